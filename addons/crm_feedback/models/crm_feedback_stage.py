@@ -1,0 +1,13 @@
+from odoo import fields, models
+
+
+class CrmFeedbackStage(models.Model):
+    _name = "crm.feedback.stage"
+    _description = "Feedback Ticket Stage"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    fold = fields.Boolean(string="Folded in Kanban")
+    is_closed = fields.Boolean(string="Closing Stage", help="Tickets in this stage are resolved.")
+    team_ids = fields.Many2many("crm.feedback.team", string="Teams", help="Empty: used by every team.")

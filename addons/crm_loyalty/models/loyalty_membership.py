@@ -1,0 +1,326 @@
+import logging
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, float_compare
+
+_logger = logging.getLogger(__name__)
+
+EXPIRY_WARNING_DAYS = 30
+
+
+class CrmLoyaltyMembership(models.Model):
+    _name = "crm.loyalty.membership"
+    _description = "Loyalty Membership"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "enroll_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Member Number", readonly=True, copy=False, default="/", index="trigram")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, check_company=True,
+        domain="[('is_company', '=', True)]", tracking=True,
+    )
+    program_id = fields.Many2one(
+        "crm.loyalty.program", required=True, index=True, check_company=True, tracking=True
+    )
+    company_id = fields.Many2one(related="program_id.company_id", store=True, index=True, precompute=True)
+    currency_id = fields.Many2one(related="program_id.currency_id")
+    enroll_date = fields.Date(default=fields.Date.context_today, required=True)
+    state = fields.Selection(
+        [("active", "Active"), ("suspended", "Suspended"), ("closed", "Closed")],
+        default="active", required=True, tracking=True,
+    )
+    tier_id = fields.Many2one(
+        "crm.loyalty.tier", string="Tier", tracking=True, domain="[('program_id', '=', program_id)]",
+        group_expand="_read_group_tier_ids",
+    )
+    tier_since = fields.Date(readonly=True)
+    color = fields.Integer(related="tier_id.color")
+    entry_ids = fields.One2many("crm.loyalty.entry", "membership_id", string="Ledger")
+    balance = fields.Float(compute="_compute_balance", store=True, string="Points Balance")
+    balance_value = fields.Monetary(compute="_compute_balance_value", currency_field="currency_id")
+    lifetime_points = fields.Float(compute="_compute_balance", store=True)
+    expiring_points = fields.Float(compute="_compute_expiring_points", string="Expiring in 30 Days")
+    last_redeem_date = fields.Date(readonly=True)
+
+    _sql_constraints = [
+        ("partner_program_uniq", "UNIQUE(partner_id, program_id)",
+         "A customer can be a member of a program only once."),
+    ]
+
+    @api.depends("entry_ids.points", "entry_ids.counts_lifetime")
+    def _compute_balance(self):
+        groups = self.env["crm.loyalty.entry"]._read_group(
+            [("membership_id", "in", self.ids)], ["membership_id", "counts_lifetime"], ["points:sum"]
+        )
+        balance, lifetime = {}, {}
+        for membership, counts, points in groups:
+            balance[membership.id] = balance.get(membership.id, 0.0) + points
+            if counts:
+                lifetime[membership.id] = points
+        for membership in self:
+            membership.balance = balance.get(membership.id, 0.0)
+            membership.lifetime_points = lifetime.get(membership.id, 0.0)
+
+    @api.depends("balance", "program_id.point_value")
+    def _compute_balance_value(self):
+        for membership in self:
+            membership.balance_value = membership.balance * membership.program_id.point_value
+
+    def _compute_expiring_points(self):
+        today = fields.Date.context_today(self)
+        groups = dict(self.env["crm.loyalty.entry"]._read_group(
+            [("membership_id", "in", self.ids), ("remaining", ">", 0),
+             ("expiry_date", "!=", False), ("expiry_date", "<=", today + timedelta(days=EXPIRY_WARNING_DAYS))],
+            ["membership_id"], ["remaining:sum"],
+        ))
+        for membership in self:
+            membership.expiring_points = groups.get(membership, 0.0)
+
+    @api.model
+    def _read_group_tier_ids(self, tiers, domain):
+        program_id = self.env.context.get("default_program_id")
+        if program_id:
+            return tiers.search([("program_id", "=", program_id)])
+        return tiers
+
+    @api.constrains("partner_id")
+    def _check_commercial_partner(self):
+        for membership in self:
+            if membership.partner_id != membership.partner_id.commercial_partner_id:
+                raise ValidationError(_(
+                    "Enrol the company %(company)s, not its contact %(contact)s.",
+                    company=membership.partner_id.commercial_partner_id.display_name,
+                    contact=membership.partner_id.display_name,
+                ))
+
+    @api.constrains("tier_id", "program_id")
+    def _check_tier_program(self):
+        for membership in self:
+            if membership.tier_id and membership.tier_id.program_id != membership.program_id:
+                raise ValidationError(_("The tier must belong to the membership's program."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        programs = self.env["crm.loyalty.program"].browse([v.get("program_id") for v in vals_list if v.get("program_id")])
+        programs._check_usable()
+        for vals in vals_list:
+            if vals.get("partner_id"):
+                vals["partner_id"] = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
+        memberships = super().create(vals_list)
+        for membership in memberships:
+            if membership.name == "/":
+                # sudo: the number sequence is technical configuration; members are enrolled by loyalty users
+                membership.name = membership.program_id.sequence_id.sudo().next_by_id() or "/"
+        memberships._apply_tiers(allow_downgrade=False)
+        return memberships
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_ledger(self):
+        if self.entry_ids:
+            raise UserError(_("A membership with ledger entries cannot be deleted: close it instead."))
+
+    # ------------------------------------------------------------------ actions
+    def action_suspend(self):
+        self.write({"state": "suspended"})
+
+    def action_close(self):
+        self.write({"state": "closed"})
+
+    def action_reactivate(self):
+        self.program_id._check_usable()
+        self.write({"state": "active"})
+
+    def action_view_entries(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_loyalty.crm_loyalty_entry_action")
+        action["domain"] = [("membership_id", "=", self.id)]
+        action["context"] = {"search_default_group_by_type": 0}
+        return action
+
+    def action_open_adjust_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Adjust Points"),
+            "res_model": "crm.loyalty.adjust.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_membership_id": self.id},
+        }
+
+    # ------------------------------------------------------------------ ledger API
+    def _invalidate_balance(self):
+        """Make the stored balance follow the new entries now (the row update also serialises races)."""
+        self.invalidate_recordset(["entry_ids"])
+        self.env.add_to_compute(self._fields["balance"], self)
+        self.env.add_to_compute(self._fields["lifetime_points"], self)
+        self.flush_recordset(["balance", "lifetime_points"])
+
+    def _lock_for_update(self):
+        """Row-lock the memberships for the rest of the transaction.
+
+        Two transactions redeeming for the same member queue here; the second one then
+        fails to serialise (the first updated the row) and Odoo retries it, seeing the new balance.
+        """
+        if self.ids:
+            self.env.cr.execute(SQL(
+                "SELECT id FROM crm_loyalty_membership WHERE id IN %s ORDER BY id FOR UPDATE", tuple(self.ids)
+            ))
+
+    def _check_can_spend(self, points):
+        """Raise unless this active membership has ``points`` available (read under lock)."""
+        self.ensure_one()
+        if self.state != "active":
+            raise UserError(_("%(member)s is not an active membership.", member=self.display_name))
+        self._lock_for_update()
+        available = self.env["crm.loyalty.entry"]._sum_points_sql(self.ids).get(self.id, 0.0)
+        if float_compare(points, available, precision_digits=6) > 0:
+            raise UserError(_(
+                "%(member)s has %(balance)s points; %(points)s cannot be spent.",
+                member=self.display_name, balance=available, points=points,
+            ))
+
+    def _post_bonus(self, kind, points, reason, **extra):
+        vals = [{
+            "membership_id": m.id,
+            "entry_type": "bonus",
+            "bonus_kind": kind,
+            "points": points,
+            "reason": reason,
+            "expiry_date": m.program_id._expiry_date(extra.get("date") or fields.Date.context_today(self)),
+            **extra,
+        } for m in self]
+        return self.env["crm.loyalty.entry"].create(vals)
+
+    # ------------------------------------------------------------------ tiers
+    def _tier_metrics(self):
+        """{membership id: qualifying metric over each program's rolling window}, one query per program."""
+        today = fields.Date.context_today(self)
+        metrics = {}
+        for program in self.program_id:
+            members = self.filtered(lambda m, p=program: m.program_id == p)
+            start = today - relativedelta(months=program.tier_window_months)
+            field = "points" if program.tier_metric == "points" else "amount_base"
+            groups = self.env["crm.loyalty.entry"]._read_group(
+                [("membership_id", "in", members.ids), ("counts_lifetime", "=", True), ("date", ">=", start)],
+                ["membership_id"], [f"{field}:sum"],
+            )
+            metrics.update({m.id: value for m, value in groups})
+        return metrics
+
+    def _target_tier(self, metric):
+        self.ensure_one()
+        target = self.env["crm.loyalty.tier"]
+        for tier in self.program_id.tier_ids.sorted(lambda t: (t.sequence, t.id)):
+            if float_compare(metric, tier.threshold, precision_digits=6) >= 0:
+                target = tier
+        return target
+
+    def _apply_tiers(self, allow_downgrade=False):
+        """Move members to the tier their metric qualifies for: up at once, down only if allowed."""
+        metrics = self._tier_metrics()
+        today = fields.Date.context_today(self)
+        changed = self.browse()
+        for membership in self.filtered(lambda m: m.state == "active" and m.program_id.tier_ids):
+            tiers = membership.program_id.tier_ids.sorted(lambda t: (t.sequence, t.id))
+            target = membership._target_tier(metrics.get(membership.id, 0.0))
+            current = membership.tier_id
+            rank = {tier.id: i for i, tier in enumerate(tiers)}
+            going_up = rank.get(target.id, -1) > rank.get(current.id, -1)
+            if target == current or not (going_up or allow_downgrade):
+                continue
+            membership.write({"tier_id": target.id, "tier_since": today})
+            changed |= membership
+            membership._notify_tier_change(current, target, going_up)
+        return changed
+
+    def _notify_tier_change(self, old, new, going_up):
+        self.ensure_one()
+        if going_up:
+            body = _("Loyalty tier raised from %(old)s to %(new)s in %(program)s.",
+                     old=old.name or _("none"), new=new.name, program=self.program_id.name)
+        else:
+            body = _("Loyalty tier lowered from %(old)s to %(new)s in %(program)s at the periodic review.",
+                     old=old.name or _("none"), new=new.name or _("none"), program=self.program_id.name)
+        self.partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+        template = self.program_id.tier_mail_template_id
+        if template and self.partner_id.email:
+            template.send_mail(self.id, force_send=False)
+
+    # ------------------------------------------------------------------ crons
+    @api.model
+    def _cron_expire_points(self, batch_size=5000):
+        """Expire the unconsumed remainder of every lot past its expiry date: one entry per lot.
+
+        Idempotent: an expired lot has nothing remaining, so a second run finds nothing.
+        """
+        today = fields.Date.context_today(self)
+        Entry = self.env["crm.loyalty.entry"]
+        total = 0
+        while True:
+            lots = Entry.search(
+                [("points", ">", 0), ("remaining", ">", 0), ("expiry_date", "<", today)],
+                limit=batch_size, order="id",
+            )
+            if not lots:
+                break
+            expire_vals = [{
+                "membership_id": lot.membership_id.id,
+                "entry_type": "expire",
+                "points": -lot.remaining,
+                "date": today,
+                "reversed_entry_id": False,
+                "reason": self.env._("Expiry of points earned on %(date)s", date=lot.date),
+                "debit_allocation_ids": [(0, 0, {"lot_id": lot.id, "points": lot.remaining})],
+            } for lot in lots]
+            Entry.create(expire_vals)
+            total += len(lots)
+        _logger.info("crm_loyalty: expired %d lots", total)
+        return total
+
+    @api.model
+    def _cron_birthday_bonus(self):
+        """Award the birthday bonus once per calendar year (29 February birthdays on the 28th otherwise)."""
+        today = fields.Date.context_today(self)
+        programs = self.env["crm.loyalty.program"].search([("birthday_bonus", ">", 0)])
+        if not programs:
+            return 0
+        members = self.search([
+            ("program_id", "in", programs.ids), ("state", "=", "active"), ("partner_id.birthday", "!=", False),
+        ])
+        leap = today.year % 4 == 0 and (today.year % 100 != 0 or today.year % 400 == 0)
+
+        def is_birthday(day):
+            if (day.month, day.day) == (2, 29) and not leap:
+                return (today.month, today.day) == (2, 28)
+            return (day.month, day.day) == (today.month, today.day)
+
+        members = members.filtered(lambda m: is_birthday(m.partner_id.birthday))
+        already = {m.id for [m] in self.env["crm.loyalty.entry"]._read_group(
+            [("membership_id", "in", members.ids), ("bonus_kind", "=", "birthday"),
+             ("date", ">=", today.replace(month=1, day=1))],
+            ["membership_id"],
+        )}
+        to_award = members.filtered(lambda m: m.id not in already)
+        for program in to_award.program_id:
+            to_award.filtered(lambda m, p=program: m.program_id == p)._post_bonus(
+                "birthday", program.birthday_bonus, _("Happy birthday!"), date=today
+            )
+        return len(to_award)
+
+    @api.model
+    def _cron_review_tiers(self):
+        """Periodic tier review: the only place tiers go down."""
+        today = fields.Date.context_today(self)
+        programs = self.env["crm.loyalty.program"].search([
+            ("next_review_date", "<=", today), ("tier_ids", "!=", False),
+        ])
+        for program in programs:
+            self.search([("program_id", "=", program.id), ("state", "=", "active")])._apply_tiers(allow_downgrade=True)
+            program.next_review_date = today + relativedelta(months=program.review_interval_months)
+        return programs

@@ -1,0 +1,8 @@
+from odoo import fields, models
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    loyalty_redeem_points = fields.Float(string="Redeemed Points", readonly=True, copy=False)
+    loyalty_membership_id = fields.Many2one("crm.loyalty.membership", readonly=True, copy=False, index="btree_not_null")

@@ -1,0 +1,2 @@
+from . import loyalty_redeem_wizard
+from . import loyalty_adjust_wizard
