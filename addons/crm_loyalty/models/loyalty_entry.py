@@ -65,6 +65,9 @@ class CrmLoyaltyEntry(models.Model):
         "crm.loyalty.entry", string="Reverses", readonly=True, index="btree_not_null", ondelete="restrict"
     )
     reversal_ids = fields.One2many("crm.loyalty.entry", "reversed_entry_id", string="Reversals")
+    expired_lot_id = fields.Many2one(
+        "crm.loyalty.entry", string="Expired Lot", readonly=True, index="btree_not_null", ondelete="restrict"
+    )
     lot_allocation_ids = fields.One2many("crm.loyalty.allocation", "lot_id", string="Consumed By")
     debit_allocation_ids = fields.One2many("crm.loyalty.allocation", "entry_id", string="Consumed Lots")
 
@@ -140,7 +143,7 @@ class CrmLoyaltyEntry(models.Model):
             lots_by_member[lot.membership_id.id].append((lot.id, lot.remaining))
         needs_by_member = defaultdict(list)
         for debit in debits:
-            preferred = debit.reversed_entry_id.id if debit.entry_type == "reverse" else None
+            preferred = (debit.reversed_entry_id or debit.expired_lot_id).id or None
             needs_by_member[debit.membership_id.id].append((debit.id, debit.unmatched, preferred))
         alloc_vals = [
             {"lot_id": lot_id, "entry_id": need_id, "points": pts}

@@ -247,7 +247,8 @@ class CrmLoyaltyMembership(models.Model):
         else:
             body = _("Loyalty tier lowered from %(old)s to %(new)s in %(program)s at the periodic review.",
                      old=old.name or _("none"), new=new.name or _("none"), program=self.program_id.name)
-        self.partner_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+        # sudo: the tier change is system news; a loyalty user may lack write access to contacts
+        self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
         template = self.program_id.tier_mail_template_id
         if template and self.partner_id.email:
             template.send_mail(self.id, force_send=False)
@@ -274,9 +275,8 @@ class CrmLoyaltyMembership(models.Model):
                 "entry_type": "expire",
                 "points": -lot.remaining,
                 "date": today,
-                "reversed_entry_id": False,
+                "expired_lot_id": lot.id,
                 "reason": self.env._("Expiry of points earned on %(date)s", date=lot.date),
-                "debit_allocation_ids": [(0, 0, {"lot_id": lot.id, "points": lot.remaining})],
             } for lot in lots]
             Entry.create(expire_vals)
             total += len(lots)

@@ -1,0 +1,6 @@
+from . import test_points_tools
+from . import test_loyalty_earn
+from . import test_loyalty_redeem
+from . import test_loyalty_crons
+from . import test_loyalty_security
+from . import test_loyalty_concurrency

@@ -1,0 +1,89 @@
+"""Install, upgrade, uninstall and reinstall of the four addons, driven through odoo-bin."""
+
+from conftest import OUR_MODULES, PREFIX, drop_db, odoo, psql
+
+
+def _installed(db):
+    return dict(line.split("|") for line in psql(
+        "SELECT name, state FROM ir_module_module WHERE name LIKE 'crm\\_%'", db).splitlines())
+
+
+def _counts(db):
+    tables = ["crm_loyalty_program", "crm_loyalty_membership", "crm_loyalty_entry", "crm_loyalty_allocation",
+              "crm_lifecycle_stage", "crm_feedback_ticket", "crm_feedback_stage", "ir_ui_view", "ir_ui_menu",
+              "account_move"]
+    return {t: int(psql(f"SELECT count(*) FROM {t}", db)) for t in tables}
+
+
+def test_install_all_without_demo():
+    db = f"{PREFIX}_nodemo"
+    drop_db(db)
+    try:
+        odoo("-d", db, "-i", ",".join(OUR_MODULES), "--without-demo=all", "--stop-after-init")
+        states = _installed(db)
+        assert all(states.get(m) == "installed" for m in OUR_MODULES), states
+        assert psql("SELECT count(*) FROM crm_loyalty_program", db) == "0", "demo program in a no-demo database"
+        assert psql("SELECT count(*) FROM crm_lifecycle_stage", db) == "7", "seeded lifecycle stages"
+        assert psql("SELECT count(*) FROM ir_ui_menu WHERE name->>'en_US' = 'Customer Relations'", db) == "1"
+    finally:
+        drop_db(db)
+
+
+def test_installed_with_demo(base_db):
+    states = _installed(base_db)
+    assert all(states.get(m) == "installed" for m in OUR_MODULES), states
+    assert int(psql("SELECT count(*) FROM crm_loyalty_entry", base_db)) > 0, "demo members have history"
+    assert int(psql("SELECT count(*) FROM crm_loyalty_tier", base_db)) == 4
+
+
+def test_upgrade_twice_is_idempotent(scratch_db):
+    before = _counts(scratch_db)
+    odoo("-d", scratch_db, "-u", ",".join(OUR_MODULES), "--stop-after-init")
+    after_first = _counts(scratch_db)
+    odoo("-d", scratch_db, "-u", ",".join(OUR_MODULES), "--stop-after-init")
+    assert _counts(scratch_db) == after_first == before
+
+
+UNINSTALL_REINSTALL = r"""
+import json
+report = {}
+Module = env["ir.module.module"]
+moves_before = env["account.move"].search_count([])
+
+def views_render():
+    # every form our addons extend still renders after the change
+    for model in ("res.partner", "sale.order", "account.move", "product.product"):
+        env[model].get_views([(False, "form"), (False, "list"), (False, "search")])
+
+for name in ["crm_erp_bridge", "crm_feedback", "crm_segmentation", "crm_loyalty"]:
+    Module.search([("name", "=", name)]).button_immediate_uninstall()
+    env.invalidate_all()
+    views_render()
+    report[name] = Module.search([("name", "=", name)]).state
+report["root_menu_after_all"] = bool(env.ref("base.menu_crm_relations_root", raise_if_not_found=False))
+env.cr.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'crm\\_loyalty%' "
+               "OR table_name LIKE 'crm\\_feedback%' OR table_name LIKE 'crm\\_lifecycle%'")
+report["tables_left"] = [r[0] for r in env.cr.fetchall()]
+report["moves_kept"] = env["account.move"].search_count([]) == moves_before
+env.cr.commit()
+Module.search([("name", "in", ["crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge"])]).button_immediate_install()
+env.invalidate_all()
+views_render()
+report["reinstalled"] = sorted(Module.search([("name", "like", "crm\\_%"), ("state", "=", "installed")]).mapped("name"))
+report["root_menu_back"] = bool(env.ref("base.menu_crm_relations_root", raise_if_not_found=False))
+env.cr.commit()
+print("REPORT" + json.dumps(report))
+"""
+
+
+def test_uninstall_each_then_reinstall(scratch_db):
+    import json
+    _proc, log = odoo("shell", "-d", scratch_db, "--no-http", stdin=UNINSTALL_REINSTALL)
+    report = json.loads(log.split("REPORT", 1)[1].splitlines()[0])
+    for name in OUR_MODULES:
+        assert report[name] == "uninstalled", report
+    assert report["root_menu_after_all"] is False, "the shared menu must go with the last addon"
+    assert report["tables_left"] == [], report["tables_left"]
+    assert report["moves_kept"], "uninstalling must never delete invoices or journal entries"
+    assert set(OUR_MODULES) <= set(report["reinstalled"]), report
+    assert report["root_menu_back"]
