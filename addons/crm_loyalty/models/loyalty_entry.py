@@ -34,7 +34,7 @@ class CrmLoyaltyEntry(models.Model):
 
     reference = fields.Char(compute="_compute_reference")
     membership_id = fields.Many2one(
-        "crm.loyalty.membership", required=True, ondelete="restrict", index=True, readonly=True
+        "crm.loyalty.membership", required=True, ondelete="cascade", index=True, readonly=True
     )
     program_id = fields.Many2one(related="membership_id.program_id", store=True, index=True)
     partner_id = fields.Many2one(related="membership_id.partner_id", store=True, index=True)
@@ -62,11 +62,11 @@ class CrmLoyaltyEntry(models.Model):
     reason = fields.Char(readonly=True)
     approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True)
     reversed_entry_id = fields.Many2one(
-        "crm.loyalty.entry", string="Reverses", readonly=True, index="btree_not_null", ondelete="restrict"
+        "crm.loyalty.entry", string="Reverses", readonly=True, index="btree_not_null", ondelete="cascade"
     )
     reversal_ids = fields.One2many("crm.loyalty.entry", "reversed_entry_id", string="Reversals")
     expired_lot_id = fields.Many2one(
-        "crm.loyalty.entry", string="Expired Lot", readonly=True, index="btree_not_null", ondelete="restrict"
+        "crm.loyalty.entry", string="Expired Lot", readonly=True, index="btree_not_null", ondelete="cascade"
     )
     lot_allocation_ids = fields.One2many("crm.loyalty.allocation", "lot_id", string="Consumed By")
     debit_allocation_ids = fields.One2many("crm.loyalty.allocation", "entry_id", string="Consumed Lots")

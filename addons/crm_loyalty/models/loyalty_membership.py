@@ -25,7 +25,7 @@ class CrmLoyaltyMembership(models.Model):
         domain="[('is_company', '=', True)]", tracking=True,
     )
     program_id = fields.Many2one(
-        "crm.loyalty.program", required=True, index=True, check_company=True, tracking=True
+        "crm.loyalty.program", required=True, index=True, check_company=True, tracking=True, ondelete="cascade",
     )
     company_id = fields.Many2one(related="program_id.company_id", store=True, index=True, precompute=True)
     currency_id = fields.Many2one(related="program_id.currency_id")
