@@ -158,9 +158,14 @@ ensure_postgres() {
         start_private_cluster
     fi
     # A login role for Odoo (Odoo refuses to run as 'postgres').
-    local user=odoo_crm password
-    password="$(grep -s '^CRM_DB_PASSWORD=' "$DB_ENV" | cut -d= -f2- || true)"
-    [ -n "$password" ] || password="$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20)"
+    # One password per OS user, shared by every checkout on this machine (so that a second clone,
+    # CI's for one, does not lock the first out): kept outside the repository, mode 600.
+    local user=odoo_crm password pwfile="${XDG_CONFIG_HOME:-$HOME/.config}/crm-erp-suite/pg-password"
+    mkdir -p "$(dirname "$pwfile")"
+    if [ ! -s "$pwfile" ]; then
+        (umask 077; head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 20 >"$pwfile")
+    fi
+    password="$(cat "$pwfile")"
     pg_admin_psql -v ON_ERROR_STOP=1 <<SQL >/dev/null || die "could not create the database role $user"
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$user') THEN

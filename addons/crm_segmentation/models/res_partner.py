@@ -1,5 +1,13 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..tools.lifecycle import LifecycleFacts, LifecycleParams, decide_stage
 
 
 class ResPartner(models.Model):
@@ -10,16 +18,46 @@ class ResPartner(models.Model):
         group_expand="_read_group_lifecycle_stage_ids", copy=False,
     )
     lifecycle_stage_date = fields.Datetime(string="In Stage Since", copy=False)
+    lifecycle_manual_until = fields.Date(
+        string="Manual Stage Until", copy=False,
+        help="The automatic rule does not move this customer before this date.",
+    )
+    lifecycle_days_in_stage = fields.Integer(compute="_compute_lifecycle_days_in_stage", string="Days in Stage")
     lifecycle_history_ids = fields.One2many("crm.lifecycle.history", "partner_id", string="Stage History")
+    rfm_score_ids = fields.One2many("crm.rfm.score", "partner_id", string="RFM Scores")
+    rfm_score_id = fields.Many2one("crm.rfm.score", compute="_compute_rfm_score_id", string="RFM Score")
+    rfm_segment_id = fields.Many2one(related="rfm_score_id.segment_id", string="RFM Segment")
+    rfm_code = fields.Char(related="rfm_score_id.rfm_code", string="RFM")
+    customer_value_class = fields.Selection(related="rfm_score_id.value_class", string="Value Class")
+    churn_probability = fields.Float(related="rfm_score_id.churn_probability")
+    clv_12m = fields.Monetary(related="rfm_score_id.clv_12m", currency_field="rfm_currency_id")
+    rfm_currency_id = fields.Many2one(related="rfm_score_id.currency_id")
 
     @api.model
     def _read_group_lifecycle_stage_ids(self, stages, domain):
         return stages.search([])
 
+    def _compute_lifecycle_days_in_stage(self):
+        now = fields.Datetime.now()
+        for partner in self:
+            since = partner.lifecycle_stage_date
+            partner.lifecycle_days_in_stage = (now - since).days if since else 0
+
+    @api.depends_context("company")
+    def _compute_rfm_score_id(self):
+        scores = self.env["crm.rfm.score"].search([
+            ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
+        by_partner = {s.partner_id.id: s for s in scores}
+        for partner in self:
+            partner.rfm_score_id = by_partner.get(partner.commercial_partner_id.id, False)
+
     def write(self, vals):
         if "lifecycle_stage_id" in vals and not self.env.context.get("crm_lifecycle_auto"):
-            self._log_lifecycle_moves(vals["lifecycle_stage_id"], "manual", self.env.context.get("lifecycle_reason"))
-            vals = dict(vals, lifecycle_stage_date=fields.Datetime.now())
+            reason = self.env.context.get("lifecycle_reason")
+            self._log_lifecycle_moves(vals["lifecycle_stage_id"], "manual", reason)
+            lock = self.env.company.lifecycle_manual_lock_days
+            vals = dict(vals, lifecycle_stage_date=fields.Datetime.now(),
+                        lifecycle_manual_until=fields.Date.context_today(self) + timedelta(days=lock))
         return super().write(vals)
 
     def _log_lifecycle_moves(self, stage_id, mode, reason=None):
@@ -33,5 +71,88 @@ class ResPartner(models.Model):
             "from_stage_id": partner.lifecycle_stage_id.id,
             "to_stage_id": stage.id,
             "mode": mode,
-            "reason": reason,
+            "reason": reason or (_("Moved by hand") if mode == "manual" else False),
         } for partner in self if partner.lifecycle_stage_id != stage and stage])
+
+    # ------------------------------------------------------------------ automatic lifecycle
+    @api.model
+    def _cron_evaluate_lifecycle(self):
+        return self._evaluate_lifecycle()
+
+    @api.model
+    def _lifecycle_facts(self, partner_ids=None, today=None):
+        """All the ERP facts the rules need, for every customer (or the given ones), in one statement."""
+        today = today or fields.Date.context_today(self)
+        company = self.env.company
+        window_start = today - relativedelta(months=company.rfm_window_months)
+        for model in ("account.move", "sale.order", "crm.lead"):
+            self.env[model].flush_model()
+        self.flush_model(["lifecycle_stage_id", "lifecycle_manual_until"])
+        partner_filter = SQL("AND p.id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL()
+        self.env.cr.execute(SQL(
+            """
+            WITH inv AS (
+                SELECT m.commercial_partner_id AS partner_id, COUNT(DISTINCT m.invoice_date) AS days,
+                       COUNT(*) AS n, COUNT(*) FILTER (WHERE m.invoice_date > %(window_start)s) AS n_window,
+                       MIN(m.invoice_date) AS first_date, MAX(m.invoice_date) AS last_date
+                  FROM account_move m
+                 WHERE m.state = 'posted' AND m.move_type = 'out_invoice' AND m.invoice_date <= %(today)s
+                   AND m.company_id = ANY(%(companies)s)
+              GROUP BY m.commercial_partner_id
+            ), quote AS (
+                SELECT DISTINCT rp.commercial_partner_id AS partner_id
+                  FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+                 WHERE so.state != 'cancel' AND so.company_id = ANY(%(companies)s)
+                 UNION
+                SELECT DISTINCT rp.commercial_partner_id
+                  FROM crm_lead l JOIN res_partner rp ON rp.id = l.partner_id
+                 WHERE l.active AND (l.company_id IS NULL OR l.company_id = ANY(%(companies)s))
+            )
+            SELECT p.id, q.partner_id IS NOT NULL, COALESCE(i.n, 0), COALESCE(i.n_window, 0),
+                   %(today)s::date - i.last_date,
+                   CASE WHEN i.days > 1 THEN (i.last_date - i.first_date)::float / (i.days - 1) END,
+                   st.code, p.lifecycle_manual_until
+              FROM res_partner p
+              LEFT JOIN inv i ON i.partner_id = p.id
+              LEFT JOIN quote q ON q.partner_id = p.id
+              LEFT JOIN crm_lifecycle_stage st ON st.id = p.lifecycle_stage_id
+             WHERE p.id = p.commercial_partner_id AND p.active
+               AND (i.partner_id IS NOT NULL OR q.partner_id IS NOT NULL OR p.lifecycle_stage_id IS NOT NULL)
+               %(partner_filter)s
+            """,
+            window_start=window_start, today=today, companies=self.env.companies.ids, partner_filter=partner_filter,
+        ))
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _evaluate_lifecycle(self, partner_ids=None, today=None):
+        """Move customers to the stage their facts call for; set-based: one read, one write per stage."""
+        today = today or fields.Date.context_today(self)
+        company = self.env.company
+        params = LifecycleParams(
+            stable_min_purchases=company.lifecycle_stable_min_purchases,
+            decline_factor=company.lifecycle_decline_factor,
+            lost_days=company.lifecycle_lost_days,
+        )
+        stages = {s.code: s for s in self.env["crm.lifecycle.stage"].search([("code", "!=", False)])}
+        moves = defaultdict(list)
+        for pid, has_quote, n, n_window, days, gap, code, manual_until in self._lifecycle_facts(partner_ids, today):
+            if manual_until and manual_until > today:
+                continue
+            target = decide_stage(LifecycleFacts(has_quote, n, n_window, days, gap, code), params)
+            if target and target != code and target in stages:
+                moves[target].append(pid)
+        partners_moved = self.browse()
+        for code, ids in moves.items():
+            partners = self.browse(ids)
+            partners._log_lifecycle_moves(stages[code].id, "auto", _("Automatic rule: %(stage)s", stage=stages[code].name))
+            partners.with_context(crm_lifecycle_auto=True, tracking_disable=True).write({
+                "lifecycle_stage_id": stages[code].id, "lifecycle_stage_date": fields.Datetime.now(),
+            })
+            partners_moved |= partners
+        return partners_moved
+
+    def action_open_rfm_score(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "crm.rfm.score", "view_mode": "form",
+                "res_id": self.rfm_score_id.id}

@@ -1,0 +1,285 @@
+import logging
+
+import numpy as np
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..tools import clv
+
+_logger = logging.getLogger(__name__)
+
+VALUE_CLASSES = [("high", "High value"), ("medium", "Medium value"), ("low", "Low value"), ("none", "No profit")]
+WEEK = 7.0
+CLV_HORIZON_WEEKS = 52.0
+
+
+class CrmRfmScore(models.Model):
+    """RFM scores, value class and predicted churn / lifetime value of one customer in one company.
+
+    Rows are written in bulk by ``_recompute`` (one SQL statement per company); users read them.
+    """
+
+    _name = "crm.rfm.score"
+    _description = "Customer RFM Score"
+    _order = "company_id, monetary desc, id"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade",
+                                 readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True, ondelete="cascade")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
+    first_purchase_date = fields.Date(readonly=True)
+    last_purchase_date = fields.Date(readonly=True)
+    recency = fields.Integer(string="Recency (days)", readonly=True, aggregator="avg")
+    frequency = fields.Integer(readonly=True, aggregator="avg")
+    monetary = fields.Monetary(readonly=True, help="Net untaxed invoiced amount in the window (credit notes deducted).")
+    r_score = fields.Integer(string="R", readonly=True, aggregator="avg")
+    f_score = fields.Integer(string="F", readonly=True, aggregator="avg")
+    m_score = fields.Integer(string="M", readonly=True, aggregator="avg")
+    fm_score = fields.Integer(string="FM", readonly=True, aggregator="avg")
+    rfm_code = fields.Char(string="RFM", readonly=True, index=True)
+    segment_id = fields.Many2one("crm.rfm.segment", string="RFM Segment", readonly=True, index=True)
+    value_amount = fields.Monetary(string="Contribution", readonly=True,
+                                   help="Net revenue, or gross margin when the ERP bridge is installed.")
+    value_class = fields.Selection(VALUE_CLASSES, readonly=True, index=True)
+    value_decile = fields.Integer(readonly=True, aggregator=False, help="1 = the top 10% of customers by contribution.")
+    prob_alive = fields.Float(string="Probability Active", readonly=True, aggregator="avg", digits=(16, 3))
+    churn_probability = fields.Float(compute="_compute_churn", digits=(16, 3), aggregator="avg")
+    expected_purchases_12m = fields.Float(string="Expected Purchases (12 months)", readonly=True, digits=(16, 2))
+    clv_12m = fields.Monetary(string="Predicted CLV (12 months)", readonly=True)
+    computed_at = fields.Datetime(readonly=True)
+
+    _sql_constraints = [("partner_company_uniq", "UNIQUE(partner_id, company_id)", "One score per customer and company.")]
+
+    @api.depends("prob_alive")
+    def _compute_churn(self):
+        for score in self:
+            score.churn_probability = 1.0 - score.prob_alive if score.computed_at else 0.0
+
+    # ------------------------------------------------------------------ recompute
+    def action_recompute(self):
+        """Button: recompute everything for the current companies."""
+        self.check_access("read")
+        self.sudo()._recompute(self.env.companies)  # sudo: bulk write of a technical table for allowed companies
+        return {"type": "ir.actions.client", "tag": "reload"}
+
+    @api.model
+    def _cron_recompute(self):
+        companies = self.env["res.company"].search([])
+        self._recompute(companies)
+        for company in companies:
+            try:
+                self._fit_clv(company)
+            except clv.NotEnoughData as exc:
+                _logger.info("crm_segmentation: no CLV for %s: %s", company.name, exc)
+
+    @api.model
+    def _window(self, company, today):
+        return today - relativedelta(months=company.rfm_window_months), today
+
+    @api.model
+    def _recompute(self, companies, today=None):
+        today = today or fields.Date.context_today(self)
+        self.env["account.move"].flush_model(
+            ["commercial_partner_id", "company_id", "state", "move_type", "invoice_date", "amount_untaxed_signed"])
+        self.flush_model()
+        now = fields.Datetime.now()
+        for company in companies:
+            date_from, date_to = self._window(company, today)
+            self.env.cr.execute(self._rfm_upsert_sql(company, date_from, date_to, now))
+            kept = [row[0] for row in self.env.cr.fetchall()]
+            self.env.cr.execute(SQL(
+                "DELETE FROM crm_rfm_score WHERE company_id = %s AND NOT (id = ANY(%s))", company.id, kept))
+            self._recompute_value_classes(company, date_from, date_to)
+            self._snapshot(company, today)
+        self.invalidate_model()
+
+    @api.model
+    def _rfm_upsert_sql(self, company, date_from, date_to, now):
+        """One statement: aggregate the invoices, score by rank (equal values share a score), map to segments."""
+        return SQL(
+            """
+            WITH agg AS (
+                SELECT m.commercial_partner_id AS partner_id,
+                       MIN(m.invoice_date) FILTER (WHERE m.move_type = 'out_invoice') AS first_date,
+                       MAX(m.invoice_date) FILTER (WHERE m.move_type = 'out_invoice') AS last_date,
+                       COUNT(*) FILTER (WHERE m.move_type = 'out_invoice') AS frequency,
+                       COALESCE(SUM(m.amount_untaxed_signed), 0) AS monetary
+                  FROM account_move m
+                 WHERE m.company_id = %(company)s
+                   AND m.state = 'posted'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.invoice_date > %(date_from)s AND m.invoice_date <= %(date_to)s
+                   AND m.commercial_partner_id IS NOT NULL
+              GROUP BY m.commercial_partner_id
+                HAVING COUNT(*) FILTER (WHERE m.move_type = 'out_invoice') > 0
+            ), ranked AS (
+                SELECT agg.*, (%(date_to)s::date - last_date) AS recency,
+                       COUNT(*) OVER () AS n,
+                       RANK() OVER (ORDER BY last_date ASC) AS r_rank,
+                       RANK() OVER (ORDER BY frequency ASC) AS f_rank,
+                       RANK() OVER (ORDER BY monetary ASC) AS m_rank
+                  FROM agg
+            ), scored AS (
+                SELECT ranked.*,
+                       LEAST(5, 1 + FLOOR(5.0 * (r_rank - 1) / n))::int AS r_score,
+                       LEAST(5, 1 + FLOOR(5.0 * (f_rank - 1) / n))::int AS f_score,
+                       LEAST(5, 1 + FLOOR(5.0 * (m_rank - 1) / n))::int AS m_score
+                  FROM ranked
+            )
+            INSERT INTO crm_rfm_score (
+                partner_id, company_id, first_purchase_date, last_purchase_date, recency, frequency, monetary,
+                r_score, f_score, m_score, fm_score, rfm_code, segment_id, computed_at,
+                create_uid, create_date, write_uid, write_date)
+            SELECT s.partner_id, %(company)s, s.first_date, s.last_date, s.recency, s.frequency, s.monetary,
+                   s.r_score, s.f_score, s.m_score, fm.score,
+                   s.r_score::text || s.f_score::text || s.m_score::text,
+                   (SELECT seg.id FROM crm_rfm_segment seg
+                     WHERE s.r_score BETWEEN seg.r_min AND seg.r_max AND fm.score BETWEEN seg.fm_min AND seg.fm_max
+                  ORDER BY seg.sequence, seg.id LIMIT 1),
+                   %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM scored s
+             CROSS JOIN LATERAL (SELECT FLOOR((s.f_score + s.m_score) / 2.0 + 0.5)::int AS score) fm
+            ON CONFLICT (partner_id, company_id) DO UPDATE SET
+                first_purchase_date = EXCLUDED.first_purchase_date, last_purchase_date = EXCLUDED.last_purchase_date,
+                recency = EXCLUDED.recency, frequency = EXCLUDED.frequency, monetary = EXCLUDED.monetary,
+                r_score = EXCLUDED.r_score, f_score = EXCLUDED.f_score, m_score = EXCLUDED.m_score,
+                fm_score = EXCLUDED.fm_score, rfm_code = EXCLUDED.rfm_code, segment_id = EXCLUDED.segment_id,
+                computed_at = EXCLUDED.computed_at, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+            RETURNING id
+            """,
+            company=company.id, date_from=date_from, date_to=date_to, now=now, uid=self.env.uid,
+        )
+
+    # ------------------------------------------------------------------ value classes
+    @api.model
+    def _value_contribution_sql(self, company, date_from, date_to):
+        """SQL returning (partner_id, amount): each customer's contribution over the window.
+
+        Net revenue here; ``crm_erp_bridge`` overrides it with gross margin from real cost of goods.
+        """
+        return SQL(
+            "SELECT partner_id, monetary AS amount FROM crm_rfm_score WHERE company_id = %s", company.id)
+
+    @api.model
+    def _recompute_value_classes(self, company, date_from, date_to):
+        """High = top 20% of customers by contribution, medium = next 30%, low = the rest with a
+        positive contribution, none = no profit. Deciles feed the Pareto curve."""
+        self.env.cr.execute(SQL(
+            """
+            WITH contrib AS (%(contrib)s), ranked AS (
+                SELECT s.id, COALESCE(c.amount, 0) AS amount,
+                       ROW_NUMBER() OVER (ORDER BY COALESCE(c.amount, 0) DESC, s.partner_id) AS pos,
+                       COUNT(*) OVER () AS n
+                  FROM crm_rfm_score s LEFT JOIN contrib c ON c.partner_id = s.partner_id
+                 WHERE s.company_id = %(company)s
+            )
+            UPDATE crm_rfm_score s
+               SET value_amount = r.amount,
+                   value_decile = LEAST(10, 1 + FLOOR(10.0 * (r.pos - 1) / r.n))::int,
+                   value_class = CASE WHEN r.amount <= 0 THEN 'none'
+                                      WHEN r.pos <= CEIL(0.2 * r.n) THEN 'high'
+                                      WHEN r.pos <= CEIL(0.5 * r.n) THEN 'medium'
+                                      ELSE 'low' END
+              FROM ranked r
+             WHERE r.id = s.id
+            """,
+            contrib=self._value_contribution_sql(company, date_from, date_to), company=company.id,
+        ))
+
+    @api.model
+    def _pareto_share(self, company):
+        """Share of the total contribution brought by the top 20% of customers."""
+        self.flush_model()
+        self.env.cr.execute(SQL(
+            """SELECT COALESCE(SUM(value_amount) FILTER (WHERE value_class = 'high'), 0),
+                      COALESCE(SUM(value_amount), 0)
+                 FROM crm_rfm_score WHERE company_id = %s""", company.id))
+        top, total = self.env.cr.fetchone()
+        return top / total if total else 0.0
+
+    # ------------------------------------------------------------------ snapshots
+    @api.model
+    def _snapshot(self, company, today):
+        month = today.replace(day=1)
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO crm_rfm_snapshot (partner_id, company_id, month, segment_id, rfm_code, previous_segment_id,
+                                          create_uid, create_date, write_uid, write_date)
+            SELECT s.partner_id, s.company_id, %(month)s, s.segment_id, s.rfm_code, prev.segment_id,
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM crm_rfm_score s
+              LEFT JOIN crm_rfm_snapshot prev
+                ON prev.partner_id = s.partner_id AND prev.company_id = s.company_id AND prev.month = %(prev)s
+             WHERE s.company_id = %(company)s
+            ON CONFLICT (partner_id, company_id, month) DO UPDATE SET
+                segment_id = EXCLUDED.segment_id, rfm_code = EXCLUDED.rfm_code,
+                previous_segment_id = EXCLUDED.previous_segment_id
+            """,
+            month=month, prev=month - relativedelta(months=1), company=company.id, uid=self.env.uid,
+        ))
+        self.env["crm.rfm.snapshot"].invalidate_model()
+
+    # ------------------------------------------------------------------ churn and lifetime value
+    def action_fit_clv(self):
+        companies = self.env.companies
+        for company in companies:
+            try:
+                self.sudo()._fit_clv(company)  # sudo: bulk write of a technical table for allowed companies
+            except clv.NotEnoughData as exc:
+                raise UserError(_(
+                    "Not enough purchase history in %(company)s to predict churn and lifetime value: %(why)s",
+                    company=company.name, why=str(exc),
+                )) from exc
+        return {"type": "ir.actions.client", "tag": "reload"}
+
+    @api.model
+    def _clv_inputs(self, company, today):
+        """Per customer: repeat purchases (distinct purchase days - 1), t_x and T in weeks, mean spend."""
+        self.env.cr.execute(SQL(
+            """
+            WITH days AS (
+                SELECT m.commercial_partner_id AS partner_id, m.invoice_date AS day,
+                       SUM(m.amount_untaxed_signed) AS amount
+                  FROM account_move m
+                 WHERE m.company_id = %(company)s AND m.state = 'posted' AND m.move_type = 'out_invoice'
+                   AND m.invoice_date <= %(today)s AND m.commercial_partner_id IS NOT NULL
+              GROUP BY 1, 2
+            )
+            SELECT partner_id, COUNT(*) - 1, (MAX(day) - MIN(day)) / 7.0, (%(today)s::date - MIN(day)) / 7.0,
+                   AVG(amount)
+              FROM days GROUP BY partner_id
+            """, company=company.id, today=today))
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _fit_clv(self, company, today=None):
+        today = today or fields.Date.context_today(self)
+        self.env["account.move"].flush_model()
+        rows = self._clv_inputs(company, today)
+        if not rows:
+            raise clv.NotEnoughData(_("no posted invoice"))
+        partner_ids = [r[0] for r in rows]
+        x, t_x, T, m = (np.array([float(r[i]) for r in rows]) for i in (1, 2, 3, 4))
+        bg = clv.fit_bgnbd(x, t_x, T)
+        gg = clv.fit_gamma_gamma(x, m)
+        alive = clv.prob_alive(bg, x, t_x, T)
+        purchases = clv.expected_purchases(bg, CLV_HORIZON_WEEKS, x, t_x, T)
+        spend = clv.expected_spend(gg, x, m)
+        self.flush_model()
+        self.env.cr.execute(SQL(
+            """
+            UPDATE crm_rfm_score s
+               SET prob_alive = v.alive, expected_purchases_12m = v.purchases, clv_12m = v.clv
+              FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::float8[]) AS v(partner_id, alive, purchases, clv)
+             WHERE s.partner_id = v.partner_id AND s.company_id = %s
+            """,
+            partner_ids, alive.tolist(), purchases.tolist(), (purchases * spend).tolist(), company.id,
+        ))
+        self.invalidate_model()
+        _logger.info("crm_segmentation: CLV fitted for %s on %d customers: %s %s", company.name, len(rows), bg, gg)
+        return bg, gg

@@ -1,0 +1,4 @@
+from . import test_clv_math
+from . import test_rfm
+from . import test_lifecycle
+from . import test_rule_segment

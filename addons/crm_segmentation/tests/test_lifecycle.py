@@ -1,0 +1,66 @@
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import SegmentationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycle(SegmentationCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stage = {s.code: s for s in cls.env["crm.lifecycle.stage"].search([])}
+        cls.customer = cls._customer("Cycle Co")
+
+    def _evaluate(self, day):
+        with freeze_time(day):
+            self.env["res.partner"]._evaluate_lifecycle(partner_ids=self.customer.ids)
+        self.customer.invalidate_recordset()
+        return self.customer.lifecycle_stage_id.code
+
+    def _buy(self, day):
+        with freeze_time(day):
+            self._invoice(self.customer, day, 100)
+        self.customer.invalidate_recordset()
+
+    def test_every_automatic_transition(self):
+        self.assertFalse(self._evaluate("2025-12-01"), "unknown customers are left alone")
+        self.env["sale.order"].create({
+            "partner_id": self.customer.id,
+            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1})],
+        })
+        self.assertEqual(self._evaluate("2025-12-15"), "exploration")
+        self._buy("2026-01-01")
+        self.assertEqual(self.customer.lifecycle_stage_id.code, "formation", "the posting itself moves the customer")
+        self._buy("2026-02-01")
+        self._buy("2026-03-01")
+        self.assertEqual(self._evaluate("2026-03-10"), "stability")
+        self.assertEqual(self._evaluate("2026-04-10"), "stability", "between one and k gaps the phase is kept")
+        self.assertEqual(self._evaluate("2026-05-15"), "decline")
+        self.assertEqual(self._evaluate("2027-04-01"), "lost")
+        self._buy("2027-04-05")
+        self.assertEqual(self.customer.lifecycle_stage_id.code, "won_back")
+        history = self.customer.lifecycle_history_ids.sorted("id")
+        self.assertEqual(history.to_stage_id.mapped("code"),
+                         ["exploration", "formation", "stability", "decline", "lost", "won_back"])
+        self.assertEqual(set(history.mapped("mode")), {"auto"})
+
+    def test_manual_override_is_respected(self):
+        self._buy("2026-01-01")
+        with freeze_time("2026-01-02"):
+            self.customer.with_context(lifecycle_reason="Key account").lifecycle_stage_id = self.stage["stability"]
+        manual = self.customer.lifecycle_history_ids.filtered(lambda h: h.mode == "manual")
+        self.assertEqual((manual.to_stage_id, manual.reason, manual.user_id),
+                         (self.stage["stability"], "Key account", self.env.user))
+        self.assertEqual(self._evaluate("2026-02-01"), "stability", "the rule waits out the manual period")
+        self.assertEqual(self._evaluate("2026-05-01"), "formation", "after it, the facts decide again")
+
+    def test_only_sales_users_move_by_hand(self):
+        clerk = new_test_user(self.env, login="clerk", groups="base.group_user,base.group_partner_manager")
+        with self.assertRaises(UserError):
+            self.customer.with_user(clerk).lifecycle_stage_id = self.stage["stability"]
+        self.assertFalse(self.customer.lifecycle_stage_id)

@@ -1,0 +1,94 @@
+from datetime import date
+
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import SegmentationCommon
+
+TODAY = date(2026, 6, 30)
+
+
+@tagged("post_install", "-at_install")
+class TestRfm(SegmentationCommon):
+    """Exact RFM values and scores on a hand-computed data set."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        eur = cls.setup_other_currency("EUR")  # 2 EUR = 1 company currency unit
+        cls.a, cls.b, cls.c, cls.d, cls.e, cls.f = (cls._customer(n) for n in "ABCDEF")
+        for day in ("2026-06-20", "2026-05-01", "2026-01-10"):
+            cls._invoice(cls.a, day, 1000)
+        cls._invoice(cls.b, "2026-06-20", 500)
+        cls._invoice(cls.b, "2026-06-25", 200, move_type="out_refund")
+        cls._invoice(cls.c, "2025-01-15", 5000)
+        cls._invoice(cls.d, "2026-03-01", 1000, currency=eur)
+        cls._invoice(cls.e, "2024-01-01", 100)  # outside the 24-month window
+        cls._invoice(cls.e, "2025-06-30", 100)
+        cls.Score = cls.env["crm.rfm.score"]
+        cls.Score._recompute(cls.company, today=TODAY)
+
+    def _score(self, partner):
+        return self.Score.search([("partner_id", "=", partner.id), ("company_id", "=", self.company.id)])
+
+    def test_values_scores_and_segments(self):
+        expected = {
+            # partner: (recency, frequency, monetary, code, segment)
+            self.a: (10, 3, 3000, "454", "Champions"),
+            self.b: (10, 1, 300, "412", "Potential Loyalist"),
+            self.c: ((TODAY - date(2025, 1, 15)).days, 1, 5000, "115", "At Risk"),
+            self.d: ((TODAY - date(2026, 3, 1)).days, 1, 500, "313", "About to Sleep"),
+            self.e: (365, 1, 100, "211", "Hibernating"),
+        }
+        for partner, (recency, frequency, monetary, code, segment) in expected.items():
+            score = self._score(partner)
+            self.assertEqual(
+                (score.recency, score.frequency, score.monetary, score.rfm_code, score.segment_id.name),
+                (recency, frequency, monetary, code, segment), partner.name)
+        self.assertFalse(self._score(self.f), "a customer without purchases gets no score")
+        self.assertEqual(self.a.rfm_code, "454")
+        self.assertEqual(self.a.rfm_segment_id.name, "Champions")
+
+    def test_ties_share_a_score(self):
+        self.assertEqual(self._score(self.a).r_score, self._score(self.b).r_score)
+        self.assertEqual({self._score(p).f_score for p in (self.b, self.c, self.d, self.e)}, {1})
+
+    def test_value_classes_and_pareto(self):
+        classes = {p.name: self._score(p).value_class for p in (self.a, self.b, self.c, self.d, self.e)}
+        self.assertEqual(classes, {"C": "high", "A": "medium", "D": "medium", "B": "low", "E": "low"})
+        self.assertAlmostEqual(self.Score._pareto_share(self.company), 5000 / 8900, places=6)
+        self.assertEqual(self._score(self.c).value_decile, 1)
+
+    def test_recompute_is_idempotent_and_drops_stale(self):
+        ids = self.Score.search([("company_id", "=", self.company.id)]).ids
+        self.Score._recompute(self.company, today=TODAY)
+        self.assertEqual(self.Score.search([("company_id", "=", self.company.id)]).ids, ids)
+        self.Score._recompute(self.company, today=date(2028, 1, 1))
+        self.assertFalse(self._score(self.c), "out of the window: no score")
+
+    def test_snapshot_transitions(self):
+        Snapshot = self.env["crm.rfm.snapshot"]
+        june = Snapshot.search([("partner_id", "=", self.a.id), ("month", "=", date(2026, 6, 1))])
+        self.assertEqual(june.segment_id.name, "Champions")
+        self.assertFalse(june.previous_segment_id)
+        self.Score._recompute(self.company, today=date(2026, 12, 20))
+        december = Snapshot.search([("partner_id", "=", self.a.id), ("month", "=", date(2026, 12, 1))])
+        self.assertTrue(december)
+        self.Score._recompute(self.company, today=date(2027, 1, 5))
+        january = Snapshot.search([("partner_id", "=", self.a.id), ("month", "=", date(2027, 1, 1))])
+        self.assertEqual(january.previous_segment_id, december.segment_id)
+
+    def test_bad_input(self):
+        with self.assertRaises(ValidationError):
+            self.company.rfm_window_months = -3
+        with self.assertRaises(ValidationError):
+            self.env["crm.rfm.segment"].create({"name": "Overlap", "r_min": 5, "r_max": 5, "fm_min": 5, "fm_max": 5})
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            self.env["crm.rfm.segment"].create({"name": "Bad", "r_min": 0, "r_max": 6, "fm_min": 1, "fm_max": 1})
+
+    def test_clv_needs_history(self):
+        with self.assertRaises(UserError):
+            self.Score.with_company(self.company).with_context(allowed_company_ids=self.company.ids).action_fit_clv()

@@ -1,0 +1,45 @@
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import SegmentationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRuleSegment(SegmentationCommon):
+
+    def test_refresh_conditions_and_activities(self):
+        shanghai = self._customer("Shanghai Trading")
+        shanghai.city = "Shanghai"
+        other = self._customer("Beijing Goods")
+        other.city = "Beijing"
+        self._invoice(shanghai, "2026-11-01", 900)
+        self.env["crm.rfm.score"]._recompute(self.company)
+        segment = self.env["crm.rule.segment"].create({
+            "name": "Shanghai", "domain": "[('city', '=', 'Shanghai')]", "company_id": self.company.id,
+        })
+        segment.action_refresh()
+        self.assertEqual(segment.partner_ids, shanghai)
+        self.assertEqual(segment.member_count, 1)
+        # combined with a value class nobody in Shanghai has
+        segment.value_class = "none"
+        segment.action_refresh()
+        self.assertFalse(segment.partner_ids)
+        segment.value_class = False
+        segment.lifecycle_stage_ids = self.env["crm.lifecycle.stage"].search([("code", "=", "formation")])
+        segment.action_refresh()
+        self.assertEqual(segment.partner_ids, shanghai)
+        salesman = self.env.user
+        shanghai.user_id = salesman
+        created = segment.action_schedule_activity()
+        self.assertEqual(created, 1)
+        activity = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", shanghai.id)])
+        self.assertEqual(activity.user_id, salesman)
+        self.assertIn("Shanghai", activity.summary)
+        action = segment.action_view_members()
+        self.assertEqual(self.env["res.partner"].search(action["domain"]), shanghai)
+
+    def test_invalid_domain(self):
+        with self.assertRaises(ValidationError):
+            self.env["crm.rule.segment"].create({"name": "Broken", "domain": "[('no_such_field', '=', 1)]"})
+        with self.assertRaises(ValidationError):
+            self.env["crm.rule.segment"].create({"name": "Garbage", "domain": "not a domain"})

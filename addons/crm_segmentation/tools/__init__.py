@@ -1,0 +1,2 @@
+from . import clv
+from . import lifecycle
