@@ -10,8 +10,8 @@ class CrmLifecycleHistory(models.Model):
 
     partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one("res.company", index=True)
-    from_stage_id = fields.Many2one("crm.lifecycle.stage", string="From")
-    to_stage_id = fields.Many2one("crm.lifecycle.stage", string="To", required=True)
+    from_stage_id = fields.Many2one("crm.lifecycle.stage", string="From", ondelete="set null")
+    to_stage_id = fields.Many2one("crm.lifecycle.stage", string="To", required=True, ondelete="cascade")
     date = fields.Datetime(default=fields.Datetime.now, required=True)
     mode = fields.Selection([("auto", "Automatic rule"), ("manual", "Manual")], required=True, default="manual")
     reason = fields.Char()

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 STAGE_CODES = [
     ("prospect", "Prospect"),
@@ -27,3 +28,15 @@ class CrmLifecycleStage(models.Model):
     color = fields.Integer()
 
     _sql_constraints = [("code_uniq", "UNIQUE(code)", "Only one stage per automatic rule.")]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        """A stage that customers sit in or passed through is archived, never deleted: its history would go."""
+        # sudo: the check must see every company's customers, not only those the user may read
+        used = self.env["crm.lifecycle.history"].sudo().search_count(
+            ["|", ("to_stage_id", "in", self.ids), ("from_stage_id", "in", self.ids)], limit=1
+        ) or self.env["res.partner"].sudo().with_context(active_test=False).search_count(
+            [("lifecycle_stage_id", "in", self.ids)], limit=1
+        )
+        if used:
+            raise UserError(_("This lifecycle stage holds customers or their history. Archive it instead of deleting it."))

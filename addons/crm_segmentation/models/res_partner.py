@@ -25,13 +25,14 @@ class ResPartner(models.Model):
     lifecycle_days_in_stage = fields.Integer(compute="_compute_lifecycle_days_in_stage", string="Days in Stage")
     lifecycle_history_ids = fields.One2many("crm.lifecycle.history", "partner_id", string="Stage History")
     rfm_score_ids = fields.One2many("crm.rfm.score", "partner_id", string="RFM Scores")
-    rfm_score_id = fields.Many2one("crm.rfm.score", compute="_compute_rfm_score_id", string="RFM Score")
+    rfm_score_id = fields.Many2one("crm.rfm.score", compute="_compute_rfm_score_id", search="_search_rfm_score_id",
+                                   string="RFM Score")
     rfm_segment_id = fields.Many2one(related="rfm_score_id.segment_id", string="RFM Segment")
     rfm_code = fields.Char(related="rfm_score_id.rfm_code", string="RFM")
     customer_value_class = fields.Selection(related="rfm_score_id.value_class", string="Value Class")
     churn_probability = fields.Float(related="rfm_score_id.churn_probability")
     clv_12m = fields.Monetary(related="rfm_score_id.clv_12m", currency_field="rfm_currency_id")
-    rfm_currency_id = fields.Many2one(related="rfm_score_id.currency_id")
+    rfm_currency_id = fields.Many2one(related="rfm_score_id.currency_id", string="RFM Currency")
 
     @api.model
     def _read_group_lifecycle_stage_ids(self, stages, domain):
@@ -50,6 +51,10 @@ class ResPartner(models.Model):
         by_partner = {s.partner_id.id: s for s in scores}
         for partner in self:
             partner.rfm_score_id = by_partner.get(partner.commercial_partner_id.id, False)
+
+    def _search_rfm_score_id(self, operator, value):
+        # the score lives on the commercial partner; the company filter is applied by the score's record rule
+        return [("commercial_partner_id.rfm_score_ids", operator, value)]
 
     def write(self, vals):
         if "lifecycle_stage_id" in vals and not self.env.context.get("crm_lifecycle_auto"):
