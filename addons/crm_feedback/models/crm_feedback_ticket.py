@@ -1,5 +1,10 @@
+from datetime import timedelta
+
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import email_normalize, html2plaintext
+
+from ..tools import sentiment
 
 TICKET_TYPES = [
     ("complaint", "Complaint"),
@@ -16,14 +21,17 @@ CHANNELS = [
     ("social", "Social media"),
     ("store", "In store"),
 ]
+PRIORITIES = [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Urgent")]
+AT_RISK_SHARE = 0.8  # share of the allowed working time after which a ticket is "at risk"
 
 
 class CrmFeedbackTicket(models.Model):
     _name = "crm.feedback.ticket"
     _description = "Feedback Ticket"
-    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _inherit = ["mail.thread.cc", "mail.activity.mixin", "portal.mixin", "rating.mixin"]
     _order = "priority desc, id desc"
     _check_company_auto = True
+    _primary_email = "email_from"
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/", index="trigram")
     subject = fields.Char(required=True, tracking=True)
@@ -31,16 +39,14 @@ class CrmFeedbackTicket(models.Model):
     channel = fields.Selection(CHANNELS, required=True, default="phone")
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     partner_id = fields.Many2one("res.partner", string="Contact", tracking=True, index=True, check_company=True)
+    email_from = fields.Char(string="Email")
     commercial_partner_id = fields.Many2one(
         related="partner_id.commercial_partner_id", store=True, string="Customer", index=True
     )
     team_id = fields.Many2one("crm.feedback.team", tracking=True, index=True, check_company=True)
-    user_id = fields.Many2one(
-        "res.users", string="Assigned To", tracking=True, index=True, default=lambda self: self.env.user
-    )
-    priority = fields.Selection(
-        [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Urgent")], default="1", tracking=True
-    )
+    user_id = fields.Many2one("res.users", string="Assigned To", tracking=True, index=True,
+                              default=lambda self: self.env.user)
+    priority = fields.Selection(PRIORITIES, default="1", tracking=True)
     stage_id = fields.Many2one(
         "crm.feedback.stage", tracking=True, index=True, group_expand="_read_group_stage_ids",
         default=lambda self: self.env["crm.feedback.stage"].search([], limit=1),
@@ -49,46 +55,277 @@ class CrmFeedbackTicket(models.Model):
     description = fields.Html(required=True)
     sale_order_id = fields.Many2one("sale.order", check_company=True, index="btree_not_null",
                                     domain="[('partner_id', 'child_of', commercial_partner_id)]")
-    invoice_id = fields.Many2one("account.move", check_company=True, index="btree_not_null",
-                                 domain="[('move_type', '=', 'out_invoice'), ('commercial_partner_id', '=', commercial_partner_id)]")
+    invoice_id = fields.Many2one(
+        "account.move", check_company=True, index="btree_not_null",
+        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
+               "('commercial_partner_id', '=', commercial_partner_id)]")
     picking_id = fields.Many2one("stock.picking", string="Delivery", check_company=True, index="btree_not_null",
-                                 domain="[('partner_id', 'child_of', commercial_partner_id)]")
-    product_id = fields.Many2one("product.product", check_company=True)
+                                 domain="[('partner_id', 'child_of', commercial_partner_id), "
+                                        "('picking_type_code', '=', 'outgoing')]")
+    product_id = fields.Many2one("product.product", check_company=True, index="btree_not_null")
+    lot_id = fields.Many2one("stock.lot", string="Lot/Serial", check_company=True,
+                             domain="[('product_id', '=', product_id)]", index="btree_not_null")
     date_closed = fields.Datetime(readonly=True, copy=False)
     date_first_response = fields.Datetime(readonly=True, copy=False)
+    # SLA
+    sla_id = fields.Many2one("crm.feedback.sla", string="SLA Policy", readonly=True, copy=False)
+    sla_response_deadline = fields.Datetime(string="Respond Before", readonly=True, copy=False)
+    sla_resolution_deadline = fields.Datetime(string="Resolve Before", readonly=True, copy=False)
+    sla_breached = fields.Boolean(readonly=True, copy=False, index=True)
+    sla_escalated = fields.Boolean(readonly=True, copy=False)
+    sla_status = fields.Selection(
+        [("none", "No SLA"), ("on_time", "On time"), ("at_risk", "At risk"), ("breached", "Breached"),
+         ("met", "Met")], compute="_compute_sla_status", string="SLA")
+    # sentiment
+    sentiment_score = fields.Float(readonly=True, aggregator="avg", digits=(16, 2))
+    sentiment = fields.Selection(sentiment.LABELS, readonly=True, index=True)
+    # resolution through the ERP
+    credit_note_ids = fields.One2many("account.move", "feedback_ticket_id", string="Credit Notes")
+    return_picking_ids = fields.One2many("stock.picking", "feedback_ticket_id", string="Returns")
+    replacement_order_ids = fields.One2many("sale.order", "feedback_ticket_id", string="Replacement Quotations")
+    resolution_cost = fields.Monetary(compute="_compute_resolution_cost", store=True, currency_field="currency_id",
+                                      help="Posted credit notes issued from this ticket, in company currency.")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    credit_note_count = fields.Integer(compute="_compute_resolution_counts")
+    return_count = fields.Integer(compute="_compute_resolution_counts")
+    replacement_count = fields.Integer(compute="_compute_resolution_counts")
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         return stages.search([])
 
+    @api.depends("credit_note_ids.state", "credit_note_ids.amount_total_signed")
+    def _compute_resolution_cost(self):
+        for ticket in self:
+            posted = ticket.credit_note_ids.filtered(lambda m: m.state == "posted")
+            ticket.resolution_cost = -sum(posted.mapped("amount_total_signed"))
+
+    def _compute_resolution_counts(self):
+        for ticket in self:
+            ticket.credit_note_count = len(ticket.credit_note_ids)
+            ticket.return_count = len(ticket.return_picking_ids)
+            ticket.replacement_count = len(ticket.replacement_order_ids)
+
+    @api.depends("sla_id", "sla_breached", "is_closed", "sla_resolution_deadline", "date_first_response")
+    def _compute_sla_status(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            if not ticket.sla_id:
+                ticket.sla_status = "none"
+            elif ticket.sla_breached:
+                ticket.sla_status = "breached"
+            elif ticket.is_closed:
+                ticket.sla_status = "met"
+            else:
+                deadline = ticket.sla_resolution_deadline if ticket.date_first_response else ticket.sla_response_deadline
+                start = ticket.create_date or now
+                at_risk = deadline and now >= start + (deadline - start) * AT_RISK_SHARE
+                ticket.sla_status = "at_risk" if at_risk else "on_time"
+
     @api.constrains("partner_id", "sale_order_id", "invoice_id", "picking_id")
     def _check_documents_customer(self):
         for ticket in self:
             customer = ticket.commercial_partner_id
-            docs = [ticket.sale_order_id, ticket.invoice_id, ticket.picking_id]
-            for doc in filter(None, docs):
+            for doc in filter(None, [ticket.sale_order_id, ticket.invoice_id, ticket.picking_id]):
                 if doc.partner_id.commercial_partner_id != customer:
                     raise ValidationError(_(
                         "%(document)s belongs to another customer than %(customer)s.",
                         document=doc.display_name, customer=customer.display_name or _("(none)"),
                     ))
 
+    # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if not (vals.get("description") or "").strip():
+            if not html2plaintext(vals.get("description") or "").strip():
                 raise ValidationError(_("Describe the feedback: the description cannot be empty."))
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("crm.feedback.ticket") or "/"
-        return super().create(vals_list)
+            if vals.get("partner_id") and not vals.get("email_from"):
+                vals["email_from"] = self.env["res.partner"].browse(vals["partner_id"]).email
+        tickets = super().create(vals_list)
+        tickets._apply_sentiment()
+        tickets._apply_sla(start=fields.Datetime.now())
+        return tickets
 
     def write(self, vals):
         if vals.get("stage_id"):
             closing = self.env["crm.feedback.stage"].browse(vals["stage_id"]).is_closed
             vals["date_closed"] = fields.Datetime.now() if closing else False
-        return super().write(vals)
+        res = super().write(vals)
+        if "description" in vals:
+            self._apply_sentiment()
+        if {"team_id", "ticket_type", "priority"} & set(vals):
+            self._apply_sla()
+        if vals.get("stage_id"):
+            self.filtered("is_closed")._send_rating_request()
+        return res
 
     def _compute_access_url(self):
         super()._compute_access_url()
         for ticket in self:
             ticket.access_url = "/my/feedback/%s" % ticket.id
+
+    # ------------------------------------------------------------------ sentiment
+    def _apply_sentiment(self):
+        for ticket in self:
+            value = sentiment.score(ticket.description)
+            vals = {"sentiment_score": value, "sentiment": sentiment.label(value)}
+            raise_to = ticket.team_id.negative_priority
+            if (vals["sentiment"] == "negative" and raise_to and not ticket.date_first_response
+                    and ticket.priority < raise_to):
+                vals["priority"] = raise_to
+            super(CrmFeedbackTicket, ticket).write(vals)
+
+    # ------------------------------------------------------------------ SLA
+    def _apply_sla(self, start=None):
+        """Match each ticket to its SLA policy and set deadlines counted from ``start`` (or its creation)."""
+        policies = self.env["crm.feedback.sla"].search([("team_id", "in", self.team_id.ids)])
+        for ticket in self:
+            sla = next((p for p in policies if p._matches(ticket)), None)
+            vals = {"sla_id": sla.id if sla else False, "sla_response_deadline": False,
+                    "sla_resolution_deadline": False}
+            if sla:
+                begin = start or ticket.create_date or fields.Datetime.now()
+                calendar = ticket.team_id.resource_calendar_id or ticket.company_id.resource_calendar_id
+                vals["sla_response_deadline"] = ticket._working_deadline(calendar, begin, sla.response_hours)
+                vals["sla_resolution_deadline"] = ticket._working_deadline(calendar, begin, sla.resolution_hours)
+            super(CrmFeedbackTicket, ticket).write(vals)
+
+    @api.model
+    def _working_deadline(self, calendar, start, hours):
+        """``hours`` of working time after ``start`` in the calendar (plain hours without one)."""
+        if not calendar:
+            return start + timedelta(hours=hours)
+        deadline = calendar.plan_hours(hours, start, compute_leaves=True)
+        return deadline.replace(tzinfo=None) if deadline else start + timedelta(hours=hours)
+
+    @api.model
+    def _cron_check_sla(self):
+        """Flag breached tickets and escalate each once: raise priority, activity for the team leader."""
+        now = fields.Datetime.now()
+        late = self.search([
+            ("is_closed", "=", False), ("sla_breached", "=", False), ("sla_id", "!=", False),
+            "|", "&", ("date_first_response", "=", False), ("sla_response_deadline", "<", now),
+            ("sla_resolution_deadline", "<", now),
+        ])
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for ticket in late:
+            vals = {"sla_breached": True, "sla_escalated": True}
+            if ticket.priority < "3":
+                vals["priority"] = str(int(ticket.priority) + 1)
+            super(CrmFeedbackTicket, ticket).write(vals)
+            leader = ticket.team_id.leader_id or ticket.user_id
+            if leader:
+                ticket.activity_schedule(
+                    activity_type_id=todo.id, user_id=leader.id,
+                    summary=_("SLA breached on %(ticket)s", ticket=ticket.name),
+                )
+            ticket.message_post(body=_("SLA %(sla)s breached: escalated.", sla=ticket.sla_id.name),
+                                subtype_xmlid="mail.mt_note")
+        return late
+
+    # ------------------------------------------------------------------ mail gateway
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """An email to a team alias opens a ticket; the sender is matched or created as a contact."""
+        values = dict(custom_values or {})
+        email = email_normalize(msg_dict.get("email_from") or msg_dict.get("from") or "")
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id")) if msg_dict.get("author_id") else None
+        if not partner and email:
+            # sudo: the mail gateway runs without contact-creation rights; only a plain contact is made
+            partner = self.env["res.partner"].sudo().find_or_create(msg_dict.get("email_from") or email)
+        body = msg_dict.get("body") or ""
+        values.update({
+            "name": "/",
+            "subject": msg_dict.get("subject") or _("(no subject)"),
+            "description": body if html2plaintext(body).strip() else _("(empty email)"),
+            "channel": "email",
+            "email_from": msg_dict.get("email_from") or email,
+            "partner_id": partner.id if partner else False,
+            "user_id": False,
+        })
+        return super(CrmFeedbackTicket, self.with_context(default_user_id=False)).message_new(msg_dict, values)
+
+    def _message_post_after_hook(self, message, msg_vals):
+        # the first public reply by an employee is the first response
+        if (not self.date_first_response and message.message_type == "comment"
+                and message.subtype_id == self.env.ref("mail.mt_comment")
+                and message.author_id.user_ids.filtered(lambda u: not u.share)):
+            super(CrmFeedbackTicket, self).write({"date_first_response": fields.Datetime.now()})
+        if message.message_type == "email" and message.author_id not in self.env.user.partner_id:
+            # an incoming customer email: its tone counts
+            value = sentiment.score(message.body)
+            if value < self.sentiment_score:
+                super(CrmFeedbackTicket, self).write({"sentiment_score": value, "sentiment": sentiment.label(value)})
+        return super()._message_post_after_hook(message, msg_vals)
+
+    def _message_get_suggested_recipients(self):
+        recipients = super()._message_get_suggested_recipients()
+        for ticket in self.filtered("partner_id"):
+            ticket._message_add_suggested_recipient(recipients, partner=ticket.partner_id, reason=_("Customer"))
+        return recipients
+
+    # ------------------------------------------------------------------ CSAT
+    def _rating_get_partner(self):
+        return self.partner_id or super()._rating_get_partner()
+
+    def _send_rating_request(self):
+        template = self.env.ref("crm_feedback.mail_template_ticket_rating", raise_if_not_found=False)
+        for ticket in self.filtered(lambda t: t.partner_id and t.partner_id.email):
+            ticket.rating_send_request(template, lang=ticket.partner_id.lang, force_send=False)
+
+    # ------------------------------------------------------------------ resolution through the ERP
+    def action_create_credit_note(self):
+        """Odoo's own reversal wizard on the linked invoice; the credit note links back here."""
+        self.ensure_one()
+        if not self.invoice_id:
+            raise UserError(_("Link the customer's invoice to the ticket first."))
+        if self.invoice_id.state != "posted":
+            raise UserError(_("Only a posted invoice can be credited."))
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_view_account_move_reversal")
+        action["context"] = {"active_model": "account.move", "active_ids": self.invoice_id.ids,
+                             "default_feedback_ticket_id": self.id, "crm_feedback_ticket_id": self.id}
+        return action
+
+    def action_create_return(self):
+        """Odoo's own return wizard on the linked delivery; the return links back here."""
+        self.ensure_one()
+        if not self.picking_id or self.picking_id.state != "done":
+            raise UserError(_("Link a validated delivery to the ticket first."))
+        wizard = self.env["stock.return.picking"].with_context(
+            active_id=self.picking_id.id, active_model="stock.picking", crm_feedback_ticket_id=self.id,
+        ).create({"picking_id": self.picking_id.id})
+        return {
+            "type": "ir.actions.act_window", "name": _("Return"), "res_model": "stock.return.picking",
+            "res_id": wizard.id, "view_mode": "form", "target": "new",
+            "context": {"crm_feedback_ticket_id": self.id},
+        }
+
+    def action_create_replacement(self):
+        self.ensure_one()
+        if not self.partner_id:
+            raise UserError(_("Set the customer first."))
+        lines = []
+        if self.product_id:
+            lines = [fields.Command.create({"product_id": self.product_id.id, "product_uom_qty": 1.0,
+                                            "price_unit": 0.0})]
+        order = self.env["sale.order"].create({
+            "partner_id": self.partner_id.id, "company_id": self.company_id.id, "feedback_ticket_id": self.id,
+            "origin": self.name, "order_line": lines,
+        })
+        return {"type": "ir.actions.act_window", "res_model": "sale.order", "res_id": order.id, "view_mode": "form"}
+
+    def _view_documents(self, model, records, name):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": model, "name": name,
+                "view_mode": "list,form", "domain": [("id", "in", records.ids)]}
+
+    def action_view_credit_notes(self):
+        return self._view_documents("account.move", self.credit_note_ids, _("Credit Notes"))
+
+    def action_view_returns(self):
+        return self._view_documents("stock.picking", self.return_picking_ids, _("Returns"))
+
+    def action_view_replacements(self):
+        return self._view_documents("sale.order", self.replacement_order_ids, _("Replacement Quotations"))

@@ -1,0 +1,157 @@
+from datetime import timedelta
+
+from markupsafe import escape
+
+from odoo import _, fields, http
+from odoo.exceptions import AccessError, MissingError, ValidationError
+from odoo.http import request
+from odoo.tools import email_normalize
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+MAX_SUBJECT = 200
+MAX_DESCRIPTION = 5000
+MAX_PUBLIC_PER_HOUR = 5
+TYPES = ("complaint", "suggestion", "praise", "question", "return")
+
+
+def _clean(value, limit):
+    return " ".join(str(value or "").split())[:limit] if limit == MAX_SUBJECT else str(value or "").strip()[:limit]
+
+
+def _description_html(text):
+    """Plain text from a form, escaped, line breaks kept."""
+    return escape(text).replace("\n", "<br/>")
+
+
+class FeedbackPortal(CustomerPortal):
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "feedback_count" in counters:
+            Ticket = request.env["crm.feedback.ticket"]
+            values["feedback_count"] = Ticket.search_count([]) if Ticket.has_access("read") else 0
+        return values
+
+    def _feedback_documents(self):
+        """The customer's own orders, invoices and deliveries, offered on the new-ticket form."""
+        partner = request.env.user.partner_id.commercial_partner_id
+        env = request.env
+        return {
+            "orders": env["sale.order"].search([("partner_id", "child_of", partner.id), ("state", "=", "sale")],
+                                               limit=50),
+            "invoices": env["account.move"].search([("partner_id", "child_of", partner.id),
+                                                    ("move_type", "=", "out_invoice"), ("state", "=", "posted")],
+                                                   limit=50),
+        }
+
+    @http.route(["/my/feedback", "/my/feedback/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_feedback(self, page=1, **kw):
+        Ticket = request.env["crm.feedback.ticket"]
+        # the portal record rule restricts this to the user's own commercial partner
+        domain = []
+        pager = portal_pager(url="/my/feedback", total=Ticket.search_count(domain), page=page, step=20)
+        tickets = Ticket.search(domain, limit=20, offset=pager["offset"], order="id desc")
+        values = self._prepare_portal_layout_values()
+        values.update(tickets=tickets, pager=pager, page_name="feedback", default_url="/my/feedback")
+        return request.render("crm_feedback.portal_my_feedback", values)
+
+    @http.route(["/my/feedback/<int:ticket_id>"], type="http", auth="public", website=True)
+    def portal_feedback_page(self, ticket_id, access_token=None, **kw):
+        try:
+            ticket_sudo = self._document_check_access("crm.feedback.ticket", ticket_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        values = self._get_page_view_values(ticket_sudo, access_token, {
+            "ticket": ticket_sudo, "page_name": "feedback_ticket", "token": access_token,
+        }, "my_feedback_history", False)
+        return request.render("crm_feedback.portal_feedback_page", values)
+
+    @http.route(["/my/feedback/new"], type="http", auth="user", methods=["GET", "POST"], website=True)
+    def portal_feedback_new(self, **post):
+        values = self._prepare_portal_layout_values()
+        values.update(page_name="feedback_new", error={}, post=post, types=TYPES, **self._feedback_documents())
+        if request.httprequest.method == "POST":
+            vals, error = self._validate_feedback_form(post, portal=True)
+            if error:
+                values["error"] = error
+            else:
+                # sudo: portal users cannot create tickets through the ORM; the values were checked above
+                ticket_sudo = request.env["crm.feedback.ticket"].sudo().create(vals)
+                return request.redirect("/my/feedback/%s" % ticket_sudo.id)
+        return request.render("crm_feedback.portal_feedback_new", values)
+
+    @http.route(["/feedback"], type="http", auth="public", methods=["GET", "POST"], website=True, sitemap=False)
+    def public_feedback(self, **post):
+        values = {"error": {}, "post": post, "types": TYPES, "done": False}
+        if request.httprequest.method == "POST":
+            vals, error = self._validate_feedback_form(post, portal=False)
+            if error:
+                values["error"] = error
+            else:
+                # sudo: anonymous visitors have no rights; the input was validated and limited above
+                request.env["crm.feedback.ticket"].sudo().create(vals)
+                values.update(done=True, post={})
+        return request.render("crm_feedback.public_feedback_form", values)
+
+    def _validate_feedback_form(self, post, portal):
+        error = {}
+        subject = _clean(post.get("subject"), MAX_SUBJECT)
+        description = str(post.get("description") or "").strip()
+        ticket_type = post.get("ticket_type") or "complaint"
+        if not subject:
+            error["subject"] = _("Give your feedback a title.")
+        if not description:
+            error["description"] = _("Describe your feedback.")
+        elif len(description) > MAX_DESCRIPTION:
+            error["description"] = _("Keep the description under %(max)s characters.", max=MAX_DESCRIPTION)
+        if ticket_type not in TYPES:
+            error["ticket_type"] = _("Choose a type from the list.")
+        vals = {
+            "subject": subject,
+            "description": _description_html(description),
+            "ticket_type": ticket_type if ticket_type in TYPES else "complaint",
+            "user_id": False,
+        }
+        env = request.env
+        if portal:
+            partner = env.user.partner_id
+            vals.update(partner_id=partner.id, channel="portal", company_id=partner.company_id.id or env.company.id)
+            docs = self._feedback_documents()
+            for field, key, model in (("sale_order_id", "orders", "sale.order"),
+                                      ("invoice_id", "invoices", "account.move")):
+                raw = post.get(field)
+                if raw:
+                    try:
+                        record = env[model].browse(int(raw))
+                    except ValueError:
+                        record = env[model]
+                    if record not in docs[key]:
+                        error[field] = _("Choose one of your own documents.")
+                    else:
+                        vals[field] = record.id
+        else:
+            email = email_normalize(post.get("email") or "")
+            if not email or len(post.get("email") or "") > 254:
+                error["email"] = _("Enter a valid email address.")
+            else:
+                Ticket = env["crm.feedback.ticket"].sudo()  # sudo: count recent public tickets of this address
+                since = fields.Datetime.now() - timedelta(hours=1)
+                if Ticket.search_count([("email_from", "=", email), ("create_date", ">=", since),
+                                        ("channel", "=", "web")]) >= MAX_PUBLIC_PER_HOUR:
+                    error["email"] = _("Too many messages from this address: please try again later.")
+            if error:
+                return {}, error
+            name = _clean(post.get("name"), MAX_SUBJECT) or email
+            # sudo: match the visitor to a contact (or create one) without granting contact rights
+            partner = env["res.partner"].sudo().search([("email", "=ilike", email)], limit=1) or \
+                env["res.partner"].sudo().create({"name": name, "email": email})
+            vals.update(email_from=email, partner_id=partner.id, channel="web", company_id=env.company.id)
+        if error:
+            return {}, error
+        try:
+            env["crm.feedback.ticket"].sudo().new(vals)._check_documents_customer()
+        except ValidationError as exc:
+            error["document"] = str(exc)
+        return vals, error

@@ -1,0 +1,22 @@
+from odoo import api, fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    feedback_ticket_id = fields.Many2one("crm.feedback.ticket", string="Feedback Ticket", copy=False,
+                                         index="btree_not_null", readonly=True)
+
+
+class AccountMoveReversal(models.TransientModel):
+    _inherit = "account.move.reversal"
+
+    @api.model
+    def _crm_feedback_ticket(self):
+        return self.env.context.get("crm_feedback_ticket_id")
+
+    def _prepare_default_reversal(self, move):
+        vals = super()._prepare_default_reversal(move)
+        if self._crm_feedback_ticket():
+            vals["feedback_ticket_id"] = self._crm_feedback_ticket()
+        return vals

@@ -1,0 +1,60 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools import sentiment
+
+
+class CrmFeedbackNps(models.Model):
+    """An answer to "How likely are you to recommend us? (0-10)"."""
+
+    _name = "crm.feedback.nps"
+    _description = "NPS Answer"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade")
+    commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id", store=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    team_id = fields.Many2one("crm.feedback.team", check_company=True)
+    product_categ_id = fields.Many2one("product.category", string="Product Category")
+    date = fields.Date(default=fields.Date.context_today, required=True, index=True)
+    score = fields.Integer(required=True, aggregator="avg")
+    comment = fields.Text()
+    score_class = fields.Selection(
+        [("promoter", "Promoter"), ("passive", "Passive"), ("detractor", "Detractor")],
+        compute="_compute_score_class", store=True)
+    nps_value = fields.Float(compute="_compute_score_class", store=True, aggregator="avg", string="NPS",
+                             help="+100 for a promoter, 0 for a passive, -100 for a detractor: the average is the NPS.")
+    sentiment_score = fields.Float(compute="_compute_sentiment", store=True, aggregator="avg")
+    sentiment = fields.Selection(sentiment.LABELS, compute="_compute_sentiment", store=True)
+
+    @api.constrains("score")
+    def _check_score(self):
+        for answer in self:
+            if not 0 <= answer.score <= 10:
+                raise ValidationError(_("An NPS score goes from 0 to 10, not %(score)s.", score=answer.score))
+
+    @api.depends("score")
+    def _compute_score_class(self):
+        for answer in self:
+            if answer.score >= 9:
+                answer.score_class, answer.nps_value = "promoter", 100.0
+            elif answer.score >= 7:
+                answer.score_class, answer.nps_value = "passive", 0.0
+            else:
+                answer.score_class, answer.nps_value = "detractor", -100.0
+
+    @api.depends("comment")
+    def _compute_sentiment(self):
+        for answer in self:
+            answer.sentiment_score = sentiment.score(answer.comment)
+            answer.sentiment = sentiment.label(answer.sentiment_score)
+
+    @api.model
+    def _nps(self, domain):
+        """NPS = % promoters - % detractors over the answers matching ``domain``."""
+        groups = dict(self._read_group(domain, ["score_class"], ["__count"]))
+        total = sum(groups.values())
+        if not total:
+            return 0.0
+        return 100.0 * (groups.get("promoter", 0) - groups.get("detractor", 0)) / total

@@ -1,0 +1,3 @@
+from . import test_sentiment
+from . import test_ticket
+from . import test_portal
