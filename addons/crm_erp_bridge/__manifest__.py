@@ -12,10 +12,15 @@
     "license": "LGPL-3",
     "depends": ["crm_loyalty", "crm_segmentation", "crm_feedback", "sale_stock", "stock_account"],
     "data": [
+        "security/crm_erp_bridge_security.xml",
         "security/ir.model.access.csv",
+        "data/crm_erp_bridge_cron.xml",
         "views/res_partner_views.xml",
+        "views/customer_profitability_views.xml",
+        "views/loyalty_liability_views.xml",
         "views/crm_erp_bridge_menus.xml",
     ],
+    "external_dependencies": {"python": ["xlsxwriter"]},
     "installable": True,
     "auto_install": False,
 }

@@ -1,0 +1,187 @@
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_is_zero
+
+_logger = logging.getLogger(__name__)
+
+
+class CrmLoyaltyProgram(models.Model):
+    _inherit = "crm.loyalty.program"
+
+    liability_accounting = fields.Boolean(
+        string="Post Liability to the Ledger",
+        help="Earned points become a liability at their point value; redemptions release it, expiry turns it "
+             "into breakage income. One journal entry per program and day.")
+    liability_journal_id = fields.Many2one("account.journal", string="Journal", check_company=True,
+                                           domain="[('type', '=', 'general')]")
+    loyalty_expense_account_id = fields.Many2one("account.account", string="Loyalty Expense Account",
+                                                 check_company=True)
+    loyalty_liability_account_id = fields.Many2one("account.account", string="Loyalty Liability Account",
+                                                   check_company=True)
+    loyalty_breakage_account_id = fields.Many2one("account.account", string="Breakage Income Account",
+                                                  check_company=True)
+    accrual_ids = fields.One2many("crm.loyalty.accrual", "program_id", string="Accruals")
+
+    def _check_liability_config(self):
+        self.ensure_one()
+        missing = [label for label, value in (
+            (_("journal"), self.liability_journal_id), (_("expense account"), self.loyalty_expense_account_id),
+            (_("liability account"), self.loyalty_liability_account_id),
+            (_("breakage account"), self.loyalty_breakage_account_id)) if not value]
+        if missing:
+            return _("Program %(program)s: set the %(missing)s.", program=self.name, missing=", ".join(missing))
+        if not self.liability_journal_id.active:
+            return _("Program %(program)s: the journal %(journal)s is archived.",
+                     program=self.name, journal=self.liability_journal_id.name)
+        if self.point_value <= 0:
+            return _("Program %(program)s: the point value must be positive.", program=self.name)
+        return False
+
+    def action_accrue_now(self):
+        for program in self:
+            problem = program._check_liability_config()
+            if problem:
+                raise UserError(problem)
+        self.env["crm.loyalty.accrual"]._accrue(self, include_today=True)
+        return True
+
+    def _liability_reconciliation(self, date):
+        """(ledger points x point value, GL liability balance, difference) at the end of ``date``."""
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            "SELECT COALESCE(SUM(points), 0) FROM crm_loyalty_entry WHERE program_id = %s AND date <= %s",
+            self.id, date))
+        ledger = self.env.cr.fetchone()[0] * self.point_value
+        self.env.cr.execute(SQL(
+            """SELECT COALESCE(SUM(aml.credit - aml.debit), 0)
+                 FROM account_move_line aml JOIN crm_loyalty_accrual a ON a.move_id = aml.move_id
+                WHERE a.program_id = %s AND a.date <= %s AND aml.account_id = %s AND aml.parent_state = 'posted'""",
+            self.id, date, self.loyalty_liability_account_id.id))
+        gl = self.env.cr.fetchone()[0]
+        currency = self.currency_id
+        return currency.round(ledger), currency.round(gl), currency.round(ledger - gl)
+
+
+class CrmLoyaltyAccrual(models.Model):
+    """The journal entry that carries one program's points movements of one day into the ledger."""
+
+    _name = "crm.loyalty.accrual"
+    _description = "Loyalty Liability Accrual"
+    _order = "date desc, id desc"
+
+    program_id = fields.Many2one("crm.loyalty.program", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="program_id.company_id", store=True)
+    date = fields.Date(required=True, index=True, help="Day of the ledger entries covered.")
+    move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True, ondelete="restrict")
+    entry_ids = fields.Many2many("crm.loyalty.entry", "crm_loyalty_accrual_entry_rel", "accrual_id", "entry_id",
+                                 string="Ledger Entries", readonly=True)
+    entry_count = fields.Integer(compute="_compute_entry_count")
+
+    _sql_constraints = [("program_date_uniq", "UNIQUE(program_id, date)", "One accrual per program and day.")]
+
+    def _compute_entry_count(self):
+        for accrual in self:
+            accrual.entry_count = len(accrual.entry_ids)
+
+    @api.model
+    def _cron_accrue(self):
+        programs = self.env["crm.loyalty.program"].search([("liability_accounting", "=", True)])
+        valid = self.env["crm.loyalty.program"]
+        for program in programs:
+            problem = program._check_liability_config()
+            if problem:
+                _logger.error("crm_erp_bridge: loyalty accrual skipped: %s", problem)
+                manager = self.env.ref("crm_loyalty.group_loyalty_manager").users[:1] or self.env.user
+                program.activity_schedule("mail.mail_activity_data_todo", user_id=manager.id,
+                                          summary=_("Loyalty accrual blocked"), note=problem)
+                continue
+            valid |= program
+        return self._accrue(valid, include_today=False)
+
+    @api.model
+    def _accrue(self, programs, include_today=False):
+        """One posted journal entry per program and day for the entries not yet accrued. Idempotent."""
+        today = fields.Date.context_today(self)
+        accruals = self.browse()
+        for program in programs:
+            # serialise concurrent runs on the same program; the loser waits, then finds nothing left
+            self.env.cr.execute(SQL("SELECT id FROM crm_loyalty_program WHERE id = %s FOR UPDATE", program.id))
+            self.env.flush_all()
+            cutoff = SQL("AND e.date <= %s", today) if include_today else SQL("AND e.date < %s", today)
+            self.env.cr.execute(SQL(
+                """SELECT e.id, e.date, e.entry_type, e.points FROM crm_loyalty_entry e
+                    WHERE e.program_id = %s %s
+                      AND NOT EXISTS (SELECT 1 FROM crm_loyalty_accrual_entry_rel r WHERE r.entry_id = e.id)
+                 ORDER BY e.date, e.id""", program.id, cutoff))
+            by_date = defaultdict(list)
+            for entry_id, date, entry_type, points in self.env.cr.fetchall():
+                by_date[date].append((entry_id, entry_type, points))
+            for date, rows in by_date.items():
+                accruals |= self._accrue_day(program, date, rows)
+        return accruals
+
+    @api.model
+    def _accrue_day(self, program, date, rows):
+        value = program.point_value
+        currency = program.currency_id
+        groups = {"earn": [], "release": [], "expire": []}
+        for entry_id, entry_type, points in rows:
+            key = "earn" if points > 0 else ("expire" if entry_type == "expire" else "release")
+            groups[key].append((entry_id, points))
+        line_specs = []  # (account, debit, credit, label, entry ids)
+        for key, items in groups.items():
+            if not items:
+                continue
+            amount = currency.round(abs(sum(p for _e, p in items)) * value)
+            if float_is_zero(amount, precision_rounding=currency.rounding):
+                continue
+            ids = [e for e, _p in items]
+            pts = abs(sum(p for _e, p in items))
+            if key == "earn":
+                label = _("Points earned: %(points)s (%(count)s entries)", points=pts, count=len(ids))
+                line_specs += [(program.loyalty_expense_account_id, amount, 0.0, label, ids),
+                               (program.loyalty_liability_account_id, 0.0, amount, label, ids)]
+            elif key == "release":
+                label = _("Points redeemed or reversed: %(points)s (%(count)s entries)", points=pts, count=len(ids))
+                line_specs += [(program.loyalty_liability_account_id, amount, 0.0, label, ids),
+                               (program.loyalty_expense_account_id, 0.0, amount, label, ids)]
+            else:
+                label = _("Points expired: %(points)s (%(count)s entries)", points=pts, count=len(ids))
+                line_specs += [(program.loyalty_liability_account_id, amount, 0.0, label, ids),
+                               (program.loyalty_breakage_account_id, 0.0, amount, label, ids)]
+        move = self.env["account.move"]
+        if line_specs:
+            Move = self.env["account.move"].with_company(program.company_id)
+            probe = Move.new({"move_type": "entry", "journal_id": program.liability_journal_id.id, "date": date})
+            locks = probe._get_violated_lock_dates(date, False)
+            accounting_date = max(lock for lock, _name in locks) + timedelta(days=1) if locks else date
+            narration = False
+            if accounting_date != date:
+                narration = _("Ledger entries of %(day)s posted on %(date)s: the period was locked.",
+                              day=date, date=accounting_date)
+            move = Move.create({
+                "move_type": "entry", "journal_id": program.liability_journal_id.id, "date": accounting_date,
+                "ref": _("Loyalty liability %(program)s %(day)s", program=program.name, day=date),
+                "narration": narration,
+                "line_ids": [fields.Command.create({
+                    "account_id": account.id, "debit": debit, "credit": credit, "name": label,
+                    "loyalty_entry_ids": [fields.Command.set(ids)],
+                }) for account, debit, credit, label, ids in line_specs],
+            })
+            move.action_post()
+        return self.create({
+            "program_id": program.id, "date": date, "move_id": move.id or False,
+            "entry_ids": [fields.Command.set([r[0] for r in rows])],
+        })
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    loyalty_entry_ids = fields.Many2many("crm.loyalty.entry", "crm_loyalty_entry_move_line_rel", "move_line_id",
+                                         "entry_id", string="Loyalty Ledger Entries", readonly=True, copy=False)

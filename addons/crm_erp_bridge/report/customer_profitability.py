@@ -1,0 +1,110 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+class CrmCustomerProfitability(models.Model):
+    """Customer profitability per month: revenue from invoice lines, cost of goods from the stock
+    valuation of what was actually delivered (net of returns), and the cost to serve.
+
+    - revenue: untaxed invoice and credit note lines, excluding loyalty reward lines and credit notes
+      issued from feedback tickets (those are cost to serve);
+    - cogs: minus the value of the valuation layers of customer deliveries and returns (real cost,
+      FIFO or average as configured); consumables without valuation fall back to their standard cost
+      on the invoiced quantity;
+    - cost to serve: credit notes from feedback tickets + loyalty points redeemed on orders;
+    - net contribution = revenue - cogs - cost to serve.
+    """
+
+    _name = "crm.customer.profitability"
+    _description = "Customer Profitability"
+    _auto = False
+    _order = "date desc"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(string="Month", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    lifecycle_stage_id = fields.Many2one("crm.lifecycle.stage", readonly=True)
+    revenue = fields.Monetary(readonly=True)
+    cogs = fields.Monetary(string="Cost of Goods Sold", readonly=True)
+    gross_margin = fields.Monetary(readonly=True)
+    ticket_credit = fields.Monetary(string="Credit Notes from Tickets", readonly=True)
+    loyalty_rewards = fields.Monetary(string="Loyalty Rewards", readonly=True)
+    cost_to_serve = fields.Monetary(readonly=True)
+    net_contribution = fields.Monetary(readonly=True)
+    margin_pct = fields.Float(string="Margin %", readonly=True, aggregator="avg")
+
+    @property
+    def _table_query(self):
+        return self._profitability_query()
+
+    @api.model
+    def _profitability_query(self, company_id=None, date_from=None, date_to=None):
+        return SQL(
+            """
+            WITH src AS (%(src)s)
+            SELECT ROW_NUMBER() OVER () AS id, src.partner_id, src.company_id, src.date,
+                   p.user_id, p.lifecycle_stage_id,
+                   SUM(src.revenue) AS revenue, SUM(src.cogs) AS cogs,
+                   SUM(src.revenue) - SUM(src.cogs) AS gross_margin,
+                   SUM(src.ticket_credit) AS ticket_credit, SUM(src.loyalty_rewards) AS loyalty_rewards,
+                   SUM(src.ticket_credit) + SUM(src.loyalty_rewards) AS cost_to_serve,
+                   SUM(src.revenue) - SUM(src.cogs) - SUM(src.ticket_credit) - SUM(src.loyalty_rewards) AS net_contribution,
+                   CASE WHEN SUM(src.revenue) <> 0
+                        THEN 100.0 * (SUM(src.revenue) - SUM(src.cogs)) / SUM(src.revenue) ELSE 0 END AS margin_pct
+              FROM src JOIN res_partner p ON p.id = src.partner_id
+          GROUP BY src.partner_id, src.company_id, src.date, p.user_id, p.lifecycle_stage_id
+            """,
+            src=self._profitability_source(company_id, date_from, date_to),
+        )
+
+    @api.model
+    def _profitability_source(self, company_id=None, date_from=None, date_to=None):
+        """Monthly rows (partner, company, date, revenue, cogs, ticket_credit, loyalty_rewards)."""
+        move_filter = SQL("")
+        svl_filter = SQL("")
+        if company_id:
+            move_filter = SQL("%s AND m.company_id = %s", move_filter, company_id)
+            svl_filter = SQL("%s AND svl.company_id = %s", svl_filter, company_id)
+        if date_from:
+            move_filter = SQL("%s AND m.invoice_date > %s", move_filter, date_from)
+            svl_filter = SQL("%s AND svl.create_date::date > %s", svl_filter, date_from)
+        if date_to:
+            move_filter = SQL("%s AND m.invoice_date <= %s", move_filter, date_to)
+            svl_filter = SQL("%s AND svl.create_date::date <= %s", svl_filter, date_to)
+        return SQL(
+            """
+            SELECT m.commercial_partner_id AS partner_id, m.company_id,
+                   date_trunc('month', m.invoice_date)::date AS date,
+                   SUM(CASE WHEN rw.id IS NULL AND m.feedback_ticket_id IS NULL THEN -aml.balance ELSE 0 END) AS revenue,
+                   SUM(CASE WHEN pt.type = 'consu' AND NOT pt.is_storable
+                            THEN -SIGN(aml.balance) * aml.quantity
+                                 * COALESCE((pp.standard_price ->> m.company_id::text)::numeric, 0)
+                            ELSE 0 END) AS cogs,
+                   SUM(CASE WHEN rw.id IS NULL AND m.feedback_ticket_id IS NOT NULL THEN aml.balance ELSE 0 END)
+                       AS ticket_credit,
+                   SUM(CASE WHEN rw.id IS NOT NULL THEN aml.balance ELSE 0 END) AS loyalty_rewards
+              FROM account_move_line aml
+              JOIN account_move m ON m.id = aml.move_id
+         LEFT JOIN product_product pp ON pp.id = aml.product_id
+         LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+         LEFT JOIN (SELECT DISTINCT reward_product_id AS id FROM crm_loyalty_program
+                     WHERE reward_product_id IS NOT NULL) rw ON rw.id = aml.product_id
+             WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
+               AND aml.display_type = 'product' AND m.commercial_partner_id IS NOT NULL %(move_filter)s
+          GROUP BY 1, 2, 3
+            UNION ALL
+            SELECT cp.commercial_partner_id, svl.company_id, date_trunc('month', svl.create_date)::date,
+                   0, -SUM(svl.value), 0, 0
+              FROM stock_valuation_layer svl
+              JOIN stock_move sm ON sm.id = svl.stock_move_id
+              JOIN sale_order_line sol ON sol.id = sm.sale_line_id
+              JOIN sale_order so ON so.id = sol.order_id
+              JOIN res_partner cp ON cp.id = so.partner_id
+             WHERE TRUE %(svl_filter)s
+          GROUP BY 1, 2, 3
+            """,
+            move_filter=move_filter, svl_filter=svl_filter,
+        )

@@ -1,0 +1,258 @@
+import base64
+import io
+from datetime import date, timedelta
+
+import openpyxl
+from freezegun import freeze_time
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+import odoo.sql_db
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from ..models.res_partner import PANEL_FIELDS
+
+
+@tagged("post_install", "-at_install")
+class TestBridge(AccountTestInvoicingCommon):
+    """A hand-built scenario: stock at cost 60, sell 5 at 100, deliver, invoice, return 1 with a credit note
+    from a complaint ticket."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        env.user.groups_id |= (env.ref("sales_team.group_sale_manager") | env.ref("stock.group_stock_manager")
+                               | env.ref("crm_loyalty.group_loyalty_manager") | env.ref("crm_feedback.group_feedback_manager"))
+        cls.company = cls.company_data["company"]
+        cls.warehouse = env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        categ = env["product.category"].create({"name": "Furniture", "property_cost_method": "standard"})
+        cls.product = env["product.product"].create({
+            "name": "Desk", "is_storable": True, "categ_id": categ.id, "standard_price": 60.0,
+            "list_price": 100.0, "taxes_id": False, "invoice_policy": "delivery",
+        })
+        quant = env["stock.quant"].with_context(inventory_mode=True).create({
+            "product_id": cls.product.id, "location_id": cls.warehouse.lot_stock_id.id, "inventory_quantity": 20})
+        quant.action_apply_inventory()
+        cls.program = env["crm.loyalty.program"].create({
+            "name": "Bridge Club", "company_id": cls.company.id, "point_value": 0.01,
+            "reward_product_id": env.ref("crm_loyalty.product_loyalty_reward").id,
+        })
+        cls.customer = env["res.partner"].create({"name": "Bridge Customer", "is_company": True,
+                                                  "email": "bridge@example.com"})
+        cls.member = env["crm.loyalty.membership"].create({"partner_id": cls.customer.id, "program_id": cls.program.id})
+        # sell 5 at 100, deliver, invoice
+        cls.order = env["sale.order"].create({
+            "partner_id": cls.customer.id, "warehouse_id": cls.warehouse.id,
+            "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": 5, "price_unit": 100,
+                                           "tax_id": False})],
+        })
+        cls.order.action_confirm()
+        cls.delivery = cls.order.picking_ids
+        cls.delivery.move_ids.quantity = 5
+        cls.delivery.button_validate()
+        cls.invoice = cls.order._create_invoices()
+        cls.invoice.action_post()
+        # a complaint: return 1 and credit it
+        cls.ticket = env["crm.feedback.ticket"].create({
+            "subject": "Scratched desk", "description": "<p>One desk is scratched.</p>", "partner_id": cls.customer.id,
+            "invoice_id": cls.invoice.id, "picking_id": cls.delivery.id, "company_id": cls.company.id,
+        })
+        action = cls.ticket.action_create_return()
+        wizard = env["stock.return.picking"].browse(action["res_id"]).with_context(action["context"])
+        wizard.product_return_moves.write({"quantity": 1, "to_refund": True})
+        wizard.action_create_returns()
+        cls.return_picking = cls.ticket.return_picking_ids
+        cls.return_picking.move_ids.quantity = 1
+        cls.return_picking.button_validate()
+        reversal = env["account.move.reversal"].with_context(
+            active_model="account.move", active_ids=cls.invoice.ids, crm_feedback_ticket_id=cls.ticket.id,
+        ).create({"reason": "scratched", "journal_id": cls.invoice.journal_id.id})
+        reversal.refund_moves()
+        cls.refund = cls.ticket.credit_note_ids
+        cls.refund.invoice_line_ids.quantity = 1
+        cls.refund.action_post()
+
+    def test_profitability_exact_amounts(self):
+        self.assertEqual(self.refund.amount_untaxed, 100)
+        rows = self.env["crm.customer.profitability"].search([("partner_id", "=", self.customer.id)])
+        totals = {f: sum(rows.mapped(f)) for f in ("revenue", "cogs", "gross_margin", "ticket_credit",
+                                                   "loyalty_rewards", "net_contribution")}
+        self.assertEqual(totals, {"revenue": 500.0, "cogs": 240.0, "gross_margin": 260.0, "ticket_credit": 100.0,
+                                  "loyalty_rewards": 0.0, "net_contribution": 160.0})
+        self.assertEqual(self.ticket.resolution_cost, 100)
+
+    def test_value_class_uses_contribution(self):
+        self.env["crm.rfm.score"]._recompute(self.company)
+        score = self.env["crm.rfm.score"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(score.monetary, 400.0, "RFM monetary stays net revenue")
+        self.assertEqual(score.value_amount, 160.0, "value classes use net contribution from the bridge")
+
+    def test_loyalty_points_follow_invoice_and_credit_note(self):
+        self.assertEqual(self.member.balance, 400.0)
+
+    def test_360_panel_values(self):
+        customer = self.customer.with_company(self.company)
+        self.assertEqual(customer.crm360_revenue_total, 400.0)
+        self.assertEqual(customer.crm360_margin_12m, 260.0)
+        self.assertEqual(customer.crm360_receivable, 400.0)
+        self.assertEqual(customer.crm360_returns_12m, 1)
+        self.assertTrue(customer.crm360_last_delivery)
+        self.assertEqual(customer.feedback_open_count, 1)
+        self.assertEqual(customer.loyalty_balance, 400.0)
+        self.assertTrue(customer.crm360_refreshed_at)
+
+    def _panel_queries(self, partner):
+        partner.invalidate_recordset()
+        self.env.invalidate_all()
+        before = odoo.sql_db.sql_counter
+        partner.with_company(self.company).read(PANEL_FIELDS)
+        return odoo.sql_db.sql_counter - before
+
+    def test_360_panel_constant_queries(self):
+        def customer_with(n):
+            partner = self.env["res.partner"].create({"name": f"History {n}", "is_company": True})
+            moves = self.env["account.move"].create([{
+                "move_type": "out_invoice", "partner_id": partner.id,
+                "invoice_date": fields.Date.today() - timedelta(days=i),
+                "invoice_line_ids": [Command.create({"product_id": self.product_a.id, "quantity": 1,
+                                                    "price_unit": 10, "tax_ids": False})],
+            } for i in range(n)])
+            moves.action_post()
+            return partner
+        small, big = customer_with(10), customer_with(120)
+        self._panel_queries(small)  # warm the caches of the ORM (ir.rule, field metadata)
+        self.assertEqual(self._panel_queries(small), self._panel_queries(big))
+
+    def test_xlsx_export(self):
+        accountant = new_test_user(self.env, login="bridge_acc", groups="account.group_account_invoice,base.group_user",
+                                   company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        today = fields.Date.today()
+        wizard = self.env["crm.accounting.export"].with_user(accountant).create({
+            "company_id": self.company.id, "date_from": today.replace(day=1) - timedelta(days=40), "date_to": today,
+            "program_ids": [Command.set(self.program.ids)],
+        })
+        action = wizard.action_export()
+        self.assertIn("download=true", action["url"])
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file_data)))
+        self.assertEqual(book.sheetnames, ["Loyalty Liability", "Profitability by Customer", "Profitability by Segment",
+                                           "Receivables Aging", "Feedback Resolution Cost"])
+        liability = book["Loyalty Liability"]
+        self.assertEqual(liability.freeze_panes, "A2")
+        self.assertTrue(liability.auto_filter.ref)
+        rows = [r for r in liability.iter_rows(min_row=2, values_only=True) if r[0] == "Bridge Club"]
+        earned = sum(r[3] for r in rows)
+        reversed_ = sum(r[6] for r in rows)
+        self.assertEqual((earned, reversed_), (500, -100))
+        self.assertEqual(rows[-1][7], 400)
+        self.assertAlmostEqual(rows[-1][10], 4.0)
+        total_row = liability.max_row
+        self.assertEqual(liability.cell(total_row, 1).value, "Total")
+        self.assertTrue(str(liability.cell(total_row, 4).value).startswith("=SUBTOTAL(9,D2:D"))
+        self.assertEqual(liability.cell(2, 3).number_format, "#,##0")
+        profit = book["Profitability by Customer"]
+        row = next(r for r in profit.iter_rows(min_row=2, values_only=True) if r[0] == "Bridge Customer")
+        self.assertEqual(row[1:], (500, 240, 260, 100, 0, 160))
+        self.assertEqual(profit.cell(2, 2).number_format, "#,##0.00")
+        feedback = book["Feedback Resolution Cost"]
+        row = next(r for r in feedback.iter_rows(min_row=2, values_only=True) if r[0] == self.ticket.name)
+        self.assertEqual((row[4], row[5]), (100, 1))
+        aging = book["Receivables Aging"]
+        self.assertEqual(sum(r[7] or 0 for r in aging.iter_rows(min_row=2, values_only=True) if r[0] != "Total"), 400)
+
+    def test_export_only_for_accounting(self):
+        salesman = new_test_user(self.env, login="bridge_sales", groups="sales_team.group_sale_salesman",
+                                 company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        with self.assertRaises(AccessError):
+            self.env["crm.accounting.export"].with_user(salesman).create({"company_id": self.company.id})
+
+    def test_credit_control(self):
+        self.company.write({"account_use_credit_limit": True, "credit_limit_policy": "block"})
+        self.customer.with_company(self.company).credit_limit = 450
+        order = self.env["sale.order"].create({
+            "partner_id": self.customer.id,
+            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1, "price_unit": 100,
+                                           "tax_id": False})],
+        })
+        self.assertTrue(order.credit_warning_text)
+        with self.assertRaises(UserError):
+            order.action_confirm()
+        self.assertEqual(order.state, "draft")
+        self.company.credit_limit_policy = "warn"
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertIn("credit limit", order.message_ids[0].body + "".join(order.message_ids.mapped("body")))
+        # overdue invoices block redemption
+        self.company.credit_overdue_days = 0
+        self.invoice.invoice_date_due = fields.Date.today() - timedelta(days=5)
+        self.invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable").date_maturity = \
+            fields.Date.today() - timedelta(days=5)
+        self.customer.invalidate_recordset()
+        self.assertTrue(self.customer.with_company(self.company).credit_overdue)
+        quote = self.env["sale.order"].create({
+            "partner_id": self.customer.id,
+            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1, "price_unit": 100})],
+        })
+        wizard = self.env["crm.loyalty.redeem.wizard"].create({
+            "order_id": quote.id, "membership_id": self.member.id, "points": 10})
+        with self.assertRaises(UserError):
+            wizard.action_apply()
+
+    def test_liability_accrual_reconciles_across_days(self):
+        Entry = self.env["crm.loyalty.entry"]
+        liability = self.env["account.account"].create({
+            "name": "Loyalty liability", "code": "LOYL01", "account_type": "liability_current",
+            "company_ids": [Command.set(self.company.ids)]})
+        self.program.write({
+            "liability_accounting": True, "liability_journal_id": self.company_data["default_journal_misc"].id,
+            "loyalty_expense_account_id": self.company_data["default_account_expense"].id,
+            "loyalty_liability_account_id": liability.id,
+            "loyalty_breakage_account_id": self.company_data["default_account_revenue"].id,
+        })
+        other = self.env["res.partner"].create({"name": "Ledger Co", "is_company": True})
+        member = self.env["crm.loyalty.membership"].create({"partner_id": other.id, "program_id": self.program.id})
+        day1, day2, day3 = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)
+        earn = Entry.create({"membership_id": member.id, "entry_type": "bonus", "bonus_kind": "other",
+                             "points": 1000, "date": day1, "reason": "welcome"})
+        with freeze_time("2026-03-03"):
+            first = self.env["crm.loyalty.accrual"]._cron_accrue()
+        self.assertEqual(len(first), 1)
+        self.assertEqual(first.entry_ids, earn)
+        lines = first.move_id.line_ids
+        self.assertEqual(first.move_id.state, "posted")
+        self.assertEqual(sorted(lines.mapped("debit")), [0.0, 10.0])
+        self.assertEqual(lines.filtered(lambda l: l.account_id == liability).credit, 10.0)
+        self.assertEqual(lines.loyalty_entry_ids, earn, "each line names the ledger entries it covers")
+        Entry.create({"membership_id": member.id, "entry_type": "redeem", "points": -300, "date": day2})
+        Entry.create({"membership_id": member.id, "entry_type": "expire", "points": -200, "date": day3})
+        Entry.create({"membership_id": member.id, "entry_type": "reverse", "points": -100, "date": day3,
+                      "reversed_entry_id": earn.id})
+        self.company.fiscalyear_lock_date = day2
+        with freeze_time("2026-03-05"):
+            second = self.env["crm.loyalty.accrual"]._cron_accrue()
+            self.assertFalse(self.env["crm.loyalty.accrual"]._cron_accrue(), "a second run posts nothing")
+        self.assertEqual(second.mapped("date"), [day2, day3])
+        locked = second.filtered(lambda a: a.date == day2).move_id
+        self.assertEqual(locked.date, date(2026, 3, 4), "a locked day goes to the first open date")
+        self.assertIn("locked", locked.narration)
+        expire_move = second.filtered(lambda a: a.date == day3).move_id
+        breakage = expire_move.line_ids.filtered(lambda l: l.account_id == self.program.loyalty_breakage_account_id)
+        self.assertEqual(breakage.credit, 2.0)
+        for day, expected in ((day1, 10.0), (day2, 7.0), (day3, 4.0)):
+            ledger, gl, diff = self.program._liability_reconciliation(day)
+            self.assertEqual((ledger, gl, diff), (expected, expected, 0.0), day)
+        self.assertEqual(len(self.program.accrual_ids), 3)
+
+    def test_liability_invalid_configuration(self):
+        self.program.write({"liability_accounting": True})
+        with freeze_time("2026-03-05"), mute_logger("odoo.addons.crm_erp_bridge.models.loyalty_liability"):
+            self.assertFalse(self.env["crm.loyalty.accrual"]._cron_accrue())
+        self.assertTrue(self.program.activity_ids, "the manager is told")
+        self.assertFalse(self.env["crm.loyalty.accrual"].search([("program_id", "=", self.program.id)]))
+        with self.assertRaises(UserError):
+            self.program.action_accrue_now()
+

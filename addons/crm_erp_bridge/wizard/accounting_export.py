@@ -1,0 +1,268 @@
+import base64
+import io
+
+import xlsxwriter
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+MONEY = "#,##0.00"
+POINTS = "#,##0"
+
+
+class CrmAccountingExport(models.TransientModel):
+    """XLSX workbooks for accountants: loyalty liability roll-forward, customer profitability,
+    receivables aging by segment and stage, feedback resolution cost.
+
+    Written with xlsxwriter in constant-memory mode: rows stream to disk as they are produced.
+    """
+
+    _name = "crm.accounting.export"
+    _description = "Customer Relations: Accounting Export"
+
+    date_from = fields.Date(required=True, default=lambda self: fields.Date.context_today(self).replace(month=1, day=1))
+    date_to = fields.Date(required=True, default=fields.Date.context_today)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    program_ids = fields.Many2many("crm.loyalty.program", string="Programs", help="Empty: all programs.")
+    segment_ids = fields.Many2many("crm.rfm.segment", string="RFM Segments", help="Empty: all customers.")
+    file_data = fields.Binary(readonly=True, attachment=False)
+    file_name = fields.Char(readonly=True)
+
+    @api.constrains("date_from", "date_to")
+    def _check_dates(self):
+        for wizard in self:
+            if wizard.date_from > wizard.date_to:
+                raise UserError(_("The start date must come before the end date."))
+
+    def action_export(self):
+        self.ensure_one()
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise UserError(_("Only invoicing and accounting users may export these reports."))
+        content = self._build_workbook()
+        self.write({
+            "file_data": base64.b64encode(content),
+            "file_name": "customer-relations-%s-%s.xlsx" % (self.date_from, self.date_to),
+        })
+        return {
+            "type": "ir.actions.act_url", "target": "self",
+            "url": "/web/content/?model=%s&id=%s&field=file_data&filename_field=file_name&download=true"
+                   % (self._name, self.id),
+        }
+
+    @api.model
+    def _cron_export(self):
+        """Monthly export of last month, attached to the company for the accountants."""
+        today = fields.Date.context_today(self)
+        first = today.replace(day=1) - relativedelta(months=1)
+        for company in self.env["res.company"].search([]):
+            wizard = self.with_company(company).create({
+                "company_id": company.id, "date_from": first, "date_to": today.replace(day=1) - relativedelta(days=1)})
+            self.env["ir.attachment"].create({
+                "name": "customer-relations-%s.xlsx" % first.strftime("%Y-%m"), "raw": wizard._build_workbook(),
+                "res_model": "res.company", "res_id": company.id,
+            })
+
+    # ------------------------------------------------------------------ workbook
+    def _build_workbook(self):
+        self.ensure_one()
+        self.env.flush_all()
+        buffer = io.BytesIO()
+        book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": False,
+                                            "default_date_format": "yyyy-mm-dd"})
+        fmt = {
+            "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
+            "money": book.add_format({"num_format": MONEY}),
+            "points": book.add_format({"num_format": POINTS}),
+            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+            "text": None,
+            "total_label": book.add_format({"bold": True, "top": 1}),
+            "total_money": book.add_format({"bold": True, "top": 1, "num_format": MONEY}),
+            "total_points": book.add_format({"bold": True, "top": 1, "num_format": POINTS}),
+        }
+        self._sheet(book, fmt, _("Loyalty Liability"), self._liability_columns(), self._liability_rows())
+        self._sheet(book, fmt, _("Profitability by Customer"), self._profit_columns(_("Customer")),
+                    self._profit_rows("customer"))
+        self._sheet(book, fmt, _("Profitability by Segment"), self._profit_columns(_("RFM Segment")),
+                    self._profit_rows("segment"))
+        self._sheet(book, fmt, _("Receivables Aging"), self._aging_columns(), self._aging_rows())
+        self._sheet(book, fmt, _("Feedback Resolution Cost"), self._feedback_columns(), self._feedback_rows())
+        book.close()
+        return buffer.getvalue()
+
+    @api.model
+    def _sheet(self, book, fmt, title, columns, rows):
+        """columns: [(label, kind, width, total)]; kind in text/date/money/points; rows: iterable of tuples."""
+        sheet = book.add_worksheet(title[:31])
+        for col, (_label, _kind, width, _total) in enumerate(columns):
+            sheet.set_column(col, col, width)
+        sheet.freeze_panes(1, 0)
+        for col, (label, _kind, _width, _total) in enumerate(columns):
+            sheet.write_string(0, col, label, fmt["header"])
+        row = 0
+        for row, values in enumerate(rows, start=1):
+            for col, ((_label, kind, _width, _total), value) in enumerate(zip(columns, values)):
+                if value is None or value is False:
+                    sheet.write_blank(row, col, None)
+                elif kind == "date":
+                    sheet.write_datetime(row, col, fields.Datetime.to_datetime(value), fmt["date"])
+                elif kind in ("money", "points"):
+                    sheet.write_number(row, col, float(value), fmt[kind])
+                else:
+                    sheet.write_string(row, col, str(value))
+        last = row
+        sheet.autofilter(0, 0, max(last, 1), len(columns) - 1)
+        total_row = last + 1
+        sheet.write_string(total_row, 0, _("Total"), fmt["total_label"])
+        for col, (_label, kind, _width, total) in enumerate(columns):
+            if total and col:
+                letter = xlsxwriter.utility.xl_col_to_name(col)
+                formula = "=SUBTOTAL(9,%s2:%s%d)" % (letter, letter, max(last, 1) + 1) if last else "=0"
+                sheet.write_formula(total_row, col, formula, fmt["total_%s" % kind])
+        return sheet
+
+    # ------------------------------------------------------------------ 1. loyalty liability roll-forward
+    def _liability_columns(self):
+        return [(_("Program"), "text", 24, False), (_("Month"), "date", 12, False),
+                (_("Opening (points)"), "points", 14, True), (_("Earned"), "points", 12, True),
+                (_("Redeemed"), "points", 12, True), (_("Expired"), "points", 12, True),
+                (_("Reversed and Adjusted"), "points", 14, True), (_("Closing (points)"), "points", 14, True),
+                (_("Point Value"), "money", 10, False), (_("Opening (money)"), "money", 14, True),
+                (_("Closing (money)"), "money", 14, True)]
+
+    def _liability_rows(self):
+        programs = self.program_ids or self.env["crm.loyalty.program"].with_context(active_test=False).search(
+            [("company_id", "=", self.company_id.id)])
+        if not programs:
+            return
+        start = self.date_from.replace(day=1)
+        self.env.cr.execute(SQL(
+            """
+            WITH months AS (
+                SELECT generate_series(%(start)s::date, %(end)s::date, interval '1 month')::date AS month
+            ), moves AS (
+                SELECT e.program_id, date_trunc('month', e.date)::date AS month,
+                       SUM(e.points) FILTER (WHERE e.entry_type IN ('earn', 'bonus')
+                                              OR (e.entry_type = 'adjust' AND e.points > 0)) AS earned,
+                       SUM(e.points) FILTER (WHERE e.entry_type = 'redeem') AS redeemed,
+                       SUM(e.points) FILTER (WHERE e.entry_type = 'expire') AS expired,
+                       SUM(e.points) FILTER (WHERE e.entry_type = 'reverse'
+                                              OR (e.entry_type = 'adjust' AND e.points < 0)) AS reversed
+                  FROM crm_loyalty_entry e
+                 WHERE e.program_id = ANY(%(programs)s) AND e.date <= %(date_to)s
+              GROUP BY 1, 2
+            ), opening AS (
+                SELECT e.program_id, SUM(e.points) AS points
+                  FROM crm_loyalty_entry e
+                 WHERE e.program_id = ANY(%(programs)s) AND e.date < %(start)s
+              GROUP BY 1
+            )
+            SELECT p.id, m.month,
+                   COALESCE(o.points, 0) + COALESCE(SUM(COALESCE(mv2.earned, 0) + COALESCE(mv2.redeemed, 0)
+                       + COALESCE(mv2.expired, 0) + COALESCE(mv2.reversed, 0))
+                       FILTER (WHERE mv2.month >= %(start)s AND mv2.month < m.month), 0) AS opening,
+                   COALESCE(mv.earned, 0), COALESCE(mv.redeemed, 0), COALESCE(mv.expired, 0), COALESCE(mv.reversed, 0)
+              FROM crm_loyalty_program p
+        CROSS JOIN months m
+         LEFT JOIN opening o ON o.program_id = p.id
+         LEFT JOIN moves mv ON mv.program_id = p.id AND mv.month = m.month
+         LEFT JOIN moves mv2 ON mv2.program_id = p.id
+             WHERE p.id = ANY(%(programs)s)
+          GROUP BY p.id, m.month, o.points, mv.earned, mv.redeemed, mv.expired, mv.reversed
+          ORDER BY p.id, m.month
+            """,
+            start=start, end=self.date_to, date_to=self.date_to, programs=programs.ids,
+        ))
+        by_id = {p.id: p for p in programs}
+        for program_id, month, opening, earned, redeemed, expired, reversed_ in self.env.cr.fetchall():
+            program = by_id[program_id]
+            closing = opening + earned + redeemed + expired + reversed_
+            yield (program.name, month, opening, earned, redeemed, expired, reversed_, closing,
+                   program.point_value, opening * program.point_value, closing * program.point_value)
+
+    # ------------------------------------------------------------------ 2. profitability
+    def _profit_columns(self, first):
+        return [(first, "text", 30, False), (_("Revenue"), "money", 14, True), (_("COGS"), "money", 14, True),
+                (_("Gross Margin"), "money", 14, True), (_("Ticket Credit Notes"), "money", 14, True),
+                (_("Loyalty Rewards"), "money", 14, True), (_("Net Contribution"), "money", 14, True)]
+
+    def _profit_rows(self, by):
+        source = self.env["crm.customer.profitability"]._profitability_source(
+            self.company_id.id, self.date_from - relativedelta(days=1), self.date_to)
+        segment_filter = SQL("")
+        if self.segment_ids:
+            segment_filter = SQL("WHERE s.segment_id = ANY(%s)", self.segment_ids.ids)
+        key = SQL("COALESCE(seg.name->>%s, seg.name->>'en_US', %s)", self.env.lang or "en_US", _("(no segment)")) \
+            if by == "segment" else SQL("p.name")
+        self.env.cr.execute(SQL(
+            """
+            SELECT %(key)s, SUM(src.revenue), SUM(src.cogs), SUM(src.revenue - src.cogs),
+                   SUM(src.ticket_credit), SUM(src.loyalty_rewards),
+                   SUM(src.revenue - src.cogs - src.ticket_credit - src.loyalty_rewards)
+              FROM (%(source)s) src
+              JOIN res_partner p ON p.id = src.partner_id
+         LEFT JOIN crm_rfm_score s ON s.partner_id = src.partner_id AND s.company_id = src.company_id
+         LEFT JOIN crm_rfm_segment seg ON seg.id = s.segment_id
+              %(segment_filter)s
+          GROUP BY 1 ORDER BY 7 DESC NULLS LAST
+            """, key=key, source=source, segment_filter=segment_filter))
+        yield from self.env.cr.fetchall()
+
+    # ------------------------------------------------------------------ 3. receivables aging
+    def _aging_columns(self):
+        return [(_("RFM Segment"), "text", 22, False), (_("Lifecycle Stage"), "text", 18, False),
+                (_("Current"), "money", 14, True), (_("1-30"), "money", 12, True), (_("31-60"), "money", 12, True),
+                (_("61-90"), "money", 12, True), (_("90+"), "money", 12, True), (_("Total"), "money", 14, True)]
+
+    def _aging_rows(self):
+        lang = self.env.lang or "en_US"
+        self.env.cr.execute(SQL(
+            """
+            WITH items AS (
+                SELECT aml.partner_id, aml.amount_residual AS amount,
+                       %(at)s::date - COALESCE(aml.date_maturity, aml.date) AS late
+                  FROM account_move_line aml
+                  JOIN account_account acc ON acc.id = aml.account_id
+                 WHERE aml.company_id = %(company)s AND aml.parent_state = 'posted'
+                   AND acc.account_type = 'asset_receivable' AND NOT aml.reconciled AND aml.date <= %(at)s
+            )
+            SELECT COALESCE(seg.name->>%(lang)s, seg.name->>'en_US', %(none)s),
+                   COALESCE(st.name->>%(lang)s, st.name->>'en_US', %(none)s),
+                   SUM(amount) FILTER (WHERE late <= 0), SUM(amount) FILTER (WHERE late BETWEEN 1 AND 30),
+                   SUM(amount) FILTER (WHERE late BETWEEN 31 AND 60), SUM(amount) FILTER (WHERE late BETWEEN 61 AND 90),
+                   SUM(amount) FILTER (WHERE late > 90), SUM(amount)
+              FROM items i
+              JOIN res_partner p ON p.id = i.partner_id
+         LEFT JOIN crm_rfm_score s ON s.partner_id = p.commercial_partner_id AND s.company_id = %(company)s
+         LEFT JOIN crm_rfm_segment seg ON seg.id = s.segment_id
+         LEFT JOIN crm_lifecycle_stage st ON st.id = p.lifecycle_stage_id
+          GROUP BY 1, 2 ORDER BY 8 DESC
+            """, at=self.date_to, company=self.company_id.id, lang=lang, none=_("(none)")))
+        for row in self.env.cr.fetchall():
+            yield tuple(v or 0.0 if i > 1 else v for i, v in enumerate(row))
+
+    # ------------------------------------------------------------------ 4. feedback resolution cost
+    def _feedback_columns(self):
+        return [(_("Ticket"), "text", 14, False), (_("Customer"), "text", 28, False), (_("Type"), "text", 14, False),
+                (_("Opened"), "date", 12, False), (_("Credit Notes"), "money", 14, True),
+                (_("Returned Quantity"), "points", 12, True)]
+
+    def _feedback_rows(self):
+        self.env.cr.execute(SQL(
+            """
+            SELECT t.name, p.name, t.ticket_type, t.create_date::date,
+                   COALESCE((SELECT SUM(-m.amount_total_signed) FROM account_move m
+                              WHERE m.feedback_ticket_id = t.id AND m.state = 'posted'), 0),
+                   COALESCE((SELECT SUM(sm.quantity) FROM stock_picking sp JOIN stock_move sm ON sm.picking_id = sp.id
+                              WHERE sp.feedback_ticket_id = t.id AND sm.state = 'done'), 0)
+              FROM crm_feedback_ticket t
+         LEFT JOIN res_partner p ON p.id = t.commercial_partner_id
+             WHERE t.company_id = %(company)s AND t.create_date::date BETWEEN %(start)s AND %(end)s
+               AND (EXISTS (SELECT 1 FROM account_move m WHERE m.feedback_ticket_id = t.id)
+                    OR EXISTS (SELECT 1 FROM stock_picking sp WHERE sp.feedback_ticket_id = t.id))
+          ORDER BY t.id
+            """, company=self.company_id.id, start=self.date_from, end=self.date_to))
+        labels = dict(self.env["crm.feedback.ticket"]._fields["ticket_type"]._description_selection(self.env))
+        for name, customer, ttype, opened, credit, qty in self.env.cr.fetchall():
+            yield name, customer or "", labels.get(ttype, ttype), opened, credit, qty
