@@ -5,4 +5,4 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 "$REPO/scripts/setup.sh"
 log "Odoo on http://localhost:8069  (database $DEMO_DB, login admin / admin); Ctrl-C stops it"
-exec "$PY" "$ODOO_SRC/odoo-bin" -c "$LOCAL_CONF" -d "$DEMO_DB" "$@"
+exec "$PY" "$ODOO_SRC/odoo-bin" -c "$LOCAL_CONF" -d "$DEMO_DB" --db-filter "^${DEMO_DB}\$" "$@"
