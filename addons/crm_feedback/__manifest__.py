@@ -18,6 +18,7 @@
         "views/crm_feedback_ticket_views.xml",
         "views/crm_feedback_team_views.xml",
         "views/crm_feedback_nps_views.xml",
+        "views/crm_feedback_quality_views.xml",
         "views/crm_feedback_portal_templates.xml",
         "views/res_partner_views.xml",
         "views/crm_feedback_menus.xml",

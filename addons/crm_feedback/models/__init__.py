@@ -7,3 +7,4 @@ from . import account_move
 from . import stock_picking
 from . import sale_order
 from . import res_partner
+from . import product
