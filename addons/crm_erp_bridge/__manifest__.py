@@ -18,6 +18,7 @@
         "views/res_partner_views.xml",
         "views/customer_profitability_views.xml",
         "views/loyalty_liability_views.xml",
+        "views/service_recovery_views.xml",
         "views/crm_erp_bridge_menus.xml",
     ],
     "external_dependencies": {"python": ["xlsxwriter"]},

@@ -5,3 +5,5 @@ from . import crm_rfm_score
 from . import sale_order
 from . import loyalty_redeem_wizard
 from . import loyalty_liability
+from . import service_recovery
+from . import figures_queue

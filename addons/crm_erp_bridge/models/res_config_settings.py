@@ -7,3 +7,7 @@ class ResConfigSettings(models.TransientModel):
     credit_overdue_days = fields.Integer(related="company_id.credit_overdue_days", readonly=False)
     credit_limit_policy = fields.Selection(related="company_id.credit_limit_policy", readonly=False)
     loyalty_block_overdue = fields.Boolean(related="company_id.loyalty_block_overdue", readonly=False)
+    goodwill_points = fields.Float(related="company_id.goodwill_points", readonly=False)
+    goodwill_cap_points = fields.Float(related="company_id.goodwill_cap_points", readonly=False)
+    goodwill_cap_days = fields.Integer(related="company_id.goodwill_cap_days", readonly=False)
+    goodwill_sentiment_threshold = fields.Float(related="company_id.goodwill_sentiment_threshold", readonly=False)

@@ -20,6 +20,17 @@ class CrmCustomerProfitability(models.Model):
     _auto = False
     _order = "date desc"
     _rec_name = "partner_id"
+    _depends = {
+        "account.move": ["state", "move_type", "invoice_date", "company_id", "commercial_partner_id",
+                         "feedback_ticket_id"],
+        "account.move.line": ["balance", "quantity", "product_id", "display_type", "move_id"],
+        "crm.loyalty.program": ["reward_product_id"],
+        "stock.valuation.layer": ["value", "stock_move_id", "company_id"],
+        "stock.move": ["sale_line_id"],
+        "sale.order.line": ["order_id"],
+        "sale.order": ["partner_id"],
+        "res.partner": ["commercial_partner_id", "user_id", "lifecycle_stage_id"],
+    }
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)

@@ -1,1 +1,3 @@
 from . import test_bridge
+from . import test_service_recovery
+from . import test_event_flow

@@ -8,6 +8,5 @@ class AccountMove(models.Model):
         posted = super()._post(soft)
         customers = posted.filtered(lambda m: m.move_type == "out_invoice").commercial_partner_id
         if customers:
-            # light and bounded: one query for these customers only
-            self.env["res.partner"].sudo()._evaluate_lifecycle(partner_ids=customers.ids)  # sudo: stage is derived data
+            customers._lifecycle_on_activity()
         return posted

@@ -52,6 +52,14 @@ class ResPartner(models.Model):
         for partner in self:
             partner.rfm_score_id = by_partner.get(partner.commercial_partner_id.id, False)
 
+    def _lifecycle_on_activity(self):
+        """New sales activity of these commercial partners: re-evaluate their lifecycle stage.
+
+        Light and bounded (one query for these customers only); crm_erp_bridge defers it to a queue
+        unless the context holds ``crm_lifecycle_sync``.
+        """
+        self.env["res.partner"].sudo()._evaluate_lifecycle(partner_ids=self.ids)  # sudo: stage is derived data
+
     def _search_rfm_score_id(self, operator, value):
         # the score lives on the commercial partner; the company filter is applied by the score's record rule
         return [("commercial_partner_id.rfm_score_ids", operator, value)]
