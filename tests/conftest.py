@@ -6,6 +6,7 @@ data (the one the Odoo tests ran on) is reused through PostgreSQL templates when
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -54,13 +55,20 @@ def odoo(*args, check=True, stdin=None, timeout=1500):
     return proc, log
 
 
+FILESTORE = REPO / ".local" / "data" / "filestore"
+
+
 def drop_db(name):
     subprocess.run(["dropdb", "--if-exists", name], env=_db_env(), capture_output=True)
+    shutil.rmtree(FILESTORE / name, ignore_errors=True)
 
 
 def copy_db(template, name):
+    """A copy of the database and of its filestore (attachments such as compiled assets live there)."""
     drop_db(name)
     subprocess.run(["createdb", "-T", template, name], env=_db_env(), check=True, capture_output=True)
+    if (FILESTORE / template).is_dir():
+        shutil.copytree(FILESTORE / template, FILESTORE / name)
     return name
 
 
