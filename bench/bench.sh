@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Benchmarks at merchant scale: builds (once) a benchmark database with generated data, runs the
+# measurements and prints a results table (also written to bench/results/<scale>.md).
+#   bench/bench.sh [--scale 0.02] [--repeat 3] [--rebuild]
+# Scale 1.0 = 100,000 customers and 2,000,000 invoice lines (see bench/generate.py).
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+
+SCALE=0.02
+REPEAT=3
+REBUILD=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --scale) SCALE="$2"; shift 2 ;;
+        --repeat) REPEAT="$2"; shift 2 ;;
+        --rebuild) REBUILD=1; shift ;;
+        *) die "unknown argument $1" ;;
+    esac
+done
+
+"$REPO/scripts/setup.sh" --no-demo-db
+load_db_env
+DB="crm_bench_${SCALE//./_}"
+OUT="$REPO/bench/results"
+mkdir -p "$OUT" "$REPO/artifacts/bench"
+LOGF="$REPO/artifacts/bench/$DB.log"
+
+if [ "$REBUILD" = 1 ]; then drop_db "$DB"; fi
+if ! db_exists "$DB"; then
+    log "building $DB (scale $SCALE): install, then generate"
+    odoo_bin -d "$DB" -i "$OUR_MODULES" --without-demo=all --stop-after-init --no-http --log-level=warn >"$LOGF" 2>&1 \
+        || { drop_db "$DB"; die "install failed, see $LOGF"; }
+    CRM_BENCH_SCALE="$SCALE" "$PY" "$ODOO_SRC/odoo-bin" shell -c "$LOCAL_CONF" -d "$DB" --no-http --log-level=warn \
+        < "$REPO/bench/generate.py" 2>>"$LOGF" | tee -a "$LOGF" | grep '^GENERATED' \
+        || { drop_db "$DB"; die "generation failed, see $LOGF"; }
+fi
+
+log "measuring on $DB ($REPEAT runs each)"
+CRM_BENCH_REPEAT="$REPEAT" "$PY" "$ODOO_SRC/odoo-bin" shell -c "$LOCAL_CONF" -d "$DB" --no-http --log-level=warn \
+    < "$REPO/bench/measure.py" 2>>"$LOGF" | grep '^RESULT ' | sed 's/^RESULT //' > "$REPO/artifacts/bench/$DB.jsonl" \
+    || die "measurement failed, see $LOGF"
+"$PY" "$REPO/bench/report.py" "$REPO/artifacts/bench/$DB.jsonl" "$SCALE" | tee "$OUT/scale-$SCALE.md"
