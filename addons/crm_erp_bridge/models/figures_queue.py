@@ -16,8 +16,14 @@ class CrmFiguresQueue(models.Model):
 
     partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade")
     event = fields.Selection(
-        [("invoice", "Invoice posted"), ("payment", "Payment registered"), ("delivery", "Delivery validated"),
-         ("return", "Return validated")], required=True)
+        [
+            ("invoice", "Invoice posted"),
+            ("payment", "Payment registered"),
+            ("delivery", "Delivery validated"),
+            ("return", "Return validated"),
+        ],
+        required=True,
+    )
     queued_at = fields.Datetime(required=True, default=fields.Datetime.now)
 
     @api.model
@@ -31,42 +37,53 @@ class CrmFiguresQueue(models.Model):
     def _process(self, batch_size=1000):
         """Refresh one batch of queued customers; returns (done, remaining)."""
         self.env.flush_all()
-        rows = self.env.execute_query(SQL(
-            """SELECT partner_id, MAX(id) FROM crm_figures_queue
-                GROUP BY partner_id ORDER BY MIN(id) LIMIT %s""", batch_size))
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT partner_id, MAX(id) FROM crm_figures_queue
+                GROUP BY partner_id ORDER BY MIN(id) LIMIT %s""",
+                batch_size,
+            )
+        )
         if not rows:
             return 0, 0
         partner_ids = [partner_id for partner_id, _max_id in rows]
         partners = self.env["res.partner"].browse(partner_ids)
         partners._crm_refresh_figures()
-        self.env.execute_query(SQL(
-            """DELETE FROM crm_figures_queue q USING (SELECT unnest(%s::int[]) AS partner_id,
+        self.env.execute_query(
+            SQL(
+                """DELETE FROM crm_figures_queue q USING (SELECT unnest(%s::int[]) AS partner_id,
                                                            unnest(%s::int[]) AS max_id) done
                 WHERE q.partner_id = done.partner_id AND q.id <= done.max_id""",
-            partner_ids, [max_id for _partner_id, max_id in rows]))
+                partner_ids,
+                [max_id for _partner_id, max_id in rows],
+            )
+        )
         remaining = self.env.execute_query(SQL("SELECT COUNT(DISTINCT partner_id) FROM crm_figures_queue"))[0][0]
         return len(partner_ids), remaining
 
     @api.model
     def _cron_process(self, batch_size=1000):
-        """Process the whole queue batch by batch, committing after each so a crash loses nothing done."""
+        """One batch per call under the cron runner, which commits it and calls again while customers
+        remain (Odoo 18's progress API: a crash loses nothing committed); the whole queue otherwise."""
         Cron = self.env["ir.cron"]
-        while True:
+        if self.env.context.get("ir_cron_progress_id"):
             done, remaining = self._process(batch_size)
             Cron._notify_progress(done=done, remaining=remaining)
-            if not done or not remaining:
-                return
-            if self.env.context.get("ir_cron_progress_id"):
-                self.env.cr.commit()
+            return
+        while self._process(batch_size)[1]:
+            pass
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
     crm_figures_refreshed_at = fields.Datetime(
-        string="Figures Refreshed", readonly=True, copy=False,
+        string="Figures Refreshed",
+        readonly=True,
+        copy=False,
         help="When the lifecycle stage and the other derived figures of this customer were last refreshed "
-             "after a sale, payment, delivery or return.")
+        "after a sale, payment, delivery or return.",
+    )
 
     def _lifecycle_on_activity(self):
         if self.env.context.get("crm_lifecycle_sync"):
@@ -79,9 +96,13 @@ class ResPartner(models.Model):
         """Refresh the derived figures of these commercial partners, set-based."""
         # sudo: stages and stamps are derived data, refreshed for every company's customers
         self.env["res.partner"].sudo()._evaluate_lifecycle(partner_ids=self.ids)
-        self.env.execute_query(SQL(
-            "UPDATE res_partner SET crm_figures_refreshed_at = %s WHERE id = ANY(%s)",
-            fields.Datetime.now(), self.ids))
+        self.env.execute_query(
+            SQL(
+                "UPDATE res_partner SET crm_figures_refreshed_at = %s WHERE id = ANY(%s)",
+                fields.Datetime.now(),
+                self.ids,
+            )
+        )
         self.invalidate_recordset(["crm_figures_refreshed_at"])
 
 
@@ -91,7 +112,8 @@ class AccountPayment(models.Model):
     def action_post(self):
         res = super().action_post()
         self.env["crm.figures.queue"]._enqueue(
-            self.filtered(lambda p: p.partner_type == "customer").partner_id, "payment")
+            self.filtered(lambda p: p.partner_type == "customer").partner_id, "payment"
+        )
         return res
 
 
@@ -100,10 +122,13 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         res = super()._action_done()
-        customer_moves = self.filtered(lambda p: p.state == "done" and p.partner_id
-                                       and p.picking_type_code in ("outgoing", "incoming"))
+        customer_moves = self.filtered(
+            lambda p: p.state == "done" and p.partner_id and p.picking_type_code in ("outgoing", "incoming")
+        )
         self.env["crm.figures.queue"]._enqueue(
-            customer_moves.filtered(lambda p: p.picking_type_code == "outgoing").partner_id, "delivery")
+            customer_moves.filtered(lambda p: p.picking_type_code == "outgoing").partner_id, "delivery"
+        )
         self.env["crm.figures.queue"]._enqueue(
-            customer_moves.filtered(lambda p: p.return_id and p.picking_type_code == "incoming").partner_id, "return")
+            customer_moves.filtered(lambda p: p.return_id and p.picking_type_code == "incoming").partner_id, "return"
+        )
         return res

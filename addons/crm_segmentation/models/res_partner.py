@@ -14,19 +14,25 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     lifecycle_stage_id = fields.Many2one(
-        "crm.lifecycle.stage", string="Lifecycle Stage", index="btree_not_null", tracking=True,
-        group_expand="_read_group_lifecycle_stage_ids", copy=False,
+        "crm.lifecycle.stage",
+        string="Lifecycle Stage",
+        index="btree_not_null",
+        tracking=True,
+        group_expand="_read_group_lifecycle_stage_ids",
+        copy=False,
     )
     lifecycle_stage_date = fields.Datetime(string="In Stage Since", copy=False)
     lifecycle_manual_until = fields.Date(
-        string="Manual Stage Until", copy=False,
+        string="Manual Stage Until",
+        copy=False,
         help="The automatic rule does not move this customer before this date.",
     )
     lifecycle_days_in_stage = fields.Integer(compute="_compute_lifecycle_days_in_stage", string="Days in Stage")
     lifecycle_history_ids = fields.One2many("crm.lifecycle.history", "partner_id", string="Stage History")
     rfm_score_ids = fields.One2many("crm.rfm.score", "partner_id", string="RFM Scores")
-    rfm_score_id = fields.Many2one("crm.rfm.score", compute="_compute_rfm_score_id", search="_search_rfm_score_id",
-                                   string="RFM Score")
+    rfm_score_id = fields.Many2one(
+        "crm.rfm.score", compute="_compute_rfm_score_id", search="_search_rfm_score_id", string="RFM Score"
+    )
     rfm_segment_id = fields.Many2one(related="rfm_score_id.segment_id", string="RFM Segment")
     rfm_code = fields.Char(related="rfm_score_id.rfm_code", string="RFM")
     customer_value_class = fields.Selection(related="rfm_score_id.value_class", string="Value Class")
@@ -46,8 +52,9 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     def _compute_rfm_score_id(self):
-        scores = self.env["crm.rfm.score"].search([
-            ("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)])
+        scores = self.env["crm.rfm.score"].search(
+            [("partner_id", "in", self.commercial_partner_id.ids), ("company_id", "=", self.env.company.id)]
+        )
         by_partner = {s.partner_id.id: s for s in scores}
         for partner in self:
             partner.rfm_score_id = by_partner.get(partner.commercial_partner_id.id, False)
@@ -69,23 +76,32 @@ class ResPartner(models.Model):
             reason = self.env.context.get("lifecycle_reason")
             self._log_lifecycle_moves(vals["lifecycle_stage_id"], "manual", reason)
             lock = self.env.company.lifecycle_manual_lock_days
-            vals = dict(vals, lifecycle_stage_date=fields.Datetime.now(),
-                        lifecycle_manual_until=fields.Date.context_today(self) + timedelta(days=lock))
+            vals = dict(
+                vals,
+                lifecycle_stage_date=fields.Datetime.now(),
+                lifecycle_manual_until=fields.Date.context_today(self) + timedelta(days=lock),
+            )
         return super().write(vals)
 
     def _log_lifecycle_moves(self, stage_id, mode, reason=None):
         stage = self.env["crm.lifecycle.stage"].browse(stage_id)
         if mode == "manual" and stage and not self.env.user.has_group("sales_team.group_sale_salesman"):
             raise UserError(_("Only sales users can move customers between lifecycle stages."))
-        self.env["crm.lifecycle.history"].sudo().create([{
-            # sudo: the history is an audit trail written for every allowed move, not editable by users
-            "partner_id": partner.id,
-            "company_id": self.env.company.id,
-            "from_stage_id": partner.lifecycle_stage_id.id,
-            "to_stage_id": stage.id,
-            "mode": mode,
-            "reason": reason or (_("Moved by hand") if mode == "manual" else False),
-        } for partner in self if partner.lifecycle_stage_id != stage and stage])
+        self.env["crm.lifecycle.history"].sudo().create(
+            [
+                {
+                    # sudo: the history is an audit trail written for every allowed move, not editable by users
+                    "partner_id": partner.id,
+                    "company_id": self.env.company.id,
+                    "from_stage_id": partner.lifecycle_stage_id.id,
+                    "to_stage_id": stage.id,
+                    "mode": mode,
+                    "reason": reason or (_("Moved by hand") if mode == "manual" else False),
+                }
+                for partner in self
+                if partner.lifecycle_stage_id != stage and stage
+            ]
+        )
 
     # ------------------------------------------------------------------ automatic lifecycle
     @api.model
@@ -102,8 +118,9 @@ class ResPartner(models.Model):
             self.env[model].flush_model()
         self.flush_model(["lifecycle_stage_id", "lifecycle_manual_until"])
         partner_filter = SQL("AND p.id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL()
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             WITH inv AS (
                 SELECT m.commercial_partner_id AS partner_id, COUNT(DISTINCT m.invoice_date) AS days,
                        COUNT(*) AS n, COUNT(*) FILTER (WHERE m.invoice_date > %(window_start)s) AS n_window,
@@ -133,8 +150,12 @@ class ResPartner(models.Model):
                AND (i.partner_id IS NOT NULL OR q.partner_id IS NOT NULL OR p.lifecycle_stage_id IS NOT NULL)
                %(partner_filter)s
             """,
-            window_start=window_start, today=today, companies=self.env.companies.ids, partner_filter=partner_filter,
-        ))
+                window_start=window_start,
+                today=today,
+                companies=self.env.companies.ids,
+                partner_filter=partner_filter,
+            )
+        )
         return self.env.cr.fetchall()
 
     @api.model
@@ -156,16 +177,34 @@ class ResPartner(models.Model):
             if target and target != code and target in stages:
                 moves[target].append(pid)
         partners_moved = self.browse()
+        self.flush_model(["lifecycle_stage_id", "lifecycle_stage_date"])
         for code, ids in moves.items():
             partners = self.browse(ids)
-            partners._log_lifecycle_moves(stages[code].id, "auto", _("Automatic rule: %(stage)s", stage=stages[code].name))
-            partners.with_context(crm_lifecycle_auto=True, tracking_disable=True).write({
-                "lifecycle_stage_id": stages[code].id, "lifecycle_stage_date": fields.Datetime.now(),
-            })
+            partners._log_lifecycle_moves(
+                stages[code].id, "auto", _("Automatic rule: %(stage)s", stage=stages[code].name)
+            )
+            # derived data written in bulk: res.partner.write would sync commercial fields record by record
+            self.env.execute_query(
+                SQL(
+                    """UPDATE res_partner SET lifecycle_stage_id = %s, lifecycle_stage_date = %s, write_date = %s
+                    WHERE id = ANY(%s)""",
+                    stages[code].id,
+                    fields.Datetime.now(),
+                    fields.Datetime.now(),
+                    ids,
+                )
+            )
             partners_moved |= partners
+        if partners_moved:
+            partners_moved.invalidate_recordset(["lifecycle_stage_id", "lifecycle_stage_date", "write_date"])
+            partners_moved.modified(["lifecycle_stage_id", "lifecycle_stage_date"])
         return partners_moved
 
     def action_open_rfm_score(self):
         self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": "crm.rfm.score", "view_mode": "form",
-                "res_id": self.rfm_score_id.id}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "crm.rfm.score",
+            "view_mode": "form",
+            "res_id": self.rfm_score_id.id,
+        }
