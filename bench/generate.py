@@ -27,21 +27,26 @@ lines_per_move = 4
 n_moves = n_lines // lines_per_move
 n_members = max(100, int(50_000 * scale))
 started = time.time()
-cr = env.cr  # noqa: F821 (odoo shell)
-company = env.company  # noqa: F821
-Journal = env["account.journal"]  # noqa: F821
+cr = env.cr
+company = env.company
+Journal = env["account.journal"]
 journal = Journal.search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)
 income = journal.default_account_id
-receivable = env["account.account"].search(  # noqa: F821
-    [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)], limit=1)
-products = env["product.product"].create([  # noqa: F821
-    {"name": f"Bench Product {i}", "type": "consu", "list_price": 10 + i, "standard_price": 6 + i * 0.5}
-    for i in range(50)])
+receivable = env["account.account"].search(
+    [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)], limit=1
+)
+products = env["product.product"].create(
+    [
+        {"name": f"Bench Product {i}", "type": "consu", "list_price": 10 + i, "standard_price": 6 + i * 0.5}
+        for i in range(50)
+    ]
+)
 cr.execute("SELECT setseed(0.42)")
 
 # ---- customers: a heavy tail of spend comes from picking partners with a skewed distribution below
-cr.execute(SQL(
-    """
+cr.execute(
+    SQL(
+        """
     INSERT INTO res_partner (name, complete_name, is_company, active, customer_rank, supplier_rank, type, lang,
                              autopost_bills, partner_share, email, birthday, create_date, write_date)
     SELECT 'Bench Customer ' || g, 'Bench Customer ' || g, TRUE, TRUE, 1, 0, 'contact', 'en_US',
@@ -49,13 +54,17 @@ cr.execute(SQL(
            DATE '1960-01-01' + (random() * 15000)::int, NOW(), NOW()
       FROM generate_series(1, %s) g
     RETURNING id
-    """, n_customers))
+    """,
+        n_customers,
+    )
+)
 partner_ids = [row[0] for row in cr.fetchall()]
 cr.execute(SQL("UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)", partner_ids))
 
 # ---- moves: dates over 3 years with a December peak; partner index ~ U^2.5 (a few big buyers)
-cr.execute(SQL(
-    """
+cr.execute(
+    SQL(
+        """
     CREATE TEMP TABLE bench_move AS
     SELECT g AS n,
            (%(partners)s::int[])[1 + floor(%(nc)s * power(random(), 2.5))::int] AS partner_id,
@@ -65,10 +74,16 @@ cr.execute(SQL(
                 ELSE CURRENT_DATE - (1 + floor(random() * 1095))::int END AS day,
            round((exp(random() * 4) * 15)::numeric, 2) AS unit
       FROM generate_series(1, %(moves)s) g
-    """, partners=partner_ids, nc=n_customers, moves=n_moves))
+    """,
+        partners=partner_ids,
+        nc=n_customers,
+        moves=n_moves,
+    )
+)
 cr.execute("UPDATE bench_move SET day = LEAST(day, CURRENT_DATE)")
-cr.execute(SQL(
-    """
+cr.execute(
+    SQL(
+        """
     INSERT INTO account_move (name, move_type, state, date, invoice_date, invoice_date_due, journal_id, company_id,
                               currency_id, partner_id, commercial_partner_id, amount_untaxed, amount_tax,
                               amount_total, amount_residual, amount_untaxed_signed, amount_untaxed_in_currency_signed,
@@ -81,12 +96,18 @@ cr.execute(SQL(
            s.sign * 4 * b.unit, 'not_paid', 'no', 'BENCH/', b.n, 1, NOW(), NOW()
       FROM bench_move b
      CROSS JOIN LATERAL (SELECT CASE WHEN b.move_type = 'out_invoice' THEN 1 ELSE -1 END AS sign) s
-    """, journal=journal.id, company=company.id, currency=company.currency_id.id))
+    """,
+        journal=journal.id,
+        company=company.id,
+        currency=company.currency_id.id,
+    )
+)
 cr.execute("""CREATE TEMP TABLE bench_ids AS
               SELECT m.id AS move_id, b.* FROM account_move m JOIN bench_move b ON m.name = 'BENCH/' || b.n""")
 product_ids = products.ids
-cr.execute(SQL(
-    """
+cr.execute(
+    SQL(
+        """
     INSERT INTO account_move_line (move_id, move_name, date, invoice_date, parent_state, journal_id, company_id,
                                    company_currency_id, currency_id, account_id, partner_id, display_type, name,
                                    balance, debit, credit, amount_currency, amount_residual,
@@ -106,24 +127,46 @@ cr.execute(SQL(
            s.sign * 4 * b.unit, s.sign * 4 * b.unit, s.sign * 4 * b.unit, 0, 0, 0, 0, NULL, FALSE, 100, NOW(), NOW()
       FROM bench_ids b
      CROSS JOIN LATERAL (SELECT CASE WHEN b.move_type = 'out_invoice' THEN 1 ELSE -1 END AS sign) s
-    """, journal=journal.id, company=company.id, currency=company.currency_id.id, income=income.id,
-    receivable=receivable.id, products=product_ids))
+    """,
+        journal=journal.id,
+        company=company.id,
+        currency=company.currency_id.id,
+        income=income.id,
+        receivable=receivable.id,
+        products=product_ids,
+    )
+)
 cr.execute("SELECT SUM(balance) FROM account_move_line WHERE move_name LIKE 'BENCH/%%'")
 assert abs(cr.fetchone()[0] or 0) < 0.01, "unbalanced benchmark entries"
 
 # ---- loyalty: members with an earn history through the ORM (real FIFO allocation)
-program = env["crm.loyalty.program"].create({"name": "Bench Club", "company_id": company.id,  # noqa: F821
-                                             "point_value": 0.01, "validity_months": 12})
-members = env["crm.loyalty.membership"].create([  # noqa: F821
-    {"partner_id": pid, "program_id": program.id} for pid in partner_ids[:n_members]])
+program = env["crm.loyalty.program"].create(
+    {
+        "name": "Bench Club",
+        "company_id": company.id,
+        "point_value": 0.01,
+        "validity_months": 12,
+    }
+)
+members = env["crm.loyalty.membership"].create(
+    [{"partner_id": pid, "program_id": program.id} for pid in partner_ids[:n_members]]
+)
 entries = []
 for i, member in enumerate(members):
     for k in range(4):
-        entries.append({"membership_id": member.id, "entry_type": "earn", "points": 50 + (i * 13 + k * 7) % 400,
-                        "date": f"2026-{1 + (i + k) % 10:02d}-{1 + (i * 3 + k) % 28:02d}",
-                        "expiry_date": f"2026-{1 + (i + k) % 12:02d}-{1 + (i * 3 + k) % 28:02d}"})
+        entries.append(
+            {
+                "membership_id": member.id,
+                "entry_type": "earn",
+                "points": 50 + (i * 13 + k * 7) % 400,
+                "date": f"2026-{1 + (i + k) % 10:02d}-{1 + (i * 3 + k) % 28:02d}",
+                "expiry_date": f"2026-{1 + (i + k) % 12:02d}-{1 + (i * 3 + k) % 28:02d}",
+            }
+        )
 for start in range(0, len(entries), 5000):
-    env["crm.loyalty.entry"].create(entries[start:start + 5000])  # noqa: F821
-env.cr.commit()  # noqa: F821
-print(f"GENERATED customers={n_customers} moves={n_moves} lines={n_moves * 5} "
-      f"members={n_members} ledger={len(entries)} seconds={time.time() - started:.1f}")
+    env["crm.loyalty.entry"].create(entries[start : start + 5000])
+env.cr.commit()
+print(
+    f"GENERATED customers={n_customers} moves={n_moves} lines={n_moves * 5} "
+    f"members={n_members} ledger={len(entries)} seconds={time.time() - started:.1f}"
+)

@@ -19,18 +19,18 @@ from odoo import fields
 from odoo.tools import SQL
 
 REPEAT = int(os.environ.get("CRM_BENCH_REPEAT", "3"))
-cr = env.cr  # noqa: F821 (odoo shell)
-company = env.company  # noqa: F821
+cr = env.cr
+company = env.company
 
 
 def run(fn):
     """(seconds, queries, heap peak MiB, value) of one call of fn, rolled back."""
-    env.invalidate_all()  # noqa: F821
+    env.invalidate_all()
     tracemalloc.start()
     queries = cr.sql_log_count
     start = time.perf_counter()
     value = fn()
-    env.flush_all()  # noqa: F821
+    env.flush_all()
     seconds = time.perf_counter() - start
     queries = cr.sql_log_count - queries
     peak = tracemalloc.get_traced_memory()[1] / 2**20
@@ -42,8 +42,14 @@ def run(fn):
 def measure(name, fn, bound=None, target=None, note=""):
     runs = [run(fn) for _ in range(REPEAT)]
     times = [r[0] for r in runs]
-    result = {"name": name, "median_s": statistics.median(times), "spread_s": max(times) - min(times),
-              "queries": runs[-1][1], "heap_mib": max(r[2] for r in runs), "note": note}
+    result = {
+        "name": name,
+        "median_s": statistics.median(times),
+        "spread_s": max(times) - min(times),
+        "queries": runs[-1][1],
+        "heap_mib": max(r[2] for r in runs),
+        "note": note,
+    }
     if bound:
         bound_runs = [run(bound) for _ in range(REPEAT)]
         result["bound_s"] = statistics.median(r[0] for r in bound_runs)
@@ -56,44 +62,54 @@ def measure(name, fn, bound=None, target=None, note=""):
 
 def bare_rfm_aggregate():
     """The lower bound of 1 and 2: recency, frequency and monetary of every customer in one aggregate."""
-    cr.execute(SQL(
-        """SELECT commercial_partner_id, MAX(invoice_date), COUNT(*), SUM(amount_untaxed_signed)
+    cr.execute(
+        SQL(
+            """SELECT commercial_partner_id, MAX(invoice_date), COUNT(*), SUM(amount_untaxed_signed)
              FROM account_move
             WHERE company_id = %s AND state = 'posted' AND move_type IN ('out_invoice', 'out_refund')
               AND invoice_date > CURRENT_DATE - INTERVAL '24 months'
-         GROUP BY commercial_partner_id""", company.id))
+         GROUP BY commercial_partner_id""",
+            company.id,
+        )
+    )
     return len(cr.fetchall())
 
 
-Score = env["crm.rfm.score"]  # noqa: F821
-Partner = env["res.partner"]  # noqa: F821
+Score = env["crm.rfm.score"]
+Partner = env["res.partner"]
 
 # 1. RFM + value classes for all customers
-measure("1. RFM + value classes (all customers)", lambda: Score._recompute(company), bare_rfm_aggregate, 2,
-        "one upsert statement per company, then value classes and snapshot")
+measure(
+    "1. RFM + value classes (all customers)",
+    lambda: Score._recompute(company),
+    bare_rfm_aggregate,
+    2,
+    "one upsert statement per company, then value classes and snapshot",
+)
 # 2. lifecycle stages for all customers
-measure("2. Lifecycle stage evaluation (all customers)", lambda: Partner.sudo()._evaluate_lifecycle(),
-        bare_rfm_aggregate, 2)
+measure(
+    "2. Lifecycle stage evaluation (all customers)", lambda: Partner.sudo()._evaluate_lifecycle(), bare_rfm_aggregate, 2
+)
 # 3. BG/NBD + Gamma-Gamma
 Score._recompute(company)
-env.cr.commit()  # noqa: F821  the fit reads the scores
+env.cr.commit()
 measure("3. BG/NBD + Gamma-Gamma fit and scoring", lambda: Score._fit_clv(company))
 
 # 6. 360 view: a heavy and a light customer
-cr.execute(SQL("""SELECT commercial_partner_id, COUNT(*) FROM account_move WHERE name LIKE 'BENCH/%%'
-                  GROUP BY 1 ORDER BY 2 DESC"""))
+cr.execute(
+    SQL("""SELECT commercial_partner_id, COUNT(*) FROM account_move WHERE name LIKE 'BENCH/%%'
+                  GROUP BY 1 ORDER BY 2 DESC""")
+)
 counts = cr.fetchall()
 heavy, light = counts[0], counts[-1]
 fields_360 = [f for f in Partner._fields if f.startswith("crm360_")]
 for label, (pid, n) in (("heavy", heavy), ("light", light)):
-    measure(f"6. 360 view, customer with {n} invoices ({label})",
-            lambda pid=pid: Partner.browse(pid).read(fields_360))
+    measure(f"6. 360 view, customer with {n} invoices ({label})", lambda pid=pid: Partner.browse(pid).read(fields_360))
 
 # 7. XLSX: profitability rows vs a bare xlsxwriter write of the same rows
-Export = env["crm.accounting.export"]  # noqa: F821
-wizard = Export.create({"company_id": company.id, "date_from": "2023-01-01",
-                        "date_to": fields.Date.today()})
-env.cr.commit()  # noqa: F821  kept across the rolled-back runs
+Export = env["crm.accounting.export"]
+wizard = Export.create({"company_id": company.id, "date_from": "2023-01-01", "date_to": fields.Date.today()})
+env.cr.commit()
 rows = list(wizard._profit_rows("customer"))
 
 
@@ -111,8 +127,10 @@ def bare_xlsx():
 def our_sheet():
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": False})
-    fmt = {k: book.add_format({}) for k in ("header", "money", "points", "date", "total_label", "total_money",
-                                             "total_points")}
+    fmt = {
+        k: book.add_format({})
+        for k in ("header", "money", "points", "date", "total_label", "total_money", "total_points")
+    }
     fmt["text"] = None
     wizard._sheet(book, fmt, "Profitability", wizard._profit_columns("Customer"), wizard._profit_rows("customer"))
     book.close()
@@ -123,10 +141,14 @@ measure(f"7. XLSX profitability sheet ({len(rows)} rows, query included)", our_s
 measure("7b. Whole accounting workbook (5 sheets)", wizard._build_workbook)
 
 # 8. rule segment over every partner
-segment = env["crm.rule.segment"].create({"name": "Bench segment",  # noqa: F821
-                                          "domain": "[('customer_rank', '>', 0)]"})
-env.cr.commit()  # noqa: F821
+segment = env["crm.rule.segment"].create(
+    {
+        "name": "Bench segment",
+        "domain": "[('customer_rank', '>', 0)]",
+    }
+)
+env.cr.commit()
 measure("8. Rule segment refresh (domain over all partners)", segment.action_refresh)
 
 # 5. loyalty expiry cron
-measure("5. Loyalty expiry cron (all members)", lambda: env["crm.loyalty.membership"]._cron_expire_points())  # noqa: F821
+measure("5. Loyalty expiry cron (all members)", lambda: env["crm.loyalty.membership"]._cron_expire_points())

@@ -8,14 +8,18 @@ import sys
 
 
 def machine():
-    mem = next((line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal")), "?")
+    with open("/proc/meminfo") as meminfo:
+        mem = next((line.split()[1] for line in meminfo if line.startswith("MemTotal")), "?")
     pg = subprocess.run(["psql", "-X", "-tAc", "SHOW server_version"], capture_output=True, text=True, check=False)
-    return (f"{os.cpu_count()} cores, {int(mem) // 1024 // 1024} GiB RAM, PostgreSQL {pg.stdout.strip() or '?'}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{os.cpu_count()} cores, {int(mem) // 1024 // 1024} GiB RAM, PostgreSQL {pg.stdout.strip() or '?'}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main(path, scale):
-    rows = [json.loads(line) for line in open(path) if line.strip()]
+    with open(path) as results:
+        rows = [json.loads(line) for line in results if line.strip()]
     print(f"# Benchmark results, scale {scale}\n\nMachine: {machine()}\n")
     print("| measurement | median (s) | spread (s) | queries | heap peak (MiB) | lower bound (s) | ratio | target |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -23,8 +27,10 @@ def main(path, scale):
         bound = f"{r['bound_s']:.3f}" if "bound_s" in r else ""
         ratio = f"{r['ratio']:.2f}" if r.get("ratio") else ""
         target = f"<= {r['target']}" if r.get("target") else ""
-        print(f"| {r['name']} | {r['median_s']:.3f} | {r['spread_s']:.3f} | {r['queries']} | {r['heap_mib']:.1f} "
-              f"| {bound} | {ratio} | {target} |")
+        print(
+            f"| {r['name']} | {r['median_s']:.3f} | {r['spread_s']:.3f} | {r['queries']} | {r['heap_mib']:.1f} "
+            f"| {bound} | {ratio} | {target} |"
+        )
 
 
 if __name__ == "__main__":

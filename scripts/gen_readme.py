@@ -13,8 +13,12 @@ from pathlib import Path
 from docutils.core import publish_parts
 
 ADDONS = Path(__file__).resolve().parent.parent / "addons"
-SECTIONS = [("DESCRIPTION.md", None), ("CONFIGURE.md", "Configuration"), ("USAGE.md", "Usage"),
-            ("CONTRIBUTORS.md", "Contributors")]
+SECTIONS = [
+    ("DESCRIPTION.md", None),
+    ("CONFIGURE.md", "Configuration"),
+    ("USAGE.md", "Usage"),
+    ("CONTRIBUTORS.md", "Contributors"),
+]
 
 
 def md_to_rst(text):
@@ -29,9 +33,12 @@ def heading(title, char):
 def build(addon):
     manifest = ast.literal_eval((addon / "__manifest__.py").read_text())
     title = manifest["name"]
+    badge = manifest["license"].replace("-", "--")
     rst = "=" * len(title) + f"\n{title}\n" + "=" * len(title) + "\n\n"
-    rst += (f".. |license| image:: https://img.shields.io/badge/licence-{manifest['license'].replace('-', '--')}-blue.png\n\n"
-            f"|license| Odoo {manifest['version'].split('.')[0]}.0 - ``{addon.name}`` {manifest['version']}\n\n")
+    rst += (
+        f".. |license| image:: https://img.shields.io/badge/licence-{badge}-blue.png\n\n"
+        f"|license| Odoo {manifest['version'].split('.')[0]}.0 - ``{addon.name}`` {manifest['version']}\n\n"
+    )
     rst += f"{manifest['summary']}\n\n"
     body = ""
     for fragment, section in SECTIONS:
@@ -43,10 +50,15 @@ def build(addon):
         body += md_to_rst(path.read_text().strip()) + "\n\n"
     rst += ".. contents::\n   :local:\n\n" + body
     rst += heading("Maintainers", "=") + f"This module is maintained by {manifest['author']}.\n"
-    html = publish_parts(rst, writer_name="html5", settings_overrides={
-        "report_level": 5, "embed_stylesheet": False, "stylesheet_path": ""})
-    page = ("<section class=\"oe_container\">\n<div class=\"oe_row oe_spaced\">\n"
-            f"{html['html_title']}{html['body']}</div>\n</section>\n")
+    html = publish_parts(
+        rst,
+        writer_name="html5",
+        settings_overrides={"report_level": 5, "embed_stylesheet": False, "stylesheet_path": ""},
+    )
+    page = (
+        '<section class="oe_container">\n<div class="oe_row oe_spaced">\n'
+        f"{html['html_title']}{html['body']}</div>\n</section>\n"
+    )
     return {addon / "README.rst": rst, addon / "static" / "description" / "index.html": page}
 
 

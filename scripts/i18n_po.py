@@ -33,17 +33,21 @@ def merge(seed=None):
         for msgid, _msgstr, occurrences in SHARED:
             # Odoo merges each .po with its .pot on load and drops what the .pot lacks
             if not pot.find(msgid):
-                pot.append(polib.POEntry(msgid=msgid, msgstr="", occurrences=occurrences,
-                                         comment=f"module: {module}"))
+                pot.append(polib.POEntry(msgid=msgid, msgstr="", occurrences=occurrences, comment=f"module: {module}"))
         pot.save(str(pot_path))
         known = dict(seed or {})
         if po_path.exists():
             known.update({e.msgid: e.msgstr for e in polib.pofile(str(po_path)) if e.msgstr and not e.obsolete})
         po = polib.POFile(wrapwidth=78)
         po.metadata = dict(pot.metadata)
-        po.metadata.update({"Language": LANG, "Language-Team": "Chinese (China)",
-                            "Plural-Forms": "nplurals=1; plural=0;",
-                            "Content-Type": "text/plain; charset=UTF-8"})
+        po.metadata.update(
+            {
+                "Language": LANG,
+                "Language-Team": "Chinese (China)",
+                "Plural-Forms": "nplurals=1; plural=0;",
+                "Content-Type": "text/plain; charset=UTF-8",
+            }
+        )
         for entry in polib.pofile(str(pot_path)):
             entry.msgstr = known.get(entry.msgid, "")
             po.append(entry)

@@ -19,9 +19,9 @@ REPO = Path(os.environ.get("CRM_REPO", Path(__file__).resolve().parent.parent))
 PY = os.environ.get("CRM_PY", sys.executable)
 ODOO_SRC = Path(os.environ.get("CRM_ODOO_SRC", "/opt/odoo-18.0"))
 CONF = os.environ.get("CRM_LOCAL_CONF", str(REPO / ".local" / "odoo.conf"))
-PREFIX = os.environ.get("CRM_TEST_PREFIX", "crm_test_pytest_%d" % os.getpid())
+PREFIX = os.environ.get("CRM_TEST_PREFIX", f"crm_test_pytest_{os.getpid()}")
 OUR_MODULES = ["crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge"]
-ERROR_LINE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ", re.M)
+ERROR_LINE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ", re.MULTILINE)
 
 
 def _db_env():
@@ -30,22 +30,31 @@ def _db_env():
         if "=" in line and not line.startswith("#"):
             key, value = line.split("=", 1)
             env[key] = value
-    env.update(PGHOST=env["CRM_DB_HOST"], PGPORT=env["CRM_DB_PORT"], PGUSER=env["CRM_DB_USER"],
-               PGPASSWORD=env["CRM_DB_PASSWORD"], PGDATABASE="postgres")
+    env.update(
+        PGHOST=env["CRM_DB_HOST"],
+        PGPORT=env["CRM_DB_PORT"],
+        PGUSER=env["CRM_DB_USER"],
+        PGPASSWORD=env["CRM_DB_PASSWORD"],
+        PGDATABASE="postgres",
+    )
     return env
 
 
 def psql(sql, db="postgres"):
-    out = subprocess.run(["psql", "-X", "-tA", "-d", db, "-c", sql], env=_db_env(),
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["psql", "-X", "-tA", "-d", db, "-c", sql], env=_db_env(), capture_output=True, text=True, check=True
+    )
     return out.stdout.strip()
 
 
 def odoo(*args, check=True, stdin=None, timeout=1500):
     """Run odoo-bin with the project configuration; fail on a non-zero exit or an ERROR log line."""
-    cmd = [PY, str(ODOO_SRC / "odoo-bin"), *args[:1], "-c", CONF, *args[1:]] if args and args[0] == "shell" \
+    cmd = (
+        [PY, str(ODOO_SRC / "odoo-bin"), *args[:1], "-c", CONF, *args[1:]]
+        if args and args[0] == "shell"
         else [PY, str(ODOO_SRC / "odoo-bin"), "-c", CONF, *args]
-    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=timeout)
+    )
+    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=timeout, check=False)
     log = proc.stdout + proc.stderr
     if check:
         errors = [line for line in log.splitlines() if ERROR_LINE.match(line)]
@@ -59,7 +68,7 @@ FILESTORE = REPO / ".local" / "data" / "filestore"
 
 
 def drop_db(name):
-    subprocess.run(["dropdb", "--if-exists", name], env=_db_env(), capture_output=True)
+    subprocess.run(["dropdb", "--if-exists", name], env=_db_env(), capture_output=True, check=False)
     shutil.rmtree(FILESTORE / name, ignore_errors=True)
 
 
@@ -106,12 +115,28 @@ def server(scratch_db):
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [PY, str(ODOO_SRC / "odoo-bin"), "-c", CONF, "-d", scratch_db, "--db-filter", f"^{scratch_db}$",
-             "--http-port", str(port), "--gevent-port", str(free_port()), "--max-cron-threads", "0"],
-            stdout=log, stderr=subprocess.STDOUT,
+            [
+                PY,
+                str(ODOO_SRC / "odoo-bin"),
+                "-c",
+                CONF,
+                "-d",
+                scratch_db,
+                "--db-filter",
+                f"^{scratch_db}$",
+                "--http-port",
+                str(port),
+                "--gevent-port",
+                str(free_port()),
+                "--max-cron-threads",
+                "0",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     import requests
+
     deadline = time.time() + 120
     while time.time() < deadline:
         try:

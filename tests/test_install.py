@@ -4,14 +4,25 @@ from conftest import OUR_MODULES, PREFIX, drop_db, odoo, psql
 
 
 def _installed(db):
-    return dict(line.split("|") for line in psql(
-        "SELECT name, state FROM ir_module_module WHERE name LIKE 'crm\\_%'", db).splitlines())
+    return dict(
+        line.split("|")
+        for line in psql("SELECT name, state FROM ir_module_module WHERE name LIKE 'crm\\_%'", db).splitlines()
+    )
 
 
 def _counts(db):
-    tables = ["crm_loyalty_program", "crm_loyalty_membership", "crm_loyalty_entry", "crm_loyalty_allocation",
-              "crm_lifecycle_stage", "crm_feedback_ticket", "crm_feedback_stage", "ir_ui_view", "ir_ui_menu",
-              "account_move"]
+    tables = [
+        "crm_loyalty_program",
+        "crm_loyalty_membership",
+        "crm_loyalty_entry",
+        "crm_loyalty_allocation",
+        "crm_lifecycle_stage",
+        "crm_feedback_ticket",
+        "crm_feedback_stage",
+        "ir_ui_view",
+        "ir_ui_menu",
+        "account_move",
+    ]
     return {t: int(psql(f"SELECT count(*) FROM {t}", db)) for t in tables}
 
 
@@ -66,7 +77,8 @@ env.cr.execute("SELECT table_name FROM information_schema.tables WHERE table_nam
 report["tables_left"] = [r[0] for r in env.cr.fetchall()]
 report["moves_kept"] = env["account.move"].search_count([]) == moves_before
 env.cr.commit()
-Module.search([("name", "in", ["crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge"])]).button_immediate_install()
+ours = ["crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge"]
+Module.search([("name", "in", ours)]).button_immediate_install()
 env.invalidate_all()
 views_render()
 report["reinstalled"] = sorted(Module.search([("name", "like", "crm\\_%"), ("state", "=", "installed")]).mapped("name"))
@@ -78,6 +90,7 @@ print("REPORT" + json.dumps(report))
 
 def test_uninstall_each_then_reinstall(scratch_db):
     import json
+
     _proc, log = odoo("shell", "-d", scratch_db, "--no-http", stdin=UNINSTALL_REINSTALL)
     report = json.loads(log.split("REPORT", 1)[1].splitlines()[0])
     for name in OUR_MODULES:

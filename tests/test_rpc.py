@@ -13,13 +13,17 @@ def _rpc(server):
 
     def call(model, method, *args, **kw):
         return models.execute_kw(server["db"], uid, "admin", model, method, list(args), kw)
+
     return call
 
 
 def test_web_client_serves_our_app(server):
     session = requests.Session()
-    resp = session.post(f"{server['url']}/web/session/authenticate", json={
-        "jsonrpc": "2.0", "params": {"db": server["db"], "login": "admin", "password": "admin"}}, timeout=60)
+    resp = session.post(
+        f"{server['url']}/web/session/authenticate",
+        json={"jsonrpc": "2.0", "params": {"db": server["db"], "login": "admin", "password": "admin"}},
+        timeout=60,
+    )
     assert resp.json()["result"]["uid"]
     page = session.get(f"{server['url']}/odoo", timeout=300)
     assert page.status_code == 200 and "odoo.__session_info__" in page.text
@@ -41,10 +45,15 @@ def test_xmlrpc_loyalty_round_trip(server):
     partner_id = call("res.partner", "create", {"name": "RPC Customer", "is_company": True})
     member_id = call("crm.loyalty.membership", "create", {"partner_id": partner_id, "program_id": program[0]["id"]})
     product_id = call("product.product", "create", {"name": "RPC item", "list_price": 250.0, "taxes_id": [(5, 0, 0)]})
-    move_id = call("account.move", "create", {
-        "move_type": "out_invoice", "partner_id": partner_id,
-        "invoice_line_ids": [(0, 0, {"product_id": product_id, "quantity": 4, "price_unit": 250.0})],
-    })
+    move_id = call(
+        "account.move",
+        "create",
+        {
+            "move_type": "out_invoice",
+            "partner_id": partner_id,
+            "invoice_line_ids": [(0, 0, {"product_id": product_id, "quantity": 4, "price_unit": 250.0})],
+        },
+    )
     call("account.move", "action_post", [move_id])
     member = call("crm.loyalty.membership", "read", [member_id], ["balance", "tier_id", "name"])[0]
     # 1,000 invoiced x 1 point + 200 first-purchase bonus of the demo program

@@ -2,8 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "CRM Loyalty",
-    "summary": "Memberships, tiers, an immutable points ledger: earn on invoices, "
-    "redeem on quotations, FIFO expiry",
+    "summary": "Memberships, tiers, an immutable points ledger: earn on invoices, redeem on quotations, FIFO expiry",
     "version": "18.0.1.0.0",
     "category": "Sales/Customer Relations",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",

@@ -11,4 +11,6 @@ class CrmRfmScore(models.Model):
         source = self.env["crm.customer.profitability"]._profitability_source(company.id, date_from, date_to)
         return SQL(
             "SELECT partner_id, SUM(revenue - cogs - ticket_credit - loyalty_rewards) AS amount"
-            " FROM (%s) src GROUP BY partner_id", source)
+            " FROM (%s) src GROUP BY partner_id",
+            source,
+        )

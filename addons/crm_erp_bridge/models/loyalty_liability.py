@@ -15,28 +15,42 @@ class CrmLoyaltyProgram(models.Model):
     liability_accounting = fields.Boolean(
         string="Post Liability to the Ledger",
         help="Earned points become a liability at their point value; redemptions release it, expiry turns it "
-             "into breakage income. One journal entry per program and day.")
-    liability_journal_id = fields.Many2one("account.journal", string="Journal", check_company=True,
-                                           domain="[('type', '=', 'general')]")
-    loyalty_expense_account_id = fields.Many2one("account.account", string="Loyalty Expense Account",
-                                                 check_company=True)
-    loyalty_liability_account_id = fields.Many2one("account.account", string="Loyalty Liability Account",
-                                                   check_company=True)
-    loyalty_breakage_account_id = fields.Many2one("account.account", string="Breakage Income Account",
-                                                  check_company=True)
+        "into breakage income. One journal entry per program and day.",
+    )
+    liability_journal_id = fields.Many2one(
+        "account.journal", string="Journal", check_company=True, domain="[('type', '=', 'general')]"
+    )
+    loyalty_expense_account_id = fields.Many2one(
+        "account.account", string="Loyalty Expense Account", check_company=True
+    )
+    loyalty_liability_account_id = fields.Many2one(
+        "account.account", string="Loyalty Liability Account", check_company=True
+    )
+    loyalty_breakage_account_id = fields.Many2one(
+        "account.account", string="Breakage Income Account", check_company=True
+    )
     accrual_ids = fields.One2many("crm.loyalty.accrual", "program_id", string="Accruals")
 
     def _check_liability_config(self):
         self.ensure_one()
-        missing = [label for label, value in (
-            (_("journal"), self.liability_journal_id), (_("expense account"), self.loyalty_expense_account_id),
-            (_("liability account"), self.loyalty_liability_account_id),
-            (_("breakage account"), self.loyalty_breakage_account_id)) if not value]
+        missing = [
+            label
+            for label, value in (
+                (_("journal"), self.liability_journal_id),
+                (_("expense account"), self.loyalty_expense_account_id),
+                (_("liability account"), self.loyalty_liability_account_id),
+                (_("breakage account"), self.loyalty_breakage_account_id),
+            )
+            if not value
+        ]
         if missing:
             return _("Program %(program)s: set the %(missing)s.", program=self.name, missing=", ".join(missing))
         if not self.liability_journal_id.active:
-            return _("Program %(program)s: the journal %(journal)s is archived.",
-                     program=self.name, journal=self.liability_journal_id.name)
+            return _(
+                "Program %(program)s: the journal %(journal)s is archived.",
+                program=self.name,
+                journal=self.liability_journal_id.name,
+            )
         if self.point_value <= 0:
             return _("Program %(program)s: the point value must be positive.", program=self.name)
         return False
@@ -53,15 +67,24 @@ class CrmLoyaltyProgram(models.Model):
         """(ledger points x point value, GL liability balance, difference) at the end of ``date``."""
         self.ensure_one()
         self.env.flush_all()
-        self.env.cr.execute(SQL(
-            "SELECT COALESCE(SUM(points), 0) FROM crm_loyalty_entry WHERE program_id = %s AND date <= %s",
-            self.id, date))
+        self.env.cr.execute(
+            SQL(
+                "SELECT COALESCE(SUM(points), 0) FROM crm_loyalty_entry WHERE program_id = %s AND date <= %s",
+                self.id,
+                date,
+            )
+        )
         ledger = self.env.cr.fetchone()[0] * self.point_value
-        self.env.cr.execute(SQL(
-            """SELECT COALESCE(SUM(aml.credit - aml.debit), 0)
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(aml.credit - aml.debit), 0)
                  FROM account_move_line aml JOIN crm_loyalty_accrual a ON a.move_id = aml.move_id
                 WHERE a.program_id = %s AND a.date <= %s AND aml.account_id = %s AND aml.parent_state = 'posted'""",
-            self.id, date, self.loyalty_liability_account_id.id))
+                self.id,
+                date,
+                self.loyalty_liability_account_id.id,
+            )
+        )
         gl = self.env.cr.fetchone()[0]
         currency = self.currency_id
         return currency.round(ledger), currency.round(gl), currency.round(ledger - gl)
@@ -78,8 +101,14 @@ class CrmLoyaltyAccrual(models.Model):
     company_id = fields.Many2one(related="program_id.company_id", store=True)
     date = fields.Date(required=True, index=True, help="Day of the ledger entries covered.")
     move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True, ondelete="restrict")
-    entry_ids = fields.Many2many("crm.loyalty.entry", "crm_loyalty_accrual_entry_rel", "accrual_id", "entry_id",
-                                 string="Ledger Entries", readonly=True)
+    entry_ids = fields.Many2many(
+        "crm.loyalty.entry",
+        "crm_loyalty_accrual_entry_rel",
+        "accrual_id",
+        "entry_id",
+        string="Ledger Entries",
+        readonly=True,
+    )
     entry_count = fields.Integer(compute="_compute_entry_count")
 
     _sql_constraints = [("program_date_uniq", "UNIQUE(program_id, date)", "One accrual per program and day.")]
@@ -97,8 +126,12 @@ class CrmLoyaltyAccrual(models.Model):
             if problem:
                 _logger.error("crm_erp_bridge: loyalty accrual skipped: %s", problem)
                 manager = self.env.ref("crm_loyalty.group_loyalty_manager").users[:1] or self.env.user
-                program.activity_schedule("mail.mail_activity_data_todo", user_id=manager.id,
-                                          summary=_("Loyalty accrual blocked"), note=problem)
+                program.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=manager.id,
+                    summary=_("Loyalty accrual blocked"),
+                    note=problem,
+                )
                 continue
             valid |= program
         return self._accrue(valid, include_today=False)
@@ -113,11 +146,16 @@ class CrmLoyaltyAccrual(models.Model):
             self.env.cr.execute(SQL("SELECT id FROM crm_loyalty_program WHERE id = %s FOR UPDATE", program.id))
             self.env.flush_all()
             cutoff = SQL("AND e.date <= %s", today) if include_today else SQL("AND e.date < %s", today)
-            self.env.cr.execute(SQL(
-                """SELECT e.id, e.date, e.entry_type, e.points FROM crm_loyalty_entry e
+            self.env.cr.execute(
+                SQL(
+                    """SELECT e.id, e.date, e.entry_type, e.points FROM crm_loyalty_entry e
                     WHERE e.program_id = %s %s
                       AND NOT EXISTS (SELECT 1 FROM crm_loyalty_accrual_entry_rel r WHERE r.entry_id = e.id)
-                 ORDER BY e.date, e.id""", program.id, cutoff))
+                 ORDER BY e.date, e.id""",
+                    program.id,
+                    cutoff,
+                )
+            )
             by_date = defaultdict(list)
             for entry_id, date, entry_type, points in self.env.cr.fetchall():
                 by_date[date].append((entry_id, entry_type, points))
@@ -144,16 +182,22 @@ class CrmLoyaltyAccrual(models.Model):
             pts = abs(sum(p for _e, p in items))
             if key == "earn":
                 label = _("Points earned: %(points)s (%(count)s entries)", points=pts, count=len(ids))
-                line_specs += [(program.loyalty_expense_account_id, amount, 0.0, label, ids),
-                               (program.loyalty_liability_account_id, 0.0, amount, label, ids)]
+                line_specs += [
+                    (program.loyalty_expense_account_id, amount, 0.0, label, ids),
+                    (program.loyalty_liability_account_id, 0.0, amount, label, ids),
+                ]
             elif key == "release":
                 label = _("Points redeemed or reversed: %(points)s (%(count)s entries)", points=pts, count=len(ids))
-                line_specs += [(program.loyalty_liability_account_id, amount, 0.0, label, ids),
-                               (program.loyalty_expense_account_id, 0.0, amount, label, ids)]
+                line_specs += [
+                    (program.loyalty_liability_account_id, amount, 0.0, label, ids),
+                    (program.loyalty_expense_account_id, 0.0, amount, label, ids),
+                ]
             else:
                 label = _("Points expired: %(points)s (%(count)s entries)", points=pts, count=len(ids))
-                line_specs += [(program.loyalty_liability_account_id, amount, 0.0, label, ids),
-                               (program.loyalty_breakage_account_id, 0.0, amount, label, ids)]
+                line_specs += [
+                    (program.loyalty_liability_account_id, amount, 0.0, label, ids),
+                    (program.loyalty_breakage_account_id, 0.0, amount, label, ids),
+                ]
         move = self.env["account.move"]
         if line_specs:
             Move = self.env["account.move"].with_company(program.company_id)
@@ -162,26 +206,52 @@ class CrmLoyaltyAccrual(models.Model):
             accounting_date = max(lock for lock, _name in locks) + timedelta(days=1) if locks else date
             narration = False
             if accounting_date != date:
-                narration = _("Ledger entries of %(day)s posted on %(date)s: the period was locked.",
-                              day=date, date=accounting_date)
-            move = Move.create({
-                "move_type": "entry", "journal_id": program.liability_journal_id.id, "date": accounting_date,
-                "ref": _("Loyalty liability %(program)s %(day)s", program=program.name, day=date),
-                "narration": narration,
-                "line_ids": [fields.Command.create({
-                    "account_id": account.id, "debit": debit, "credit": credit, "name": label,
-                    "loyalty_entry_ids": [fields.Command.set(ids)],
-                }) for account, debit, credit, label, ids in line_specs],
-            })
+                narration = _(
+                    "Ledger entries of %(day)s posted on %(date)s: the period was locked.",
+                    day=date,
+                    date=accounting_date,
+                )
+            move = Move.create(
+                {
+                    "move_type": "entry",
+                    "journal_id": program.liability_journal_id.id,
+                    "date": accounting_date,
+                    "ref": _("Loyalty liability %(program)s %(day)s", program=program.name, day=date),
+                    "narration": narration,
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "account_id": account.id,
+                                "debit": debit,
+                                "credit": credit,
+                                "name": label,
+                                "loyalty_entry_ids": [fields.Command.set(ids)],
+                            }
+                        )
+                        for account, debit, credit, label, ids in line_specs
+                    ],
+                }
+            )
             move.action_post()
-        return self.create({
-            "program_id": program.id, "date": date, "move_id": move.id or False,
-            "entry_ids": [fields.Command.set([r[0] for r in rows])],
-        })
+        return self.create(
+            {
+                "program_id": program.id,
+                "date": date,
+                "move_id": move.id or False,
+                "entry_ids": [fields.Command.set([r[0] for r in rows])],
+            }
+        )
 
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
-    loyalty_entry_ids = fields.Many2many("crm.loyalty.entry", "crm_loyalty_entry_move_line_rel", "move_line_id",
-                                         "entry_id", string="Loyalty Ledger Entries", readonly=True, copy=False)
+    loyalty_entry_ids = fields.Many2many(
+        "crm.loyalty.entry",
+        "crm_loyalty_entry_move_line_rel",
+        "move_line_id",
+        "entry_id",
+        string="Loyalty Ledger Entries",
+        readonly=True,
+        copy=False,
+    )

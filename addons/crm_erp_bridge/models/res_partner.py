@@ -5,10 +5,21 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 
 PANEL_FIELDS = [
-    "crm360_currency_id", "crm360_revenue_total", "crm360_revenue_12m", "crm360_margin_12m",
-    "crm360_open_orders", "crm360_receivable", "crm360_overdue", "crm360_oldest_overdue",
-    "crm360_last_delivery", "crm360_open_backorders", "crm360_returns_12m", "crm360_loyalty_expiring",
-    "crm360_last_csat", "crm360_last_nps", "crm360_refreshed_at",
+    "crm360_currency_id",
+    "crm360_revenue_total",
+    "crm360_revenue_12m",
+    "crm360_margin_12m",
+    "crm360_open_orders",
+    "crm360_receivable",
+    "crm360_overdue",
+    "crm360_oldest_overdue",
+    "crm360_last_delivery",
+    "crm360_open_backorders",
+    "crm360_returns_12m",
+    "crm360_loyalty_expiring",
+    "crm360_last_csat",
+    "crm360_last_nps",
+    "crm360_refreshed_at",
 ]  # read together by the panel and by the constant-query test
 
 
@@ -16,17 +27,20 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     crm360_currency_id = fields.Many2one("res.currency", compute="_compute_crm360")
-    crm360_revenue_total = fields.Monetary(compute="_compute_crm360", currency_field="crm360_currency_id",
-                                           string="Lifetime Net Revenue")
-    crm360_revenue_12m = fields.Monetary(compute="_compute_crm360", currency_field="crm360_currency_id",
-                                         string="Net Revenue (12 months)")
-    crm360_margin_12m = fields.Monetary(compute="_compute_crm360", currency_field="crm360_currency_id",
-                                        string="Gross Margin (12 months)")
+    crm360_revenue_total = fields.Monetary(
+        compute="_compute_crm360", currency_field="crm360_currency_id", string="Lifetime Net Revenue"
+    )
+    crm360_revenue_12m = fields.Monetary(
+        compute="_compute_crm360", currency_field="crm360_currency_id", string="Net Revenue (12 months)"
+    )
+    crm360_margin_12m = fields.Monetary(
+        compute="_compute_crm360", currency_field="crm360_currency_id", string="Gross Margin (12 months)"
+    )
     crm360_open_orders = fields.Integer(compute="_compute_crm360", string="Open Quotations and Orders")
-    crm360_receivable = fields.Monetary(compute="_compute_crm360", currency_field="crm360_currency_id",
-                                        string="Receivable")
-    crm360_overdue = fields.Monetary(compute="_compute_crm360", currency_field="crm360_currency_id",
-                                     string="Overdue")
+    crm360_receivable = fields.Monetary(
+        compute="_compute_crm360", currency_field="crm360_currency_id", string="Receivable"
+    )
+    crm360_overdue = fields.Monetary(compute="_compute_crm360", currency_field="crm360_currency_id", string="Overdue")
     crm360_oldest_overdue = fields.Date(compute="_compute_crm360", string="Oldest Overdue Since")
     crm360_last_delivery = fields.Datetime(compute="_compute_crm360", string="Last Delivery")
     crm360_open_backorders = fields.Integer(compute="_compute_crm360", string="Open Backorders")
@@ -41,11 +55,20 @@ class ResPartner(models.Model):
     def _compute_credit_overdue(self):
         company = self.env.company
         limit = fields.Date.context_today(self) - timedelta(days=company.credit_overdue_days)
-        groups = dict(self.env["account.move.line"]._read_group(
-            [("partner_id", "in", self.commercial_partner_id.ids), ("parent_state", "=", "posted"),
-             ("company_id", "=", company.id), ("account_type", "=", "asset_receivable"),
-             ("reconciled", "=", False), ("date_maturity", "<", limit)],
-            ["partner_id"], ["amount_residual:sum"]))
+        groups = dict(
+            self.env["account.move.line"]._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("parent_state", "=", "posted"),
+                    ("company_id", "=", company.id),
+                    ("account_type", "=", "asset_receivable"),
+                    ("reconciled", "=", False),
+                    ("date_maturity", "<", limit),
+                ],
+                ["partner_id"],
+                ["amount_residual:sum"],
+            )
+        )
         for partner in self:
             partner.credit_overdue = groups.get(partner.commercial_partner_id, 0.0) > 0
 
@@ -58,47 +81,99 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         since = today - relativedelta(months=12)
         Move = self.env["account.move"]
-        base = [("commercial_partner_id", "in", customers.ids), ("state", "=", "posted"),
-                ("company_id", "=", company.id), ("move_type", "in", ("out_invoice", "out_refund"))]
+        base = [
+            ("commercial_partner_id", "in", customers.ids),
+            ("state", "=", "posted"),
+            ("company_id", "=", company.id),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+        ]
         total = dict(Move._read_group(base, ["commercial_partner_id"], ["amount_untaxed_signed:sum"]))
-        recent = dict(Move._read_group(base + [("invoice_date", ">", since)], ["commercial_partner_id"],
-                                       ["amount_untaxed_signed:sum"]))
-        margin = dict(self.env["crm.customer.profitability"]._read_group(
-            [("partner_id", "in", customers.ids), ("company_id", "=", company.id), ("date", ">", since)],
-            ["partner_id"], ["gross_margin:sum"]))
-        recv_domain = [("partner_id", "in", customers.ids), ("parent_state", "=", "posted"),
-                       ("company_id", "=", company.id), ("account_type", "=", "asset_receivable"),
-                       ("reconciled", "=", False)]
+        recent = dict(
+            Move._read_group(
+                base + [("invoice_date", ">", since)], ["commercial_partner_id"], ["amount_untaxed_signed:sum"]
+            )
+        )
+        margin = dict(
+            self.env["crm.customer.profitability"]._read_group(
+                [("partner_id", "in", customers.ids), ("company_id", "=", company.id), ("date", ">", since)],
+                ["partner_id"],
+                ["gross_margin:sum"],
+            )
+        )
+        recv_domain = [
+            ("partner_id", "in", customers.ids),
+            ("parent_state", "=", "posted"),
+            ("company_id", "=", company.id),
+            ("account_type", "=", "asset_receivable"),
+            ("reconciled", "=", False),
+        ]
         Line = self.env["account.move.line"]
         receivable = dict(Line._read_group(recv_domain, ["partner_id"], ["amount_residual:sum"]))
-        overdue = {p: (amount, oldest) for p, amount, oldest in Line._read_group(
-            recv_domain + [("date_maturity", "<", today)], ["partner_id"], ["amount_residual:sum", "date_maturity:min"])}
+        overdue = {
+            p: (amount, oldest)
+            for p, amount, oldest in Line._read_group(
+                recv_domain + [("date_maturity", "<", today)],
+                ["partner_id"],
+                ["amount_residual:sum", "date_maturity:min"],
+            )
+        }
         orders = self.env["sale.order"]._read_group(
-            [("partner_id", "child_of", customers.ids), ("company_id", "=", company.id),
-             ("state", "in", ("draft", "sent", "sale")), ("invoice_status", "!=", "invoiced")],
-            ["partner_id"], ["__count"])
+            [
+                ("partner_id", "child_of", customers.ids),
+                ("company_id", "=", company.id),
+                ("state", "in", ("draft", "sent", "sale")),
+                ("invoice_status", "!=", "invoiced"),
+            ],
+            ["partner_id"],
+            ["__count"],
+        )
         Picking = self.env["stock.picking"]
         pick_base = [("partner_id", "child_of", customers.ids), ("company_id", "=", company.id)]
         deliveries = Picking._read_group(
-            pick_base + [("picking_type_code", "=", "outgoing"), ("state", "=", "done")], ["partner_id"], ["date_done:max"])
+            pick_base + [("picking_type_code", "=", "outgoing"), ("state", "=", "done")],
+            ["partner_id"],
+            ["date_done:max"],
+        )
         backorders = Picking._read_group(
-            pick_base + [("backorder_id", "!=", False), ("state", "not in", ("done", "cancel"))], ["partner_id"], ["__count"])
+            pick_base + [("backorder_id", "!=", False), ("state", "not in", ("done", "cancel"))],
+            ["partner_id"],
+            ["__count"],
+        )
         returns = Picking._read_group(
-            pick_base + [("return_id", "!=", False), ("date", ">", since)], ["partner_id"], ["__count"])
-        expiring = dict(self.env["crm.loyalty.entry"]._read_group(
-            [("partner_id", "in", customers.ids), ("company_id", "=", company.id), ("remaining", ">", 0),
-             ("expiry_date", "!=", False), ("expiry_date", "<=", today + timedelta(days=30))],
-            ["partner_id"], ["remaining:sum"]))
+            pick_base + [("return_id", "!=", False), ("date", ">", since)], ["partner_id"], ["__count"]
+        )
+        expiring = dict(
+            self.env["crm.loyalty.entry"]._read_group(
+                [
+                    ("partner_id", "in", customers.ids),
+                    ("company_id", "=", company.id),
+                    ("remaining", ">", 0),
+                    ("expiry_date", "!=", False),
+                    ("expiry_date", "<=", today + timedelta(days=30)),
+                ],
+                ["partner_id"],
+                ["remaining:sum"],
+            )
+        )
         csat = {}
         for rating in self.env["rating.rating"].search_read(
-                [("res_model", "=", "crm.feedback.ticket"), ("partner_id", "child_of", customers.ids),
-                 ("consumed", "=", True)], ["partner_id", "rating"], order="write_date desc, id desc"):
+            [
+                ("res_model", "=", "crm.feedback.ticket"),
+                ("partner_id", "child_of", customers.ids),
+                ("consumed", "=", True),
+            ],
+            ["partner_id", "rating"],
+            order="write_date desc, id desc",
+        ):
             csat.setdefault(rating["partner_id"][0], rating["rating"])
         nps = {}
         for answer in self.env["crm.feedback.nps"].search_read(
-                [("commercial_partner_id", "in", customers.ids), ("company_id", "=", company.id)],
-                ["commercial_partner_id", "score"], order="date desc, id desc"):
+            [("commercial_partner_id", "in", customers.ids), ("company_id", "=", company.id)],
+            ["commercial_partner_id", "score"],
+            order="date desc, id desc",
+        ):
             nps.setdefault(answer["commercial_partner_id"][0], answer["score"])
+
         def per_customer(groups, combine=sum):
             result = {}
             for partner, value in groups:
@@ -129,38 +204,70 @@ class ResPartner(models.Model):
 
     def _crm360_action(self, model, domain, name):
         self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": model, "name": name,
-                "view_mode": "list,form", "domain": domain}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": model,
+            "name": name,
+            "view_mode": "list,form",
+            "domain": domain,
+        }
 
     def action_crm360_invoices(self):
-        return self._crm360_action("account.move", [
-            ("commercial_partner_id", "=", self.commercial_partner_id.id),
-            ("move_type", "in", ("out_invoice", "out_refund")), ("state", "=", "posted")], _("Invoices"))
+        return self._crm360_action(
+            "account.move",
+            [
+                ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+            ],
+            _("Invoices"),
+        )
 
     def action_crm360_orders(self):
-        return self._crm360_action("sale.order", [
-            ("partner_id", "child_of", self.commercial_partner_id.id),
-            ("state", "in", ("draft", "sent", "sale")), ("invoice_status", "!=", "invoiced")], _("Open Orders"))
+        return self._crm360_action(
+            "sale.order",
+            [
+                ("partner_id", "child_of", self.commercial_partner_id.id),
+                ("state", "in", ("draft", "sent", "sale")),
+                ("invoice_status", "!=", "invoiced"),
+            ],
+            _("Open Orders"),
+        )
 
     def action_crm360_overdue(self):
-        return self._crm360_action("account.move.line", [
-            ("partner_id", "=", self.commercial_partner_id.id), ("account_type", "=", "asset_receivable"),
-            ("reconciled", "=", False), ("parent_state", "=", "posted"),
-            ("date_maturity", "<", fields.Date.context_today(self))], _("Overdue Items"))
+        return self._crm360_action(
+            "account.move.line",
+            [
+                ("partner_id", "=", self.commercial_partner_id.id),
+                ("account_type", "=", "asset_receivable"),
+                ("reconciled", "=", False),
+                ("parent_state", "=", "posted"),
+                ("date_maturity", "<", fields.Date.context_today(self)),
+            ],
+            _("Overdue Items"),
+        )
 
     def action_crm360_deliveries(self):
-        return self._crm360_action("stock.picking", [
-            ("partner_id", "child_of", self.commercial_partner_id.id)], _("Transfers"))
+        return self._crm360_action(
+            "stock.picking", [("partner_id", "child_of", self.commercial_partner_id.id)], _("Transfers")
+        )
 
     def action_crm360_profitability(self):
-        action = self._crm360_action("crm.customer.profitability", [
-            ("partner_id", "=", self.commercial_partner_id.id)], _("Profitability"))
+        action = self._crm360_action(
+            "crm.customer.profitability", [("partner_id", "=", self.commercial_partner_id.id)], _("Profitability")
+        )
         action["view_mode"] = "pivot,graph,list"
         return action
 
     def action_crm360_dashboard(self):
         """The read-only 360-degree dashboard of this customer."""
         self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": "res.partner", "res_id": self.commercial_partner_id.id,
-                "view_mode": "form", "views": [(self.env.ref("crm_erp_bridge.res_partner_view_form_crm360_dashboard").id,
-                                                "form")], "name": _("Customer 360°"), "target": "current"}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.commercial_partner_id.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("crm_erp_bridge.res_partner_view_form_crm360_dashboard").id, "form")],
+            "name": _("Customer 360°"),
+            "target": "current",
+        }

@@ -28,23 +28,34 @@ class CrmLoyaltyGoodwill(models.Model):
     name = fields.Char(string="Reason", required=True, readonly=True)
     trigger = fields.Selection(TRIGGERS, required=True, readonly=True, index=True)
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True, index=True)
-    membership_id = fields.Many2one("crm.loyalty.membership", required=True, readonly=True, check_company=True,
-                                    ondelete="cascade")
+    membership_id = fields.Many2one(
+        "crm.loyalty.membership", required=True, readonly=True, check_company=True, ondelete="cascade"
+    )
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     ticket_id = fields.Many2one("crm.feedback.ticket", readonly=True, index="btree_not_null", ondelete="set null")
-    nps_id = fields.Many2one("crm.feedback.nps", string="NPS Answer", readonly=True, index="btree_not_null",
-                             ondelete="set null")
+    nps_id = fields.Many2one(
+        "crm.feedback.nps", string="NPS Answer", readonly=True, index="btree_not_null", ondelete="set null"
+    )
     points = fields.Float(required=True, tracking=True)
     state = fields.Selection(
         [("proposed", "To Approve"), ("approved", "Approved"), ("rejected", "Rejected")],
-        default="proposed", required=True, readonly=True, tracking=True, index=True)
+        default="proposed",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
     decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
     decided_on = fields.Datetime(readonly=True)
     entry_id = fields.Many2one("crm.loyalty.entry", string="Ledger Entry", readonly=True)
 
     _sql_constraints = [
         ("points_positive", "CHECK(points > 0)", "Goodwill points must be positive."),
-        ("ticket_trigger_uniq", "UNIQUE(ticket_id, trigger)", "This ticket already has a goodwill proposal for this reason."),
+        (
+            "ticket_trigger_uniq",
+            "UNIQUE(ticket_id, trigger)",
+            "This ticket already has a goodwill proposal for this reason.",
+        ),
         ("nps_uniq", "UNIQUE(nps_id)", "This NPS answer already has a goodwill proposal."),
     ]
 
@@ -63,8 +74,11 @@ class CrmLoyaltyGoodwill(models.Model):
         # sudo: proposals are made on behalf of the customer from feedback flows run by support agents,
         # who have no loyalty rights; what is created is only a proposal a Loyalty Manager must approve
         Goodwill = self.sudo()
-        memberships = self.env["crm.loyalty.membership"].sudo().search(
-            [("partner_id", "in", partners.ids), ("state", "=", "active")], order="id")
+        memberships = (
+            self.env["crm.loyalty.membership"]
+            .sudo()
+            .search([("partner_id", "in", partners.ids), ("state", "=", "active")], order="id")
+        )
         first_membership = {}
         for membership in memberships:
             first_membership.setdefault((membership.partner_id.id, membership.company_id.id), membership)
@@ -73,11 +87,18 @@ class CrmLoyaltyGoodwill(models.Model):
             (partner.id, company.id): points
             for partner, company, points in Goodwill._read_group(
                 [("partner_id", "in", partners.ids), ("state", "!=", "rejected"), ("create_date", ">=", oldest)],
-                ["partner_id", "company_id"], ["points:sum"])
+                ["partner_id", "company_id"],
+                ["points:sum"],
+            )
         }
         existing = Goodwill.search_fetch(
-            ["|", ("ticket_id", "in", [e["ticket"].id for e in events if e.get("ticket")]),
-             ("nps_id", "in", [e["nps"].id for e in events if e.get("nps")])], ["ticket_id", "nps_id", "trigger"])
+            [
+                "|",
+                ("ticket_id", "in", [e["ticket"].id for e in events if e.get("ticket")]),
+                ("nps_id", "in", [e["nps"].id for e in events if e.get("nps")]),
+            ],
+            ["ticket_id", "nps_id", "trigger"],
+        )
         seen = {(g.ticket_id.id, g.trigger) for g in existing} | {("nps", g.nps_id.id) for g in existing if g.nps_id}
         vals_list = []
         for event in events:
@@ -94,13 +115,22 @@ class CrmLoyaltyGoodwill(models.Model):
             seen.add(key)
             used[(partner.id, company.id)] = used.get((partner.id, company.id), 0.0) + points
             label = dict(self._fields["trigger"]._description_selection(self.env))[trigger]
-            vals_list.append({
-                "name": _("%(trigger)s on %(origin)s", trigger=label,
-                          origin=(ticket or nps).display_name if (ticket or nps) else partner.display_name),
-                "trigger": trigger, "partner_id": partner.id, "membership_id": membership.id,
-                "company_id": company.id, "ticket_id": ticket.id if ticket else False,
-                "nps_id": nps.id if nps else False, "points": points,
-            })
+            vals_list.append(
+                {
+                    "name": _(
+                        "%(trigger)s on %(origin)s",
+                        trigger=label,
+                        origin=(ticket or nps).display_name if (ticket or nps) else partner.display_name,
+                    ),
+                    "trigger": trigger,
+                    "partner_id": partner.id,
+                    "membership_id": membership.id,
+                    "company_id": company.id,
+                    "ticket_id": ticket.id if ticket else False,
+                    "nps_id": nps.id if nps else False,
+                    "points": points,
+                }
+            )
         return Goodwill.create(vals_list)
 
     def _check_manager(self):
@@ -113,9 +143,16 @@ class CrmLoyaltyGoodwill(models.Model):
         self._check_manager()
         for goodwill in self:
             entry = goodwill.membership_id._post_bonus(
-                "goodwill", goodwill.points, goodwill.name, approved_by_id=self.env.user.id)
-            goodwill.write({"state": "approved", "entry_id": entry.id, "decided_by_id": self.env.user.id,
-                            "decided_on": fields.Datetime.now()})
+                "goodwill", goodwill.points, goodwill.name, approved_by_id=self.env.user.id
+            )
+            goodwill.write(
+                {
+                    "state": "approved",
+                    "entry_id": entry.id,
+                    "decided_by_id": self.env.user.id,
+                    "decided_on": fields.Datetime.now(),
+                }
+            )
         return True
 
     def action_reject(self):
@@ -130,8 +167,11 @@ class CrmFeedbackTicket(models.Model):
     goodwill_ids = fields.One2many("crm.loyalty.goodwill", "ticket_id", string="Goodwill Proposals")
 
     def _goodwill_events(self, trigger):
-        return [{"partner": t.commercial_partner_id, "company": t.company_id, "trigger": trigger, "ticket": t}
-                for t in self if t.commercial_partner_id]
+        return [
+            {"partner": t.commercial_partner_id, "company": t.company_id, "trigger": trigger, "ticket": t}
+            for t in self
+            if t.commercial_partner_id
+        ]
 
     @api.model
     def _cron_check_sla(self):
@@ -146,8 +186,14 @@ class CrmFeedbackTicket(models.Model):
         return res
 
     def rating_apply(self, rate, token=None, rating=None, feedback=None, subtype_xmlid=None, notify_delay_send=False):
-        rating = super().rating_apply(rate, token=token, rating=rating, feedback=feedback,
-                                      subtype_xmlid=subtype_xmlid, notify_delay_send=notify_delay_send)
+        rating = super().rating_apply(
+            rate,
+            token=token,
+            rating=rating,
+            feedback=feedback,
+            subtype_xmlid=subtype_xmlid,
+            notify_delay_send=notify_delay_send,
+        )
         if 0 < rate <= 2:
             self.env["crm.loyalty.goodwill"]._propose(self._goodwill_events("low_csat"))
         return rating
@@ -160,9 +206,12 @@ class CrmFeedbackNps(models.Model):
     def create(self, vals_list):
         answers = super().create(vals_list)
         detractors = answers.filtered(lambda a: a.score_class == "detractor")
-        self.env["crm.loyalty.goodwill"]._propose([
-            {"partner": a.commercial_partner_id, "company": a.company_id, "trigger": "nps_detractor", "nps": a}
-            for a in detractors])
+        self.env["crm.loyalty.goodwill"]._propose(
+            [
+                {"partner": a.commercial_partner_id, "company": a.company_id, "trigger": "nps_detractor", "nps": a}
+                for a in detractors
+            ]
+        )
         return answers
 
 

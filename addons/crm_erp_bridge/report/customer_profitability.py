@@ -21,8 +21,14 @@ class CrmCustomerProfitability(models.Model):
     _order = "date desc"
     _rec_name = "partner_id"
     _depends = {
-        "account.move": ["state", "move_type", "invoice_date", "company_id", "commercial_partner_id",
-                         "feedback_ticket_id"],
+        "account.move": [
+            "state",
+            "move_type",
+            "invoice_date",
+            "company_id",
+            "commercial_partner_id",
+            "feedback_ticket_id",
+        ],
         "account.move.line": ["balance", "quantity", "product_id", "display_type", "move_id"],
         "crm.loyalty.program": ["reward_product_id"],
         "stock.valuation.layer": ["value", "stock_move_id", "company_id"],
@@ -62,7 +68,8 @@ class CrmCustomerProfitability(models.Model):
                    SUM(src.revenue) - SUM(src.cogs) AS gross_margin,
                    SUM(src.ticket_credit) AS ticket_credit, SUM(src.loyalty_rewards) AS loyalty_rewards,
                    SUM(src.ticket_credit) + SUM(src.loyalty_rewards) AS cost_to_serve,
-                   SUM(src.revenue) - SUM(src.cogs) - SUM(src.ticket_credit) - SUM(src.loyalty_rewards) AS net_contribution,
+                   SUM(src.revenue) - SUM(src.cogs) - SUM(src.ticket_credit) - SUM(src.loyalty_rewards)
+                       AS net_contribution,
                    CASE WHEN SUM(src.revenue) <> 0
                         THEN 100.0 * (SUM(src.revenue) - SUM(src.cogs)) / SUM(src.revenue) ELSE 0 END AS margin_pct
               FROM src JOIN res_partner p ON p.id = src.partner_id
@@ -89,7 +96,8 @@ class CrmCustomerProfitability(models.Model):
             """
             SELECT m.commercial_partner_id AS partner_id, m.company_id,
                    date_trunc('month', m.invoice_date)::date AS date,
-                   SUM(CASE WHEN rw.id IS NULL AND m.feedback_ticket_id IS NULL THEN -aml.balance ELSE 0 END) AS revenue,
+                   SUM(CASE WHEN rw.id IS NULL AND m.feedback_ticket_id IS NULL THEN -aml.balance ELSE 0 END)
+                       AS revenue,
                    SUM(CASE WHEN pt.type = 'consu' AND NOT pt.is_storable
                             THEN -SIGN(aml.balance) * aml.quantity
                                  * COALESCE((pp.standard_price ->> m.company_id::text)::numeric, 0)
@@ -117,5 +125,6 @@ class CrmCustomerProfitability(models.Model):
              WHERE TRUE %(svl_filter)s
           GROUP BY 1, 2, 3
             """,
-            move_filter=move_filter, svl_filter=svl_filter,
+            move_filter=move_filter,
+            svl_filter=svl_filter,
         )

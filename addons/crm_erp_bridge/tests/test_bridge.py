@@ -5,12 +5,11 @@ from datetime import date, timedelta
 import openpyxl
 from freezegun import freeze_time
 
+import odoo.sql_db
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
-
-import odoo.sql_db
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -26,31 +25,58 @@ class TestBridge(AccountTestInvoicingCommon):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        env.user.groups_id |= (env.ref("sales_team.group_sale_manager") | env.ref("stock.group_stock_manager")
-                               | env.ref("crm_loyalty.group_loyalty_manager") | env.ref("crm_feedback.group_feedback_manager"))
+        env.user.groups_id |= (
+            env.ref("sales_team.group_sale_manager")
+            | env.ref("stock.group_stock_manager")
+            | env.ref("crm_loyalty.group_loyalty_manager")
+            | env.ref("crm_feedback.group_feedback_manager")
+        )
         cls.company = cls.company_data["company"]
         cls.warehouse = env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
         categ = env["product.category"].create({"name": "Furniture", "property_cost_method": "standard"})
-        cls.product = env["product.product"].create({
-            "name": "Desk", "is_storable": True, "categ_id": categ.id, "standard_price": 60.0,
-            "list_price": 100.0, "taxes_id": False, "invoice_policy": "delivery",
-        })
-        quant = env["stock.quant"].with_context(inventory_mode=True).create({
-            "product_id": cls.product.id, "location_id": cls.warehouse.lot_stock_id.id, "inventory_quantity": 20})
+        cls.product = env["product.product"].create(
+            {
+                "name": "Desk",
+                "is_storable": True,
+                "categ_id": categ.id,
+                "standard_price": 60.0,
+                "list_price": 100.0,
+                "taxes_id": False,
+                "invoice_policy": "delivery",
+            }
+        )
+        quant = (
+            env["stock.quant"]
+            .with_context(inventory_mode=True)
+            .create(
+                {"product_id": cls.product.id, "location_id": cls.warehouse.lot_stock_id.id, "inventory_quantity": 20}
+            )
+        )
         quant.action_apply_inventory()
-        cls.program = env["crm.loyalty.program"].create({
-            "name": "Bridge Club", "company_id": cls.company.id, "point_value": 0.01,
-            "reward_product_id": env.ref("crm_loyalty.product_loyalty_reward").id,
-        })
-        cls.customer = env["res.partner"].create({"name": "Bridge Customer", "is_company": True,
-                                                  "email": "bridge@example.com"})
+        cls.program = env["crm.loyalty.program"].create(
+            {
+                "name": "Bridge Club",
+                "company_id": cls.company.id,
+                "point_value": 0.01,
+                "reward_product_id": env.ref("crm_loyalty.product_loyalty_reward").id,
+            }
+        )
+        cls.customer = env["res.partner"].create(
+            {"name": "Bridge Customer", "is_company": True, "email": "bridge@example.com"}
+        )
         cls.member = env["crm.loyalty.membership"].create({"partner_id": cls.customer.id, "program_id": cls.program.id})
         # sell 5 at 100, deliver, invoice
-        cls.order = env["sale.order"].create({
-            "partner_id": cls.customer.id, "warehouse_id": cls.warehouse.id,
-            "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": 5, "price_unit": 100,
-                                           "tax_id": False})],
-        })
+        cls.order = env["sale.order"].create(
+            {
+                "partner_id": cls.customer.id,
+                "warehouse_id": cls.warehouse.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": cls.product.id, "product_uom_qty": 5, "price_unit": 100, "tax_id": False}
+                    )
+                ],
+            }
+        )
         cls.order.action_confirm()
         cls.delivery = cls.order.picking_ids
         cls.delivery.move_ids.quantity = 5
@@ -58,10 +84,16 @@ class TestBridge(AccountTestInvoicingCommon):
         cls.invoice = cls.order._create_invoices()
         cls.invoice.action_post()
         # a complaint: return 1 and credit it
-        cls.ticket = env["crm.feedback.ticket"].create({
-            "subject": "Scratched desk", "description": "<p>One desk is scratched.</p>", "partner_id": cls.customer.id,
-            "invoice_id": cls.invoice.id, "picking_id": cls.delivery.id, "company_id": cls.company.id,
-        })
+        cls.ticket = env["crm.feedback.ticket"].create(
+            {
+                "subject": "Scratched desk",
+                "description": "<p>One desk is scratched.</p>",
+                "partner_id": cls.customer.id,
+                "invoice_id": cls.invoice.id,
+                "picking_id": cls.delivery.id,
+                "company_id": cls.company.id,
+            }
+        )
         action = cls.ticket.action_create_return()
         wizard = env["stock.return.picking"].browse(action["res_id"]).with_context(action["context"])
         wizard.product_return_moves.write({"quantity": 1, "to_refund": True})
@@ -69,9 +101,15 @@ class TestBridge(AccountTestInvoicingCommon):
         cls.return_picking = cls.ticket.return_picking_ids
         cls.return_picking.move_ids.quantity = 1
         cls.return_picking.button_validate()
-        reversal = env["account.move.reversal"].with_context(
-            active_model="account.move", active_ids=cls.invoice.ids, crm_feedback_ticket_id=cls.ticket.id,
-        ).create({"reason": "scratched", "journal_id": cls.invoice.journal_id.id})
+        reversal = (
+            env["account.move.reversal"]
+            .with_context(
+                active_model="account.move",
+                active_ids=cls.invoice.ids,
+                crm_feedback_ticket_id=cls.ticket.id,
+            )
+            .create({"reason": "scratched", "journal_id": cls.invoice.journal_id.id})
+        )
         reversal.refund_moves()
         cls.refund = cls.ticket.credit_note_ids
         cls.refund.invoice_line_ids.quantity = 1
@@ -80,10 +118,21 @@ class TestBridge(AccountTestInvoicingCommon):
     def test_profitability_exact_amounts(self):
         self.assertEqual(self.refund.amount_untaxed, 100)
         rows = self.env["crm.customer.profitability"].search([("partner_id", "=", self.customer.id)])
-        totals = {f: sum(rows.mapped(f)) for f in ("revenue", "cogs", "gross_margin", "ticket_credit",
-                                                   "loyalty_rewards", "net_contribution")}
-        self.assertEqual(totals, {"revenue": 500.0, "cogs": 240.0, "gross_margin": 260.0, "ticket_credit": 100.0,
-                                  "loyalty_rewards": 0.0, "net_contribution": 160.0})
+        totals = {
+            f: sum(rows.mapped(f))
+            for f in ("revenue", "cogs", "gross_margin", "ticket_credit", "loyalty_rewards", "net_contribution")
+        }
+        self.assertEqual(
+            totals,
+            {
+                "revenue": 500.0,
+                "cogs": 240.0,
+                "gross_margin": 260.0,
+                "ticket_credit": 100.0,
+                "loyalty_rewards": 0.0,
+                "net_contribution": 160.0,
+            },
+        )
         self.assertEqual(self.ticket.resolution_cost, 100)
 
     def test_value_class_uses_contribution(self):
@@ -116,31 +165,62 @@ class TestBridge(AccountTestInvoicingCommon):
     def test_360_panel_constant_queries(self):
         def customer_with(n):
             partner = self.env["res.partner"].create({"name": f"History {n}", "is_company": True})
-            moves = self.env["account.move"].create([{
-                "move_type": "out_invoice", "partner_id": partner.id,
-                "invoice_date": fields.Date.today() - timedelta(days=i),
-                "invoice_line_ids": [Command.create({"product_id": self.product_a.id, "quantity": 1,
-                                                    "price_unit": 10, "tax_ids": False})],
-            } for i in range(n)])
+            moves = self.env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "invoice_date": fields.Date.today() - timedelta(days=i),
+                        "invoice_line_ids": [
+                            Command.create(
+                                {"product_id": self.product_a.id, "quantity": 1, "price_unit": 10, "tax_ids": False}
+                            )
+                        ],
+                    }
+                    for i in range(n)
+                ]
+            )
             moves.action_post()
             return partner
+
         small, big = customer_with(10), customer_with(120)
         self._panel_queries(small)  # warm the caches of the ORM (ir.rule, field metadata)
         self.assertEqual(self._panel_queries(small), self._panel_queries(big))
 
     def test_xlsx_export(self):
-        accountant = new_test_user(self.env, login="bridge_acc", groups="account.group_account_invoice,base.group_user",
-                                   company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        accountant = new_test_user(
+            self.env,
+            login="bridge_acc",
+            groups="account.group_account_invoice,base.group_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
         today = fields.Date.today()
-        wizard = self.env["crm.accounting.export"].with_user(accountant).create({
-            "company_id": self.company.id, "date_from": today.replace(day=1) - timedelta(days=40), "date_to": today,
-            "program_ids": [Command.set(self.program.ids)],
-        })
+        wizard = (
+            self.env["crm.accounting.export"]
+            .with_user(accountant)
+            .create(
+                {
+                    "company_id": self.company.id,
+                    "date_from": today.replace(day=1) - timedelta(days=40),
+                    "date_to": today,
+                    "program_ids": [Command.set(self.program.ids)],
+                }
+            )
+        )
         action = wizard.action_export()
         self.assertIn("download=true", action["url"])
         book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file_data)))
-        self.assertEqual(book.sheetnames, ["Loyalty Liability", "Profitability by Customer", "Profitability by Segment",
-                                           "Receivables Aging", "Feedback Resolution Cost"])
+        self.assertEqual(
+            book.sheetnames,
+            [
+                "Loyalty Liability",
+                "Profitability by Customer",
+                "Profitability by Segment",
+                "Receivables Aging",
+                "Feedback Resolution Cost",
+            ],
+        )
         liability = book["Loyalty Liability"]
         self.assertEqual(liability.freeze_panes, "A2")
         self.assertTrue(liability.auto_filter.ref)
@@ -165,19 +245,29 @@ class TestBridge(AccountTestInvoicingCommon):
         self.assertEqual(sum(r[7] or 0 for r in aging.iter_rows(min_row=2, values_only=True) if r[0] != "Total"), 400)
 
     def test_export_only_for_accounting(self):
-        salesman = new_test_user(self.env, login="bridge_sales", groups="sales_team.group_sale_salesman",
-                                 company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        salesman = new_test_user(
+            self.env,
+            login="bridge_sales",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
         with self.assertRaises(AccessError):
             self.env["crm.accounting.export"].with_user(salesman).create({"company_id": self.company.id})
 
     def test_credit_control(self):
         self.company.write({"account_use_credit_limit": True, "credit_limit_policy": "block"})
         self.customer.with_company(self.company).credit_limit = 450
-        order = self.env["sale.order"].create({
-            "partner_id": self.customer.id,
-            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1, "price_unit": 100,
-                                           "tax_id": False})],
-        })
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": 1, "price_unit": 100, "tax_id": False}
+                    )
+                ],
+            }
+        )
         self.assertTrue(order.credit_warning_text)
         with self.assertRaises(UserError):
             order.action_confirm()
@@ -189,35 +279,57 @@ class TestBridge(AccountTestInvoicingCommon):
         # overdue invoices block redemption
         self.company.credit_overdue_days = 0
         self.invoice.invoice_date_due = fields.Date.today() - timedelta(days=5)
-        self.invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable").date_maturity = \
+        self.invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable").date_maturity = (
             fields.Date.today() - timedelta(days=5)
+        )
         self.customer.invalidate_recordset()
         self.assertTrue(self.customer.with_company(self.company).credit_overdue)
-        quote = self.env["sale.order"].create({
-            "partner_id": self.customer.id,
-            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1, "price_unit": 100})],
-        })
-        wizard = self.env["crm.loyalty.redeem.wizard"].create({
-            "order_id": quote.id, "membership_id": self.member.id, "points": 10})
+        quote = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    Command.create({"product_id": self.product.id, "product_uom_qty": 1, "price_unit": 100})
+                ],
+            }
+        )
+        wizard = self.env["crm.loyalty.redeem.wizard"].create(
+            {"order_id": quote.id, "membership_id": self.member.id, "points": 10}
+        )
         with self.assertRaises(UserError):
             wizard.action_apply()
 
     def test_liability_accrual_reconciles_across_days(self):
         Entry = self.env["crm.loyalty.entry"]
-        liability = self.env["account.account"].create({
-            "name": "Loyalty liability", "code": "LOYL01", "account_type": "liability_current",
-            "company_ids": [Command.set(self.company.ids)]})
-        self.program.write({
-            "liability_accounting": True, "liability_journal_id": self.company_data["default_journal_misc"].id,
-            "loyalty_expense_account_id": self.company_data["default_account_expense"].id,
-            "loyalty_liability_account_id": liability.id,
-            "loyalty_breakage_account_id": self.company_data["default_account_revenue"].id,
-        })
+        liability = self.env["account.account"].create(
+            {
+                "name": "Loyalty liability",
+                "code": "LOYL01",
+                "account_type": "liability_current",
+                "company_ids": [Command.set(self.company.ids)],
+            }
+        )
+        self.program.write(
+            {
+                "liability_accounting": True,
+                "liability_journal_id": self.company_data["default_journal_misc"].id,
+                "loyalty_expense_account_id": self.company_data["default_account_expense"].id,
+                "loyalty_liability_account_id": liability.id,
+                "loyalty_breakage_account_id": self.company_data["default_account_revenue"].id,
+            }
+        )
         other = self.env["res.partner"].create({"name": "Ledger Co", "is_company": True})
         member = self.env["crm.loyalty.membership"].create({"partner_id": other.id, "program_id": self.program.id})
         day1, day2, day3 = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)
-        earn = Entry.create({"membership_id": member.id, "entry_type": "bonus", "bonus_kind": "other",
-                             "points": 1000, "date": day1, "reason": "welcome"})
+        earn = Entry.create(
+            {
+                "membership_id": member.id,
+                "entry_type": "bonus",
+                "bonus_kind": "other",
+                "points": 1000,
+                "date": day1,
+                "reason": "welcome",
+            }
+        )
         with freeze_time("2026-03-03"):
             first = self.env["crm.loyalty.accrual"]._cron_accrue()
         self.assertEqual(len(first), 1)
@@ -229,8 +341,15 @@ class TestBridge(AccountTestInvoicingCommon):
         self.assertEqual(lines.loyalty_entry_ids, earn, "each line names the ledger entries it covers")
         Entry.create({"membership_id": member.id, "entry_type": "redeem", "points": -300, "date": day2})
         Entry.create({"membership_id": member.id, "entry_type": "expire", "points": -200, "date": day3})
-        Entry.create({"membership_id": member.id, "entry_type": "reverse", "points": -100, "date": day3,
-                      "reversed_entry_id": earn.id})
+        Entry.create(
+            {
+                "membership_id": member.id,
+                "entry_type": "reverse",
+                "points": -100,
+                "date": day3,
+                "reversed_entry_id": earn.id,
+            }
+        )
         self.company.fiscalyear_lock_date = day2
         with freeze_time("2026-03-05"):
             second = self.env["crm.loyalty.accrual"]._cron_accrue()
@@ -255,4 +374,3 @@ class TestBridge(AccountTestInvoicingCommon):
         self.assertFalse(self.env["crm.loyalty.accrual"].search([("program_id", "=", self.program.id)]))
         with self.assertRaises(UserError):
             self.program.action_accrue_now()
-

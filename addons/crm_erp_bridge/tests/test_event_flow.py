@@ -14,13 +14,15 @@ class TestEventFlow(AccountTestInvoicingCommon):
     def test_invoice_and_payment_queue_then_cron_refreshes(self):
         customer = self.env["res.partner"].create({"name": "Queued Co", "is_company": True})
         contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": customer.id})
-        invoice = self.init_invoice("out_invoice", partner=contact, amounts=[250], post=True,
-                                    invoice_date=fields.Date.context_today(customer))
+        invoice = self.init_invoice(
+            "out_invoice", partner=contact, amounts=[250], post=True, invoice_date=fields.Date.context_today(customer)
+        )
         # nothing heavy happened in the user's transaction: no stage yet, one queue row for the customer
         self.assertFalse(customer.lifecycle_stage_id)
         self.assertEqual(self._queued(customer).event, "invoice")
-        self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids).create({})._create_payments()
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {}
+        )._create_payments()
         self.assertEqual(sorted(self._queued(customer).mapped("event")), ["invoice", "payment"])
         done, remaining = self.env["crm.figures.queue"]._process(batch_size=1000)
         self.assertGreaterEqual(done, 1)

@@ -11,43 +11,65 @@ ANGRY = "<p>This is terrible. The worst, awful service ever, I am furious and di
 
 @tagged("post_install", "-at_install")
 class TestServiceRecovery(AccountTestInvoicingCommon):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
-        env.user.groups_id |= env.ref("crm_loyalty.group_loyalty_manager") | env.ref("crm_feedback.group_feedback_manager")
+        env.user.groups_id |= env.ref("crm_loyalty.group_loyalty_manager") | env.ref(
+            "crm_feedback.group_feedback_manager"
+        )
         cls.company = cls.company_data["company"]
-        cls.company.write({"goodwill_points": 100, "goodwill_cap_points": 150, "goodwill_cap_days": 90,
-                           "goodwill_sentiment_threshold": -0.5})
-        cls.program = env["crm.loyalty.program"].create({
-            "name": "Recovery Club", "company_id": cls.company.id, "point_value": 0.01})
-        cls.member_partner = env["res.partner"].create({"name": "Member Co", "is_company": True,
-                                                        "email": "member@example.com"})
+        cls.company.write(
+            {
+                "goodwill_points": 100,
+                "goodwill_cap_points": 150,
+                "goodwill_cap_days": 90,
+                "goodwill_sentiment_threshold": -0.5,
+            }
+        )
+        cls.program = env["crm.loyalty.program"].create(
+            {"name": "Recovery Club", "company_id": cls.company.id, "point_value": 0.01}
+        )
+        cls.member_partner = env["res.partner"].create(
+            {"name": "Member Co", "is_company": True, "email": "member@example.com"}
+        )
         cls.outsider = env["res.partner"].create({"name": "Not a Member", "is_company": True})
-        cls.member = env["crm.loyalty.membership"].create({
-            "partner_id": cls.member_partner.id, "program_id": cls.program.id})
-        cls.loyalty_manager = new_test_user(env, "gw_manager", groups="crm_loyalty.group_loyalty_manager",
-                                            company_id=cls.company.id)
-        cls.agent = new_test_user(env, "gw_agent", groups="crm_feedback.group_feedback_user",
-                                  company_id=cls.company.id)
+        cls.member = env["crm.loyalty.membership"].create(
+            {"partner_id": cls.member_partner.id, "program_id": cls.program.id}
+        )
+        cls.loyalty_manager = new_test_user(
+            env, "gw_manager", groups="crm_loyalty.group_loyalty_manager", company_id=cls.company.id
+        )
+        cls.agent = new_test_user(env, "gw_agent", groups="crm_feedback.group_feedback_user", company_id=cls.company.id)
 
     def _ticket(self, partner, description=ANGRY):
-        return self.env["crm.feedback.ticket"].with_user(self.agent).create({
-            "subject": "Late delivery", "description": description, "partner_id": partner.id,
-            "company_id": self.company.id})
+        return (
+            self.env["crm.feedback.ticket"]
+            .with_user(self.agent)
+            .create(
+                {
+                    "subject": "Late delivery",
+                    "description": description,
+                    "partner_id": partner.id,
+                    "company_id": self.company.id,
+                }
+            )
+        )
 
     def _nps(self, partner, score):
-        return self.env["crm.feedback.nps"].create({"partner_id": partner.id, "score": score,
-                                                    "company_id": self.company.id})
+        return self.env["crm.feedback.nps"].create(
+            {"partner_id": partner.id, "score": score, "company_id": self.company.id}
+        )
 
     def test_proposals_are_capped_and_need_a_member(self):
         Goodwill = self.env["crm.loyalty.goodwill"]
         ticket = self._ticket(self.member_partner)
         self.assertLessEqual(ticket.sentiment_score, -0.5)
         first = Goodwill.search([("ticket_id", "=", ticket.id)])
-        self.assertRecordValues(first, [{"trigger": "negative_sentiment", "points": 100.0, "state": "proposed",
-                                         "membership_id": self.member.id}])
+        self.assertRecordValues(
+            first,
+            [{"trigger": "negative_sentiment", "points": 100.0, "state": "proposed", "membership_id": self.member.id}],
+        )
         detractor = self._nps(self.member_partner, 3)
         second = Goodwill.search([("nps_id", "=", detractor.id)])
         self.assertEqual(second.points, 50.0, "capped at 150 per customer and period")
@@ -67,9 +89,18 @@ class TestServiceRecovery(AccountTestInvoicingCommon):
         self.assertEqual(self.member.balance, 0.0)
         goodwill.with_user(self.loyalty_manager).action_approve()
         self.assertEqual(goodwill.state, "approved")
-        self.assertRecordValues(goodwill.entry_id, [{
-            "entry_type": "bonus", "bonus_kind": "goodwill", "points": 100.0, "approved_by_id": self.loyalty_manager.id,
-            "membership_id": self.member.id}])
+        self.assertRecordValues(
+            goodwill.entry_id,
+            [
+                {
+                    "entry_type": "bonus",
+                    "bonus_kind": "goodwill",
+                    "points": 100.0,
+                    "approved_by_id": self.loyalty_manager.id,
+                    "membership_id": self.member.id,
+                }
+            ],
+        )
         self.assertIn("Strongly negative sentiment", goodwill.entry_id.reason)
         self.member.invalidate_recordset(["balance"])
         self.assertEqual(self.member.balance, 100.0)
@@ -86,12 +117,26 @@ class TestServiceRecovery(AccountTestInvoicingCommon):
         token = ticket._rating_get_access_token()
         ticket.rating_apply(2, token=token, feedback="Slow")
         self.assertEqual(ticket.goodwill_ids.mapped("trigger"), ["low_csat"])
-        calendar = self.env["resource.calendar"].create({"name": "24/7", "tz": "UTC", "attendance_ids": [
-            Command.create({"name": str(d), "dayofweek": str(d), "hour_from": 0, "hour_to": 24, "day_period": "morning"})
-            for d in range(7)]})
-        team = self.env["crm.feedback.team"].create({
-            "name": "Recovery Team", "company_id": self.company.id, "resource_calendar_id": calendar.id,
-            "sla_ids": [Command.create({"name": "Fast", "response_hours": 1, "resolution_hours": 2})]})
+        calendar = self.env["resource.calendar"].create(
+            {
+                "name": "24/7",
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create(
+                        {"name": str(d), "dayofweek": str(d), "hour_from": 0, "hour_to": 24, "day_period": "morning"}
+                    )
+                    for d in range(7)
+                ],
+            }
+        )
+        team = self.env["crm.feedback.team"].create(
+            {
+                "name": "Recovery Team",
+                "company_id": self.company.id,
+                "resource_calendar_id": calendar.id,
+                "sla_ids": [Command.create({"name": "Fast", "response_hours": 1, "resolution_hours": 2})],
+            }
+        )
         late = self._ticket(self.member_partner, "<p>Where is my order?</p>")
         late.team_id = team
         late.sudo().write({"sla_response_deadline": fields.Datetime.now() - timedelta(hours=1)})
@@ -104,14 +149,22 @@ class TestServiceRecovery(AccountTestInvoicingCommon):
         recovered_ticket = self._ticket(self.member_partner)
         recovered_ticket.goodwill_ids.with_user(self.loyalty_manager).action_approve()
         self._ticket(self.outsider)  # a failure without recovery
-        invoice = self.init_invoice("out_invoice", partner=self.member_partner, amounts=[300],
-                                    invoice_date=fields.Date.today() + timedelta(days=10), post=True)
+        invoice = self.init_invoice(
+            "out_invoice",
+            partner=self.member_partner,
+            amounts=[300],
+            invoice_date=fields.Date.today() + timedelta(days=10),
+            post=True,
+        )
         self.assertEqual(invoice.state, "posted")
         Report = self.env["crm.service.recovery.report"]
         rows = Report.search([("partner_id", "in", (self.member_partner | self.outsider).ids)])
-        self.assertRecordValues(rows.sorted(lambda r: r.partner_id.id), [
-            {"partner_id": self.member_partner.id, "recovered": True, "bought_again": True},
-            {"partner_id": self.outsider.id, "recovered": False, "bought_again": False},
-        ])
+        self.assertRecordValues(
+            rows.sorted(lambda r: r.partner_id.id),
+            [
+                {"partner_id": self.member_partner.id, "recovered": True, "bought_again": True},
+                {"partner_id": self.outsider.id, "recovered": False, "bought_again": False},
+            ],
+        )
         groups = dict(Report._read_group([("id", "in", rows.ids)], ["recovered"], ["rebuy_rate:avg"]))
         self.assertEqual(groups, {True: 100.0, False: 0.0})

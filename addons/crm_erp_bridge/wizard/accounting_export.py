@@ -41,14 +41,17 @@ class CrmAccountingExport(models.TransientModel):
         if not self.env.user.has_group("account.group_account_invoice"):
             raise UserError(_("Only invoicing and accounting users may export these reports."))
         content = self._build_workbook()
-        self.write({
-            "file_data": base64.b64encode(content),
-            "file_name": "customer-relations-%s-%s.xlsx" % (self.date_from, self.date_to),
-        })
+        self.write(
+            {
+                "file_data": base64.b64encode(content),
+                "file_name": f"customer-relations-{self.date_from}-{self.date_to}.xlsx",
+            }
+        )
         return {
-            "type": "ir.actions.act_url", "target": "self",
-            "url": "/web/content/?model=%s&id=%s&field=file_data&filename_field=file_name&download=true"
-                   % (self._name, self.id),
+            "type": "ir.actions.act_url",
+            "target": "self",
+            "url": f"/web/content/?model={self._name}&id={self.id}&field=file_data"
+            "&filename_field=file_name&download=true",
         }
 
     @api.model
@@ -57,20 +60,26 @@ class CrmAccountingExport(models.TransientModel):
         today = fields.Date.context_today(self)
         first = today.replace(day=1) - relativedelta(months=1)
         for company in self.env["res.company"].search([]):
-            wizard = self.with_company(company).create({
-                "company_id": company.id, "date_from": first, "date_to": today.replace(day=1) - relativedelta(days=1)})
-            self.env["ir.attachment"].create({
-                "name": "customer-relations-%s.xlsx" % first.strftime("%Y-%m"), "raw": wizard._build_workbook(),
-                "res_model": "res.company", "res_id": company.id,
-            })
+            wizard = self.with_company(company).create(
+                {"company_id": company.id, "date_from": first, "date_to": today.replace(day=1) - relativedelta(days=1)}
+            )
+            self.env["ir.attachment"].create(
+                {
+                    "name": "customer-relations-{}.xlsx".format(first.strftime("%Y-%m")),
+                    "raw": wizard._build_workbook(),
+                    "res_model": "res.company",
+                    "res_id": company.id,
+                }
+            )
 
     # ------------------------------------------------------------------ workbook
     def _build_workbook(self):
         self.ensure_one()
         self.env.flush_all()
         buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": False,
-                                            "default_date_format": "yyyy-mm-dd"})
+        book = xlsxwriter.Workbook(
+            buffer, {"constant_memory": True, "in_memory": False, "default_date_format": "yyyy-mm-dd"}
+        )
         fmt = {
             "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
             "money": book.add_format({"num_format": MONEY}),
@@ -82,10 +91,20 @@ class CrmAccountingExport(models.TransientModel):
             "total_points": book.add_format({"bold": True, "top": 1, "num_format": POINTS}),
         }
         self._sheet(book, fmt, _("Loyalty Liability"), self._liability_columns(), self._liability_rows())
-        self._sheet(book, fmt, _("Profitability by Customer"), self._profit_columns(_("Customer")),
-                    self._profit_rows("customer"))
-        self._sheet(book, fmt, _("Profitability by Segment"), self._profit_columns(_("RFM Segment")),
-                    self._profit_rows("segment"))
+        self._sheet(
+            book,
+            fmt,
+            _("Profitability by Customer"),
+            self._profit_columns(_("Customer")),
+            self._profit_rows("customer"),
+        )
+        self._sheet(
+            book,
+            fmt,
+            _("Profitability by Segment"),
+            self._profit_columns(_("RFM Segment")),
+            self._profit_rows("segment"),
+        )
         self._sheet(book, fmt, _("Receivables Aging"), self._aging_columns(), self._aging_rows())
         self._sheet(book, fmt, _("Feedback Resolution Cost"), self._feedback_columns(), self._feedback_rows())
         book.close()
@@ -102,7 +121,7 @@ class CrmAccountingExport(models.TransientModel):
             sheet.write_string(0, col, label, fmt["header"])
         row = 0
         for row, values in enumerate(rows, start=1):
-            for col, ((_label, kind, _width, _total), value) in enumerate(zip(columns, values)):
+            for col, ((_label, kind, _width, _total), value) in enumerate(zip(columns, values, strict=False)):
                 if value is None or value is False:
                     sheet.write_blank(row, col, None)
                 elif kind == "date":
@@ -118,27 +137,36 @@ class CrmAccountingExport(models.TransientModel):
         for col, (_label, kind, _width, total) in enumerate(columns):
             if total and col:
                 letter = xlsxwriter.utility.xl_col_to_name(col)
-                formula = "=SUBTOTAL(9,%s2:%s%d)" % (letter, letter, max(last, 1) + 1) if last else "=0"
-                sheet.write_formula(total_row, col, formula, fmt["total_%s" % kind])
+                formula = f"=SUBTOTAL(9,{letter}2:{letter}{max(last, 1) + 1})" if last else "=0"
+                sheet.write_formula(total_row, col, formula, fmt[f"total_{kind}"])
         return sheet
 
     # ------------------------------------------------------------------ 1. loyalty liability roll-forward
     def _liability_columns(self):
-        return [(_("Program"), "text", 24, False), (_("Month"), "date", 12, False),
-                (_("Opening (points)"), "points", 14, True), (_("Earned"), "points", 12, True),
-                (_("Redeemed"), "points", 12, True), (_("Expired"), "points", 12, True),
-                (_("Reversed and Adjusted"), "points", 14, True), (_("Closing (points)"), "points", 14, True),
-                (_("Point Value"), "money", 10, False), (_("Opening (money)"), "money", 14, True),
-                (_("Closing (money)"), "money", 14, True)]
+        return [
+            (_("Program"), "text", 24, False),
+            (_("Month"), "date", 12, False),
+            (_("Opening (points)"), "points", 14, True),
+            (_("Earned"), "points", 12, True),
+            (_("Redeemed"), "points", 12, True),
+            (_("Expired"), "points", 12, True),
+            (_("Reversed and Adjusted"), "points", 14, True),
+            (_("Closing (points)"), "points", 14, True),
+            (_("Point Value"), "money", 10, False),
+            (_("Opening (money)"), "money", 14, True),
+            (_("Closing (money)"), "money", 14, True),
+        ]
 
     def _liability_rows(self):
         programs = self.program_ids or self.env["crm.loyalty.program"].with_context(active_test=False).search(
-            [("company_id", "=", self.company_id.id)])
+            [("company_id", "=", self.company_id.id)]
+        )
         if not programs:
             return
         start = self.date_from.replace(day=1)
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             WITH months AS (
                 SELECT generate_series(%(start)s::date, %(end)s::date, interval '1 month')::date AS month
             ), moves AS (
@@ -172,31 +200,57 @@ class CrmAccountingExport(models.TransientModel):
           GROUP BY p.id, m.month, o.points, mv.earned, mv.redeemed, mv.expired, mv.reversed
           ORDER BY p.id, m.month
             """,
-            start=start, end=self.date_to, date_to=self.date_to, programs=programs.ids,
-        ))
+                start=start,
+                end=self.date_to,
+                date_to=self.date_to,
+                programs=programs.ids,
+            )
+        )
         by_id = {p.id: p for p in programs}
         for program_id, month, opening, earned, redeemed, expired, reversed_ in self.env.cr.fetchall():
             program = by_id[program_id]
             closing = opening + earned + redeemed + expired + reversed_
-            yield (program.name, month, opening, earned, redeemed, expired, reversed_, closing,
-                   program.point_value, opening * program.point_value, closing * program.point_value)
+            yield (
+                program.name,
+                month,
+                opening,
+                earned,
+                redeemed,
+                expired,
+                reversed_,
+                closing,
+                program.point_value,
+                opening * program.point_value,
+                closing * program.point_value,
+            )
 
     # ------------------------------------------------------------------ 2. profitability
     def _profit_columns(self, first):
-        return [(first, "text", 30, False), (_("Revenue"), "money", 14, True), (_("COGS"), "money", 14, True),
-                (_("Gross Margin"), "money", 14, True), (_("Ticket Credit Notes"), "money", 14, True),
-                (_("Loyalty Rewards"), "money", 14, True), (_("Net Contribution"), "money", 14, True)]
+        return [
+            (first, "text", 30, False),
+            (_("Revenue"), "money", 14, True),
+            (_("COGS"), "money", 14, True),
+            (_("Gross Margin"), "money", 14, True),
+            (_("Ticket Credit Notes"), "money", 14, True),
+            (_("Loyalty Rewards"), "money", 14, True),
+            (_("Net Contribution"), "money", 14, True),
+        ]
 
     def _profit_rows(self, by):
         source = self.env["crm.customer.profitability"]._profitability_source(
-            self.company_id.id, self.date_from - relativedelta(days=1), self.date_to)
+            self.company_id.id, self.date_from - relativedelta(days=1), self.date_to
+        )
         segment_filter = SQL("")
         if self.segment_ids:
             segment_filter = SQL("WHERE s.segment_id = ANY(%s)", self.segment_ids.ids)
-        key = SQL("COALESCE(seg.name->>%s, seg.name->>'en_US', %s)", self.env.lang or "en_US", _("(no segment)")) \
-            if by == "segment" else SQL("p.name")
-        self.env.cr.execute(SQL(
-            """
+        key = (
+            SQL("COALESCE(seg.name->>%s, seg.name->>'en_US', %s)", self.env.lang or "en_US", _("(no segment)"))
+            if by == "segment"
+            else SQL("p.name")
+        )
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT %(key)s, SUM(src.revenue), SUM(src.cogs), SUM(src.revenue - src.cogs),
                    SUM(src.ticket_credit), SUM(src.loyalty_rewards),
                    SUM(src.revenue - src.cogs - src.ticket_credit - src.loyalty_rewards)
@@ -206,19 +260,32 @@ class CrmAccountingExport(models.TransientModel):
          LEFT JOIN crm_rfm_segment seg ON seg.id = s.segment_id
               %(segment_filter)s
           GROUP BY 1 ORDER BY 7 DESC NULLS LAST
-            """, key=key, source=source, segment_filter=segment_filter))
+            """,
+                key=key,
+                source=source,
+                segment_filter=segment_filter,
+            )
+        )
         yield from self.env.cr.fetchall()
 
     # ------------------------------------------------------------------ 3. receivables aging
     def _aging_columns(self):
-        return [(_("RFM Segment"), "text", 22, False), (_("Lifecycle Stage"), "text", 18, False),
-                (_("Current"), "money", 14, True), (_("1-30"), "money", 12, True), (_("31-60"), "money", 12, True),
-                (_("61-90"), "money", 12, True), (_("90+"), "money", 12, True), (_("Total"), "money", 14, True)]
+        return [
+            (_("RFM Segment"), "text", 22, False),
+            (_("Lifecycle Stage"), "text", 18, False),
+            (_("Current"), "money", 14, True),
+            (_("1-30"), "money", 12, True),
+            (_("31-60"), "money", 12, True),
+            (_("61-90"), "money", 12, True),
+            (_("90+"), "money", 12, True),
+            (_("Total"), "money", 14, True),
+        ]
 
     def _aging_rows(self):
         lang = self.env.lang or "en_US"
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             WITH items AS (
                 SELECT aml.partner_id, aml.amount_residual AS amount,
                        %(at)s::date - COALESCE(aml.date_maturity, aml.date) AS late
@@ -238,19 +305,31 @@ class CrmAccountingExport(models.TransientModel):
          LEFT JOIN crm_rfm_segment seg ON seg.id = s.segment_id
          LEFT JOIN crm_lifecycle_stage st ON st.id = p.lifecycle_stage_id
           GROUP BY 1, 2 ORDER BY 8 DESC
-            """, at=self.date_to, company=self.company_id.id, lang=lang, none=_("(none)")))
+            """,
+                at=self.date_to,
+                company=self.company_id.id,
+                lang=lang,
+                none=_("(none)"),
+            )
+        )
         for row in self.env.cr.fetchall():
             yield tuple(v or 0.0 if i > 1 else v for i, v in enumerate(row))
 
     # ------------------------------------------------------------------ 4. feedback resolution cost
     def _feedback_columns(self):
-        return [(_("Ticket"), "text", 14, False), (_("Customer"), "text", 28, False), (_("Type"), "text", 14, False),
-                (_("Opened"), "date", 12, False), (_("Credit Notes"), "money", 14, True),
-                (_("Returned Quantity"), "points", 12, True)]
+        return [
+            (_("Ticket"), "text", 14, False),
+            (_("Customer"), "text", 28, False),
+            (_("Type"), "text", 14, False),
+            (_("Opened"), "date", 12, False),
+            (_("Credit Notes"), "money", 14, True),
+            (_("Returned Quantity"), "points", 12, True),
+        ]
 
     def _feedback_rows(self):
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT t.name, p.name, t.ticket_type, t.create_date::date,
                    COALESCE((SELECT SUM(-m.amount_total_signed) FROM account_move m
                               WHERE m.feedback_ticket_id = t.id AND m.state = 'posted'), 0),
@@ -262,7 +341,12 @@ class CrmAccountingExport(models.TransientModel):
                AND (EXISTS (SELECT 1 FROM account_move m WHERE m.feedback_ticket_id = t.id)
                     OR EXISTS (SELECT 1 FROM stock_picking sp WHERE sp.feedback_ticket_id = t.id))
           ORDER BY t.id
-            """, company=self.company_id.id, start=self.date_from, end=self.date_to))
+            """,
+                company=self.company_id.id,
+                start=self.date_from,
+                end=self.date_to,
+            )
+        )
         labels = dict(self.env["crm.feedback.ticket"]._fields["ticket_type"]._description_selection(self.env))
         for name, customer, ttype, opened, credit, qty in self.env.cr.fetchall():
             yield name, customer or "", labels.get(ttype, ttype), opened, credit, qty

@@ -26,7 +26,6 @@ def _description_html(text):
 
 
 class FeedbackPortal(CustomerPortal):
-
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "feedback_count" in counters:
@@ -39,11 +38,13 @@ class FeedbackPortal(CustomerPortal):
         partner = request.env.user.partner_id.commercial_partner_id
         env = request.env
         return {
-            "orders": env["sale.order"].search([("partner_id", "child_of", partner.id), ("state", "=", "sale")],
-                                               limit=50),
-            "invoices": env["account.move"].search([("partner_id", "child_of", partner.id),
-                                                    ("move_type", "=", "out_invoice"), ("state", "=", "posted")],
-                                                   limit=50),
+            "orders": env["sale.order"].search(
+                [("partner_id", "child_of", partner.id), ("state", "=", "sale")], limit=50
+            ),
+            "invoices": env["account.move"].search(
+                [("partner_id", "child_of", partner.id), ("move_type", "=", "out_invoice"), ("state", "=", "posted")],
+                limit=50,
+            ),
         }
 
     @http.route(["/my/feedback", "/my/feedback/page/<int:page>"], type="http", auth="user", website=True)
@@ -63,9 +64,17 @@ class FeedbackPortal(CustomerPortal):
             ticket_sudo = self._document_check_access("crm.feedback.ticket", ticket_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        values = self._get_page_view_values(ticket_sudo, access_token, {
-            "ticket": ticket_sudo, "page_name": "feedback_ticket", "token": access_token,
-        }, "my_feedback_history", False)
+        values = self._get_page_view_values(
+            ticket_sudo,
+            access_token,
+            {
+                "ticket": ticket_sudo,
+                "page_name": "feedback_ticket",
+                "token": access_token,
+            },
+            "my_feedback_history",
+            False,
+        )
         return request.render("crm_feedback.portal_feedback_page", values)
 
     @http.route(["/my/feedback/new"], type="http", auth="user", methods=["GET", "POST"], website=True)
@@ -79,7 +88,7 @@ class FeedbackPortal(CustomerPortal):
             else:
                 # sudo: portal users cannot create tickets through the ORM; the values were checked above
                 ticket_sudo = request.env["crm.feedback.ticket"].sudo().create(vals)
-                return request.redirect("/my/feedback/%s" % ticket_sudo.id)
+                return request.redirect(f"/my/feedback/{ticket_sudo.id}")
         return request.render("crm_feedback.portal_feedback_new", values)
 
     @http.route(["/feedback"], type="http", auth="public", methods=["GET", "POST"], website=True, sitemap=False)
@@ -119,8 +128,10 @@ class FeedbackPortal(CustomerPortal):
             partner = env.user.partner_id
             vals.update(partner_id=partner.id, channel="portal", company_id=partner.company_id.id or env.company.id)
             docs = self._feedback_documents()
-            for field, key, model in (("sale_order_id", "orders", "sale.order"),
-                                      ("invoice_id", "invoices", "account.move")):
+            for field, key, model in (
+                ("sale_order_id", "orders", "sale.order"),
+                ("invoice_id", "invoices", "account.move"),
+            ):
                 raw = post.get(field)
                 if raw:
                     try:
@@ -138,15 +149,20 @@ class FeedbackPortal(CustomerPortal):
             else:
                 Ticket = env["crm.feedback.ticket"].sudo()  # sudo: count recent public tickets of this address
                 since = fields.Datetime.now() - timedelta(hours=1)
-                if Ticket.search_count([("email_from", "=", email), ("create_date", ">=", since),
-                                        ("channel", "=", "web")]) >= MAX_PUBLIC_PER_HOUR:
+                if (
+                    Ticket.search_count(
+                        [("email_from", "=", email), ("create_date", ">=", since), ("channel", "=", "web")]
+                    )
+                    >= MAX_PUBLIC_PER_HOUR
+                ):
                     error["email"] = _("Too many messages from this address: please try again later.")
             if error:
                 return {}, error
             name = _clean(post.get("name"), MAX_SUBJECT) or email
             # sudo: match the visitor to a contact (or create one) without granting contact rights
-            partner = env["res.partner"].sudo().search([("email", "=ilike", email)], limit=1) or \
-                env["res.partner"].sudo().create({"name": name, "email": email})
+            partner = env["res.partner"].sudo().search([("email", "=ilike", email)], limit=1) or env[
+                "res.partner"
+            ].sudo().create({"name": name, "email": email})
             vals.update(email_from=email, partner_id=partner.id, channel="web", company_id=env.company.id)
         if error:
             return {}, error

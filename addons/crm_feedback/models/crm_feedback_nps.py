@@ -22,9 +22,16 @@ class CrmFeedbackNps(models.Model):
     comment = fields.Text()
     score_class = fields.Selection(
         [("promoter", "Promoter"), ("passive", "Passive"), ("detractor", "Detractor")],
-        compute="_compute_score_class", store=True)
-    nps_value = fields.Float(compute="_compute_score_class", store=True, aggregator="avg", string="NPS",
-                             help="+100 for a promoter, 0 for a passive, -100 for a detractor: the average is the NPS.")
+        compute="_compute_score_class",
+        store=True,
+    )
+    nps_value = fields.Float(
+        compute="_compute_score_class",
+        store=True,
+        aggregator="avg",
+        string="NPS",
+        help="+100 for a promoter, 0 for a passive, -100 for a detractor: the average is the NPS.",
+    )
     sentiment_score = fields.Float(compute="_compute_sentiment", store=True, aggregator="avg")
     sentiment = fields.Selection(sentiment.LABELS, compute="_compute_sentiment", store=True)
 

@@ -18,7 +18,8 @@ class CrmFeedbackSla(models.Model):
     company_id = fields.Many2one(related="team_id.company_id", store=True)
     ticket_type = fields.Selection(TICKET_TYPES, string="Type", help="Empty: every type.")
     priority = fields.Selection(
-        [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Urgent")], help="Empty: every priority.")
+        [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Urgent")], help="Empty: every priority."
+    )
     response_hours = fields.Float(string="First Response (working hours)", default=4.0)
     resolution_hours = fields.Float(string="Resolution (working hours)", default=40.0)
 
@@ -26,12 +27,17 @@ class CrmFeedbackSla(models.Model):
     def _check_hours(self):
         for sla in self:
             if sla.response_hours <= 0 or sla.resolution_hours < sla.response_hours:
-                raise ValidationError(_(
-                    "SLA %(name)s: the response target must be positive and not longer than the resolution target.",
-                    name=sla.name))
+                raise ValidationError(
+                    _(
+                        "SLA %(name)s: the response target must be positive and not longer than the resolution target.",
+                        name=sla.name,
+                    )
+                )
 
     def _matches(self, ticket):
         self.ensure_one()
-        return (self.team_id == ticket.team_id
-                and (not self.ticket_type or self.ticket_type == ticket.ticket_type)
-                and (not self.priority or self.priority == ticket.priority))
+        return (
+            self.team_id == ticket.team_id
+            and (not self.ticket_type or self.ticket_type == ticket.ticket_type)
+            and (not self.priority or self.priority == ticket.priority)
+        )

@@ -17,13 +17,17 @@ class CrmFeedbackTeam(models.Model):
     leader_id = fields.Many2one("res.users", string="Team Leader", check_company=True)
     member_ids = fields.Many2many("res.users", string="Members", check_company=True)
     resource_calendar_id = fields.Many2one(
-        "resource.calendar", string="Working Hours", check_company=True,
+        "resource.calendar",
+        string="Working Hours",
+        check_company=True,
         default=lambda self: self.env.company.resource_calendar_id,
     )
     stage_ids = fields.Many2many("crm.feedback.stage", string="Stages")
     sla_ids = fields.One2many("crm.feedback.sla", "team_id", string="SLA Policies")
     negative_priority = fields.Selection(
-        PRIORITIES, string="Priority for Negative Tickets", default="2",
+        PRIORITIES,
+        string="Priority for Negative Tickets",
+        default="2",
         help="A new ticket whose description reads negative is raised to this priority (empty: never).",
     )
     ticket_ids = fields.One2many("crm.feedback.ticket", "team_id")

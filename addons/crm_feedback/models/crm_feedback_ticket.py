@@ -44,27 +44,47 @@ class CrmFeedbackTicket(models.Model):
         related="partner_id.commercial_partner_id", store=True, string="Customer", index=True
     )
     team_id = fields.Many2one("crm.feedback.team", tracking=True, index=True, check_company=True)
-    user_id = fields.Many2one("res.users", string="Assigned To", tracking=True, index=True,
-                              default=lambda self: self.env.user)
+    user_id = fields.Many2one(
+        "res.users", string="Assigned To", tracking=True, index=True, default=lambda self: self.env.user
+    )
     priority = fields.Selection(PRIORITIES, default="1", tracking=True)
     stage_id = fields.Many2one(
-        "crm.feedback.stage", tracking=True, index=True, group_expand="_read_group_stage_ids",
+        "crm.feedback.stage",
+        tracking=True,
+        index=True,
+        group_expand="_read_group_stage_ids",
         default=lambda self: self.env["crm.feedback.stage"].search([], limit=1),
     )
     is_closed = fields.Boolean(related="stage_id.is_closed", store=True)
     description = fields.Html(required=True)
-    sale_order_id = fields.Many2one("sale.order", check_company=True, index="btree_not_null",
-                                    domain="[('partner_id', 'child_of', commercial_partner_id)]")
+    sale_order_id = fields.Many2one(
+        "sale.order",
+        check_company=True,
+        index="btree_not_null",
+        domain="[('partner_id', 'child_of', commercial_partner_id)]",
+    )
     invoice_id = fields.Many2one(
-        "account.move", check_company=True, index="btree_not_null",
+        "account.move",
+        check_company=True,
+        index="btree_not_null",
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
-               "('commercial_partner_id', '=', commercial_partner_id)]")
-    picking_id = fields.Many2one("stock.picking", string="Delivery", check_company=True, index="btree_not_null",
-                                 domain="[('partner_id', 'child_of', commercial_partner_id), "
-                                        "('picking_type_code', '=', 'outgoing')]")
+        "('commercial_partner_id', '=', commercial_partner_id)]",
+    )
+    picking_id = fields.Many2one(
+        "stock.picking",
+        string="Delivery",
+        check_company=True,
+        index="btree_not_null",
+        domain="[('partner_id', 'child_of', commercial_partner_id), ('picking_type_code', '=', 'outgoing')]",
+    )
     product_id = fields.Many2one("product.product", check_company=True, index="btree_not_null")
-    lot_id = fields.Many2one("stock.lot", string="Lot/Serial", check_company=True,
-                             domain="[('product_id', '=', product_id)]", index="btree_not_null")
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Lot/Serial",
+        check_company=True,
+        domain="[('product_id', '=', product_id)]",
+        index="btree_not_null",
+    )
     date_closed = fields.Datetime(readonly=True, copy=False)
     date_first_response = fields.Datetime(readonly=True, copy=False)
     # SLA
@@ -74,8 +94,10 @@ class CrmFeedbackTicket(models.Model):
     sla_breached = fields.Boolean(readonly=True, copy=False, index=True)
     sla_escalated = fields.Boolean(readonly=True, copy=False)
     sla_status = fields.Selection(
-        [("none", "No SLA"), ("on_time", "On time"), ("at_risk", "At risk"), ("breached", "Breached"),
-         ("met", "Met")], compute="_compute_sla_status", string="SLA")
+        [("none", "No SLA"), ("on_time", "On time"), ("at_risk", "At risk"), ("breached", "Breached"), ("met", "Met")],
+        compute="_compute_sla_status",
+        string="SLA",
+    )
     # sentiment
     sentiment_score = fields.Float(readonly=True, aggregator="avg", digits=(16, 2))
     sentiment = fields.Selection(sentiment.LABELS, readonly=True, index=True)
@@ -83,8 +105,12 @@ class CrmFeedbackTicket(models.Model):
     credit_note_ids = fields.One2many("account.move", "feedback_ticket_id", string="Credit Notes")
     return_picking_ids = fields.One2many("stock.picking", "feedback_ticket_id", string="Returns")
     replacement_order_ids = fields.One2many("sale.order", "feedback_ticket_id", string="Replacement Quotations")
-    resolution_cost = fields.Monetary(compute="_compute_resolution_cost", store=True, currency_field="currency_id",
-                                      help="Posted credit notes issued from this ticket, in company currency.")
+    resolution_cost = fields.Monetary(
+        compute="_compute_resolution_cost",
+        store=True,
+        currency_field="currency_id",
+        help="Posted credit notes issued from this ticket, in company currency.",
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     credit_note_count = fields.Integer(compute="_compute_resolution_counts")
     return_count = fields.Integer(compute="_compute_resolution_counts")
@@ -117,7 +143,9 @@ class CrmFeedbackTicket(models.Model):
             elif ticket.is_closed:
                 ticket.sla_status = "met"
             else:
-                deadline = ticket.sla_resolution_deadline if ticket.date_first_response else ticket.sla_response_deadline
+                deadline = (
+                    ticket.sla_resolution_deadline if ticket.date_first_response else ticket.sla_response_deadline
+                )
                 start = ticket.create_date or now
                 at_risk = deadline and now >= start + (deadline - start) * AT_RISK_SHARE
                 ticket.sla_status = "at_risk" if at_risk else "on_time"
@@ -128,10 +156,13 @@ class CrmFeedbackTicket(models.Model):
             customer = ticket.commercial_partner_id
             for doc in filter(None, [ticket.sale_order_id, ticket.invoice_id, ticket.picking_id]):
                 if doc.partner_id.commercial_partner_id != customer:
-                    raise ValidationError(_(
-                        "%(document)s belongs to another customer than %(customer)s.",
-                        document=doc.display_name, customer=customer.display_name or _("(none)"),
-                    ))
+                    raise ValidationError(
+                        _(
+                            "%(document)s belongs to another customer than %(customer)s.",
+                            document=doc.display_name,
+                            customer=customer.display_name or _("(none)"),
+                        )
+                    )
 
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
@@ -164,7 +195,7 @@ class CrmFeedbackTicket(models.Model):
     def _compute_access_url(self):
         super()._compute_access_url()
         for ticket in self:
-            ticket.access_url = "/my/feedback/%s" % ticket.id
+            ticket.access_url = f"/my/feedback/{ticket.id}"
 
     # ------------------------------------------------------------------ sentiment
     def _apply_sentiment(self):
@@ -172,8 +203,12 @@ class CrmFeedbackTicket(models.Model):
             value = sentiment.score(ticket.description)
             vals = {"sentiment_score": value, "sentiment": sentiment.label(value)}
             raise_to = ticket.team_id.negative_priority
-            if (vals["sentiment"] == "negative" and raise_to and not ticket.date_first_response
-                    and ticket.priority < raise_to):
+            if (
+                vals["sentiment"] == "negative"
+                and raise_to
+                and not ticket.date_first_response
+                and ticket.priority < raise_to
+            ):
                 vals["priority"] = raise_to
             super(CrmFeedbackTicket, ticket).write(vals)
 
@@ -183,8 +218,11 @@ class CrmFeedbackTicket(models.Model):
         policies = self.env["crm.feedback.sla"].search([("team_id", "in", self.team_id.ids)])
         for ticket in self:
             sla = next((p for p in policies if p._matches(ticket)), None)
-            vals = {"sla_id": sla.id if sla else False, "sla_response_deadline": False,
-                    "sla_resolution_deadline": False}
+            vals = {
+                "sla_id": sla.id if sla else False,
+                "sla_response_deadline": False,
+                "sla_resolution_deadline": False,
+            }
             if sla:
                 begin = start or ticket.create_date or fields.Datetime.now()
                 calendar = ticket.team_id.resource_calendar_id or ticket.company_id.resource_calendar_id
@@ -204,11 +242,18 @@ class CrmFeedbackTicket(models.Model):
     def _cron_check_sla(self):
         """Flag breached tickets and escalate each once: raise priority, activity for the team leader."""
         now = fields.Datetime.now()
-        late = self.search([
-            ("is_closed", "=", False), ("sla_breached", "=", False), ("sla_id", "!=", False),
-            "|", "&", ("date_first_response", "=", False), ("sla_response_deadline", "<", now),
-            ("sla_resolution_deadline", "<", now),
-        ])
+        late = self.search(
+            [
+                ("is_closed", "=", False),
+                ("sla_breached", "=", False),
+                ("sla_id", "!=", False),
+                "|",
+                "&",
+                ("date_first_response", "=", False),
+                ("sla_response_deadline", "<", now),
+                ("sla_resolution_deadline", "<", now),
+            ]
+        )
         todo = self.env.ref("mail.mail_activity_data_todo")
         for ticket in late:
             vals = {"sla_breached": True, "sla_escalated": True}
@@ -218,11 +263,13 @@ class CrmFeedbackTicket(models.Model):
             leader = ticket.team_id.leader_id or ticket.user_id
             if leader:
                 ticket.activity_schedule(
-                    activity_type_id=todo.id, user_id=leader.id,
+                    activity_type_id=todo.id,
+                    user_id=leader.id,
                     summary=_("SLA breached on %(ticket)s", ticket=ticket.name),
                 )
-            ticket.message_post(body=_("SLA %(sla)s breached: escalated.", sla=ticket.sla_id.name),
-                                subtype_xmlid="mail.mt_note")
+            ticket.message_post(
+                body=_("SLA %(sla)s breached: escalated.", sla=ticket.sla_id.name), subtype_xmlid="mail.mt_note"
+            )
         return late
 
     # ------------------------------------------------------------------ mail gateway
@@ -236,28 +283,33 @@ class CrmFeedbackTicket(models.Model):
             # sudo: the mail gateway runs without contact-creation rights; only a plain contact is made
             partner = self.env["res.partner"].sudo().find_or_create(msg_dict.get("email_from") or email)
         body = msg_dict.get("body") or ""
-        values.update({
-            "name": "/",
-            "subject": msg_dict.get("subject") or _("(no subject)"),
-            "description": body if html2plaintext(body).strip() else _("(empty email)"),
-            "channel": "email",
-            "email_from": msg_dict.get("email_from") or email,
-            "partner_id": partner.id if partner else False,
-            "user_id": False,
-        })
+        values.update(
+            {
+                "name": "/",
+                "subject": msg_dict.get("subject") or _("(no subject)"),
+                "description": body if html2plaintext(body).strip() else _("(empty email)"),
+                "channel": "email",
+                "email_from": msg_dict.get("email_from") or email,
+                "partner_id": partner.id if partner else False,
+                "user_id": False,
+            }
+        )
         return super(CrmFeedbackTicket, self.with_context(default_user_id=False)).message_new(msg_dict, values)
 
     def _message_post_after_hook(self, message, msg_vals):
         # the first public reply by an employee is the first response
-        if (not self.date_first_response and message.message_type == "comment"
-                and message.subtype_id == self.env.ref("mail.mt_comment")
-                and message.author_id.user_ids.filtered(lambda u: not u.share)):
-            super(CrmFeedbackTicket, self).write({"date_first_response": fields.Datetime.now()})
+        if (
+            not self.date_first_response
+            and message.message_type == "comment"
+            and message.subtype_id == self.env.ref("mail.mt_comment")
+            and message.author_id.user_ids.filtered(lambda u: not u.share)
+        ):
+            super().write({"date_first_response": fields.Datetime.now()})
         if message.message_type == "email" and message.author_id not in self.env.user.partner_id:
             # an incoming customer email: its tone counts
             value = sentiment.score(message.body)
             if value < self.sentiment_score:
-                super(CrmFeedbackTicket, self).write({"sentiment_score": value, "sentiment": sentiment.label(value)})
+                super().write({"sentiment_score": value, "sentiment": sentiment.label(value)})
         return super()._message_post_after_hook(message, msg_vals)
 
     def _message_get_suggested_recipients(self):
@@ -284,8 +336,12 @@ class CrmFeedbackTicket(models.Model):
         if self.invoice_id.state != "posted":
             raise UserError(_("Only a posted invoice can be credited."))
         action = self.env["ir.actions.act_window"]._for_xml_id("account.action_view_account_move_reversal")
-        action["context"] = {"active_model": "account.move", "active_ids": self.invoice_id.ids,
-                             "default_feedback_ticket_id": self.id, "crm_feedback_ticket_id": self.id}
+        action["context"] = {
+            "active_model": "account.move",
+            "active_ids": self.invoice_id.ids,
+            "default_feedback_ticket_id": self.id,
+            "crm_feedback_ticket_id": self.id,
+        }
         return action
 
     def action_create_return(self):
@@ -293,12 +349,22 @@ class CrmFeedbackTicket(models.Model):
         self.ensure_one()
         if not self.picking_id or self.picking_id.state != "done":
             raise UserError(_("Link a validated delivery to the ticket first."))
-        wizard = self.env["stock.return.picking"].with_context(
-            active_id=self.picking_id.id, active_model="stock.picking", crm_feedback_ticket_id=self.id,
-        ).create({"picking_id": self.picking_id.id})
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(
+                active_id=self.picking_id.id,
+                active_model="stock.picking",
+                crm_feedback_ticket_id=self.id,
+            )
+            .create({"picking_id": self.picking_id.id})
+        )
         return {
-            "type": "ir.actions.act_window", "name": _("Return"), "res_model": "stock.return.picking",
-            "res_id": wizard.id, "view_mode": "form", "target": "new",
+            "type": "ir.actions.act_window",
+            "name": _("Return"),
+            "res_model": "stock.return.picking",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
             "context": {"crm_feedback_ticket_id": self.id},
         }
 
@@ -308,18 +374,29 @@ class CrmFeedbackTicket(models.Model):
             raise UserError(_("Set the customer first."))
         lines = []
         if self.product_id:
-            lines = [fields.Command.create({"product_id": self.product_id.id, "product_uom_qty": 1.0,
-                                            "price_unit": 0.0})]
-        order = self.env["sale.order"].create({
-            "partner_id": self.partner_id.id, "company_id": self.company_id.id, "feedback_ticket_id": self.id,
-            "origin": self.name, "order_line": lines,
-        })
+            lines = [
+                fields.Command.create({"product_id": self.product_id.id, "product_uom_qty": 1.0, "price_unit": 0.0})
+            ]
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner_id.id,
+                "company_id": self.company_id.id,
+                "feedback_ticket_id": self.id,
+                "origin": self.name,
+                "order_line": lines,
+            }
+        )
         return {"type": "ir.actions.act_window", "res_model": "sale.order", "res_id": order.id, "view_mode": "form"}
 
     def _view_documents(self, model, records, name):
         self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": model, "name": name,
-                "view_mode": "list,form", "domain": [("id", "in", records.ids)]}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": model,
+            "name": name,
+            "view_mode": "list,form",
+            "domain": [("id", "in", records.ids)],
+        }
 
     def action_view_credit_notes(self):
         return self._view_documents("account.move", self.credit_note_ids, _("Credit Notes"))

@@ -20,9 +20,14 @@ class StockLot(models.Model):
 
     def _feedback_lot_customers(self):
         """Commercial partners who received this lot (done deliveries to a customer location)."""
-        pickings = self.env["stock.picking"].search([
-            ("move_line_ids.lot_id", "in", self.ids), ("state", "=", "done"),
-            ("location_dest_id.usage", "=", "customer"), ("partner_id", "!=", False)])
+        pickings = self.env["stock.picking"].search(
+            [
+                ("move_line_ids.lot_id", "in", self.ids),
+                ("state", "=", "done"),
+                ("location_dest_id.usage", "=", "customer"),
+                ("partner_id", "!=", False),
+            ]
+        )
         return pickings.partner_id.commercial_partner_id
 
     def action_open_feedback_lot_customers(self):

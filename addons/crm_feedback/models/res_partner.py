@@ -7,10 +7,13 @@ class ResPartner(models.Model):
     feedback_open_count = fields.Integer(compute="_compute_feedback_open_count", string="Open Tickets")
 
     def _compute_feedback_open_count(self):
-        groups = dict(self.env["crm.feedback.ticket"]._read_group(
-            [("commercial_partner_id", "in", self.commercial_partner_id.ids), ("is_closed", "=", False)],
-            ["commercial_partner_id"], ["__count"],
-        ))
+        groups = dict(
+            self.env["crm.feedback.ticket"]._read_group(
+                [("commercial_partner_id", "in", self.commercial_partner_id.ids), ("is_closed", "=", False)],
+                ["commercial_partner_id"],
+                ["__count"],
+            )
+        )
         for partner in self:
             partner.feedback_open_count = groups.get(partner.commercial_partner_id, 0)
 

@@ -20,8 +20,16 @@ class CrmFeedbackQuality(models.Model):
     _order = "complaint_rate desc, complaint_count desc"
     _rec_name = "product_id"
     _depends = {
-        "stock.move.line": ["state", "product_id", "lot_id", "company_id", "quantity_product_uom", "picking_id",
-                            "location_id", "location_dest_id"],
+        "stock.move.line": [
+            "state",
+            "product_id",
+            "lot_id",
+            "company_id",
+            "quantity_product_uom",
+            "picking_id",
+            "location_id",
+            "location_dest_id",
+        ],
         "stock.picking": ["partner_id"],
         "stock.location": ["usage"],
         "crm.feedback.ticket": ["product_id", "lot_id", "company_id", "ticket_type"],
@@ -41,8 +49,9 @@ class CrmFeedbackQuality(models.Model):
     delivered_qty = fields.Float(string="Delivered Quantity", readonly=True, digits="Product Unit of Measure")
     returned_qty = fields.Float(string="Returned Quantity", readonly=True, digits="Product Unit of Measure")
     complaint_count = fields.Integer(string="Complaints", readonly=True)
-    complaint_rate = fields.Float(string="Complaints per 100 Deliveries", readonly=True, aggregator="avg",
-                                  digits=(16, 2))
+    complaint_rate = fields.Float(
+        string="Complaints per 100 Deliveries", readonly=True, aggregator="avg", digits=(16, 2)
+    )
 
     @property
     def _table_query(self):
@@ -77,7 +86,8 @@ class CrmFeedbackQuality(models.Model):
                  UNION SELECT company_id, product_id, lot_id FROM complained
             )
             SELECT ROW_NUMBER() OVER (ORDER BY k.company_id, k.product_id, k.lot_id) AS id,
-                   k.company_id, k.product_id, pp.product_tmpl_id, pt.categ_id, k.lot_id, vendor.partner_id AS vendor_id,
+                   k.company_id, k.product_id, pp.product_tmpl_id, pt.categ_id, k.lot_id,
+                   vendor.partner_id AS vendor_id,
                    COALESCE(d.delivery_count, 0) AS delivery_count,
                    COALESCE(d.customer_count, 0) AS customer_count,
                    COALESCE(d.delivered_qty, 0) AS delivered_qty,
@@ -107,8 +117,7 @@ class CrmFeedbackQuality(models.Model):
     @api.model
     def _rates_by(self, field, records):
         """{record id: (complaints, deliveries)} for products, templates or lots, in one grouped query."""
-        groups = self._read_group(
-            [(field, "in", records.ids)], [field], ["complaint_count:sum", "delivery_count:sum"])
+        groups = self._read_group([(field, "in", records.ids)], [field], ["complaint_count:sum", "delivery_count:sum"])
         return {rec.id: (complaints, deliveries) for rec, complaints, deliveries in groups}
 
     def action_open_tickets(self):
@@ -137,11 +146,15 @@ class QualityRateMixin(models.AbstractModel):
     _quality_field = None  # name of the quality report field that points at this model
 
     feedback_complaint_count = fields.Integer(
-        string="Complaints", compute="_compute_feedback_quality", groups="crm_feedback.group_feedback_user")
+        string="Complaints", compute="_compute_feedback_quality", groups="crm_feedback.group_feedback_user"
+    )
     feedback_complaint_rate = fields.Float(
-        string="Complaint Rate (%)", compute="_compute_feedback_quality", digits=(16, 2),
+        string="Complaint Rate (%)",
+        compute="_compute_feedback_quality",
+        digits=(16, 2),
         groups="crm_feedback.group_feedback_user",
-        help="Complaint and return-request tickets per 100 customer delivery lines.")
+        help="Complaint and return-request tickets per 100 customer delivery lines.",
+    )
 
     def _compute_feedback_quality(self):
         rates = self.env["crm.feedback.quality"]._rates_by(self._quality_field, self)

@@ -22,31 +22,42 @@ Message-ID: {msg_id}
 
 @tagged("post_install", "-at_install")
 class TestTicket(FeedbackCommon):
-
     def _receive(self, email_from, subject, body, msg_id, extra=""):
         domain = self.team.alias_domain_id.name or "example.com"
-        raw = INCOMING.format(email_from=email_from, domain=domain, subject=subject, body=body, msg_id=msg_id,
-                              extra=extra)
+        raw = INCOMING.format(
+            email_from=email_from, domain=domain, subject=subject, body=body, msg_id=msg_id, extra=extra
+        )
         with mute_logger("odoo.addons.mail.models.mail_thread"):
-            return self.env["mail.thread"].message_process("crm.feedback.ticket", raw,
-                                                           custom_values={"team_id": self.team.id})
+            return self.env["mail.thread"].message_process(
+                "crm.feedback.ticket", raw, custom_values={"team_id": self.team.id}
+            )
 
     def test_email_to_ticket_and_reply_threading(self):
-        ticket_id = self._receive("Unknown Person <new.person@example.org>", "Late delivery",
-                                  "My order is two weeks late. Very disappointed.", "<first@example.org>")
+        ticket_id = self._receive(
+            "Unknown Person <new.person@example.org>",
+            "Late delivery",
+            "My order is two weeks late. Very disappointed.",
+            "<first@example.org>",
+        )
         ticket = self.env["crm.feedback.ticket"].browse(ticket_id)
         self.assertEqual((ticket.channel, ticket.subject, ticket.team_id), ("email", "Late delivery", self.team))
         self.assertEqual(ticket.partner_id.email, "new.person@example.org", "unknown sender becomes a contact")
         self.assertIn("two weeks late", ticket.description)
         self.assertEqual(ticket.sentiment, "negative")
         self.assertTrue(ticket.name.startswith("FB"))
-        self._receive("Unknown Person <new.person@example.org>", "Re: Late delivery", "Any news?", "<second@example.org>",
-                      extra="In-Reply-To: <first@example.org>\nReferences: <first@example.org>\n")
+        self._receive(
+            "Unknown Person <new.person@example.org>",
+            "Re: Late delivery",
+            "Any news?",
+            "<second@example.org>",
+            extra="In-Reply-To: <first@example.org>\nReferences: <first@example.org>\n",
+        )
         self.assertEqual(self.env["crm.feedback.ticket"].search_count([("partner_id", "=", ticket.partner_id.id)]), 1)
         self.assertIn("Any news?", ticket.message_ids[0].body)
         # known sender is matched, not duplicated
         known = self.env["crm.feedback.ticket"].browse(
-            self._receive("unhappy@example.com", "Invoice", "Wrong amount", "<third@example.org>"))
+            self._receive("unhappy@example.com", "Invoice", "Wrong amount", "<third@example.org>")
+        )
         self.assertEqual(known.partner_id, self.customer)
         # the first public reply of an employee is the first response
         self.assertFalse(ticket.date_first_response)
@@ -93,10 +104,15 @@ class TestTicket(FeedbackCommon):
 
     def test_nps(self):
         Nps = self.env["crm.feedback.nps"]
-        answers = Nps.create([{"partner_id": self.customer.id, "company_id": self.company.id, "score": s,
-                               "team_id": self.team.id} for s in (10, 9, 8, 7, 6, 0)])
-        self.assertEqual(answers.mapped("score_class"),
-                         ["promoter", "promoter", "passive", "passive", "detractor", "detractor"])
+        answers = Nps.create(
+            [
+                {"partner_id": self.customer.id, "company_id": self.company.id, "score": s, "team_id": self.team.id}
+                for s in (10, 9, 8, 7, 6, 0)
+            ]
+        )
+        self.assertEqual(
+            answers.mapped("score_class"), ["promoter", "promoter", "passive", "passive", "detractor", "detractor"]
+        )
         self.assertEqual(Nps._nps([("id", "in", answers.ids)]), 0.0)
         self.assertAlmostEqual(Nps._nps([("id", "in", answers[:3].ids)]), 200 / 3)
         self.assertEqual(Nps._nps([("id", "=", 0)]), 0.0)
@@ -117,11 +133,15 @@ class TestTicket(FeedbackCommon):
 
     def test_credit_note_from_ticket(self):
         product = self.env["product.product"].create({"name": "Chair", "list_price": 100, "taxes_id": False})
-        invoice = self.env["account.move"].create({
-            "move_type": "out_invoice", "partner_id": self.customer.id,
-            "invoice_line_ids": [Command.create({"product_id": product.id, "quantity": 10, "price_unit": 100,
-                                                "tax_ids": False})],
-        })
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_line_ids": [
+                    Command.create({"product_id": product.id, "quantity": 10, "price_unit": 100, "tax_ids": False})
+                ],
+            }
+        )
         invoice.action_post()
         ticket = self._ticket(invoice_id=invoice.id)
         action = ticket.action_create_credit_note()
@@ -141,10 +161,13 @@ class TestTicket(FeedbackCommon):
         product = self.env["product.product"].create({"name": "Lamp", "is_storable": True, "list_price": 50})
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
         self.env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 10)
-        order = self.env["sale.order"].create({
-            "partner_id": self.customer.id, "warehouse_id": warehouse.id,
-            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 4})],
-        })
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "warehouse_id": warehouse.id,
+                "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 4})],
+            }
+        )
         order.action_confirm()
         delivery = order.picking_ids
         delivery.move_ids.quantity = 4
@@ -163,8 +186,13 @@ class TestTicket(FeedbackCommon):
         self.assertEqual(replacement.feedback_ticket_id, ticket)
 
     def test_access_by_team(self):
-        outsider = new_test_user(self.env, login="fb_outsider", groups="crm_feedback.group_feedback_user",
-                                 company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        outsider = new_test_user(
+            self.env,
+            login="fb_outsider",
+            groups="crm_feedback.group_feedback_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
         ticket = self._ticket()
         self.assertEqual(ticket.with_user(self.leader).subject, "Broken chair")
         with self.assertRaises(AccessError):

@@ -48,7 +48,7 @@ def score(value):
     parts, weights = [], []
     pos = 0
     for match in CJK.finditer(text):
-        before = text[pos:match.start()].strip()
+        before = text[pos : match.start()].strip()
         if re.search(r"[A-Za-z]", before):
             parts.append(_score_english(before))
             weights.append(len(before))
@@ -62,7 +62,7 @@ def score(value):
         weights.append(len(rest))
     if not parts:
         return 0.0
-    value = sum(p * w for p, w in zip(parts, weights)) / sum(weights)
+    value = sum(p * w for p, w in zip(parts, weights, strict=False)) / sum(weights)
     return max(-1.0, min(1.0, value))
 
 

@@ -38,7 +38,11 @@ class AccountMove(models.Model):
             return
         # sudo: points are earned by whoever posts the invoice (an accountant needs no loyalty rights)
         env_su = self.env(su=True)
-        Program, Membership, Entry = env_su["crm.loyalty.program"], env_su["crm.loyalty.membership"], env_su["crm.loyalty.entry"]
+        Program, Membership, Entry = (
+            env_su["crm.loyalty.program"],
+            env_su["crm.loyalty.membership"],
+            env_su["crm.loyalty.entry"],
+        )
         programs = Program.search([("company_id", "in", invoices.company_id.ids)])
         if not programs:
             return
@@ -52,8 +56,9 @@ class AccountMove(models.Model):
                 key = (invoice.commercial_partner_id.id, program.id)
                 if key not in enrolled:
                     enrolled.add(key)
-                    new_vals.append({"partner_id": key[0], "program_id": program.id,
-                                     "enroll_date": invoice.invoice_date})
+                    new_vals.append(
+                        {"partner_id": key[0], "program_id": program.id, "enroll_date": invoice.invoice_date}
+                    )
         if new_vals:
             memberships |= Membership.create(new_vals)
         memberships = memberships.filtered(lambda m: m.state == "active")
@@ -65,17 +70,28 @@ class AccountMove(models.Model):
             (move.id, member.id): pts
             for move, member, pts in Entry._read_group(
                 [("move_id", "in", invoices.ids), ("entry_type", "in", ("earn", "reverse"))],
-                ["move_id", "membership_id"], ["points:sum"],
+                ["move_id", "membership_id"],
+                ["points:sum"],
             )
         }
-        earned_before = {m.id for [m] in Entry._read_group(
-            [("membership_id", "in", memberships.ids), ("entry_type", "=", "earn")], ["membership_id"]
-        )}
+        earned_before = {
+            m.id
+            for [m] in Entry._read_group(
+                [("membership_id", "in", memberships.ids), ("entry_type", "=", "earn")], ["membership_id"]
+            )
+        }
         rules = {p.id: p._multipliers() for p in programs}
-        referrers = Membership.search([
-            ("program_id", "in", programs.ids), ("state", "=", "active"),
-            ("partner_id", "in", partners.loyalty_referrer_id.commercial_partner_id.ids),
-        ]) if partners.loyalty_referrer_id else Membership
+        referrers = (
+            Membership.search(
+                [
+                    ("program_id", "in", programs.ids),
+                    ("state", "=", "active"),
+                    ("partner_id", "in", partners.loyalty_referrer_id.commercial_partner_id.ids),
+                ]
+            )
+            if partners.loyalty_referrer_id
+            else Membership
+        )
         vals_list = []
         for invoice in invoices.sorted(lambda i: (i.invoice_date, i.id)):
             for member in by_key.get((invoice.commercial_partner_id.id, invoice.company_id.id), []):
@@ -88,31 +104,53 @@ class AccountMove(models.Model):
                 if points <= 0:
                     continue
                 expiry = program._expiry_date(invoice.invoice_date)
-                vals_list.append({
-                    "membership_id": member.id, "entry_type": "earn", "points": points,
-                    "amount_base": base, "date": invoice.invoice_date, "expiry_date": expiry,
-                    "move_id": invoice.id, "reason": invoice.name,
-                })
+                vals_list.append(
+                    {
+                        "membership_id": member.id,
+                        "entry_type": "earn",
+                        "points": points,
+                        "amount_base": base,
+                        "date": invoice.invoice_date,
+                        "expiry_date": expiry,
+                        "move_id": invoice.id,
+                        "reason": invoice.name,
+                    }
+                )
                 if member.id in earned_before:
                     continue
                 earned_before.add(member.id)
                 if program.first_purchase_bonus:
-                    vals_list.append({
-                        "membership_id": member.id, "entry_type": "bonus", "bonus_kind": "first_purchase",
-                        "points": program.first_purchase_bonus, "date": invoice.invoice_date,
-                        "expiry_date": expiry, "move_id": invoice.id, "reason": _("First purchase bonus"),
-                    })
+                    vals_list.append(
+                        {
+                            "membership_id": member.id,
+                            "entry_type": "bonus",
+                            "bonus_kind": "first_purchase",
+                            "points": program.first_purchase_bonus,
+                            "date": invoice.invoice_date,
+                            "expiry_date": expiry,
+                            "move_id": invoice.id,
+                            "reason": _("First purchase bonus"),
+                        }
+                    )
                 referrer = referrers.filtered(
-                    lambda r, p=program, i=invoice: r.program_id == p
-                    and r.partner_id == i.commercial_partner_id.loyalty_referrer_id.commercial_partner_id
+                    lambda r, p=program, i=invoice: (
+                        r.program_id == p
+                        and r.partner_id == i.commercial_partner_id.loyalty_referrer_id.commercial_partner_id
+                    )
                 )
                 if program.referral_bonus and referrer:
-                    vals_list.append({
-                        "membership_id": referrer.id, "entry_type": "bonus", "bonus_kind": "referral",
-                        "points": program.referral_bonus, "date": invoice.invoice_date, "expiry_date": expiry,
-                        "move_id": invoice.id,
-                        "reason": _("Referral of %(customer)s", customer=invoice.commercial_partner_id.name),
-                    })
+                    vals_list.append(
+                        {
+                            "membership_id": referrer.id,
+                            "entry_type": "bonus",
+                            "bonus_kind": "referral",
+                            "points": program.referral_bonus,
+                            "date": invoice.invoice_date,
+                            "expiry_date": expiry,
+                            "move_id": invoice.id,
+                            "reason": _("Referral of %(customer)s", customer=invoice.commercial_partner_id.name),
+                        }
+                    )
         if vals_list:
             entries = Entry.create(vals_list)
             entries.membership_id._apply_tiers(allow_downgrade=False)
@@ -139,10 +177,15 @@ class AccountMove(models.Model):
                 points = min(earn.program_id._round(proportional_points(earn.points, base, earn.amount_base)), net)
                 if points <= 0:
                     continue
-                vals_list.append(Entry._prepare_reversal_vals(
-                    earn, -points, amount_base=-min(abs(base), abs(earn.amount_base)), move_id=refund.id,
-                    reason=_("Credit note %(refund)s", refund=refund.name),
-                ))
+                vals_list.append(
+                    Entry._prepare_reversal_vals(
+                        earn,
+                        -points,
+                        amount_base=-min(abs(base), abs(earn.amount_base)),
+                        move_id=refund.id,
+                        reason=_("Credit note %(refund)s", refund=refund.name),
+                    )
+                )
         if vals_list:
             Entry.create(vals_list)
 

@@ -44,7 +44,9 @@ class CrmLoyaltyEntry(models.Model):
     bonus_kind = fields.Selection(BONUS_KINDS, readonly=True)
     points = fields.Float(required=True, readonly=True)
     amount_base = fields.Monetary(
-        string="Invoiced Base", currency_field="currency_id", readonly=True,
+        string="Invoiced Base",
+        currency_field="currency_id",
+        readonly=True,
         help="Untaxed invoiced amount (company currency) behind an earn or its reversal.",
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -54,7 +56,8 @@ class CrmLoyaltyEntry(models.Model):
         compute="_compute_remaining", store=True, help="Points of this lot not yet consumed (positive entries)."
     )
     unmatched = fields.Float(
-        compute="_compute_remaining", store=True,
+        compute="_compute_remaining",
+        store=True,
         help="Points of this debit not yet covered by a lot (a deficit left by a reversal).",
     )
     move_id = fields.Many2one("account.move", string="Invoice / Credit Note", readonly=True, index="btree_not_null")
@@ -76,7 +79,7 @@ class CrmLoyaltyEntry(models.Model):
     def _compute_reference(self):
         labels = dict(self._fields["entry_type"]._description_selection(self.env))
         for entry in self:
-            entry.reference = "%s %s" % (labels.get(entry.entry_type, ""), entry.membership_id.name or "")
+            entry.reference = "{} {}".format(labels.get(entry.entry_type, ""), entry.membership_id.name or "")
 
     @api.depends("points", "lot_allocation_ids.points", "debit_allocation_ids.points")
     def _compute_remaining(self):
@@ -182,9 +185,7 @@ class CrmLoyaltyEntry(models.Model):
             if float_is_zero(net, precision_digits=6):
                 continue
             share = (net / root.points) if root.points else 0.0
-            vals_list.append(self._prepare_reversal_vals(
-                root, -net, amount_base=-root.amount_base * share, **extra
-            ))
+            vals_list.append(self._prepare_reversal_vals(root, -net, amount_base=-root.amount_base * share, **extra))
         return self.create(vals_list) if vals_list else self.browse()
 
     # ------------------------------------------------------------------ reporting helpers
@@ -192,9 +193,11 @@ class CrmLoyaltyEntry(models.Model):
     def _sum_points_sql(self, membership_ids):
         """Ledger sums straight from the database: {membership_id: points}. Used under lock."""
         self.flush_model(["membership_id", "points"])
-        self.env.cr.execute(SQL(
-            "SELECT membership_id, COALESCE(SUM(points), 0) FROM crm_loyalty_entry"
-            " WHERE membership_id IN %s GROUP BY membership_id",
-            tuple(membership_ids),
-        ))
+        self.env.cr.execute(
+            SQL(
+                "SELECT membership_id, COALESCE(SUM(points), 0) FROM crm_loyalty_entry"
+                " WHERE membership_id IN %s GROUP BY membership_id",
+                tuple(membership_ids),
+            )
+        )
         return dict(self.env.cr.fetchall())

@@ -21,21 +21,36 @@ class CrmLoyaltyMembership(models.Model):
 
     name = fields.Char(string="Member Number", readonly=True, copy=False, default="/", index="trigram")
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, check_company=True,
-        domain="[('is_company', '=', True)]", tracking=True,
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        check_company=True,
+        domain="[('is_company', '=', True)]",
+        tracking=True,
     )
     program_id = fields.Many2one(
-        "crm.loyalty.program", required=True, index=True, check_company=True, tracking=True, ondelete="cascade",
+        "crm.loyalty.program",
+        required=True,
+        index=True,
+        check_company=True,
+        tracking=True,
+        ondelete="cascade",
     )
     company_id = fields.Many2one(related="program_id.company_id", store=True, index=True, precompute=True)
     currency_id = fields.Many2one(related="program_id.currency_id")
     enroll_date = fields.Date(default=fields.Date.context_today, required=True)
     state = fields.Selection(
         [("active", "Active"), ("suspended", "Suspended"), ("closed", "Closed")],
-        default="active", required=True, tracking=True,
+        default="active",
+        required=True,
+        tracking=True,
     )
     tier_id = fields.Many2one(
-        "crm.loyalty.tier", string="Tier", tracking=True, domain="[('program_id', '=', program_id)]",
+        "crm.loyalty.tier",
+        string="Tier",
+        tracking=True,
+        domain="[('program_id', '=', program_id)]",
         group_expand="_read_group_tier_ids",
     )
     tier_since = fields.Date(readonly=True)
@@ -48,8 +63,11 @@ class CrmLoyaltyMembership(models.Model):
     last_redeem_date = fields.Date(readonly=True)
 
     _sql_constraints = [
-        ("partner_program_uniq", "UNIQUE(partner_id, program_id)",
-         "A customer can be a member of a program only once."),
+        (
+            "partner_program_uniq",
+            "UNIQUE(partner_id, program_id)",
+            "A customer can be a member of a program only once.",
+        ),
     ]
 
     @api.depends("entry_ids.points", "entry_ids.counts_lifetime")
@@ -73,11 +91,18 @@ class CrmLoyaltyMembership(models.Model):
 
     def _compute_expiring_points(self):
         today = fields.Date.context_today(self)
-        groups = dict(self.env["crm.loyalty.entry"]._read_group(
-            [("membership_id", "in", self.ids), ("remaining", ">", 0),
-             ("expiry_date", "!=", False), ("expiry_date", "<=", today + timedelta(days=EXPIRY_WARNING_DAYS))],
-            ["membership_id"], ["remaining:sum"],
-        ))
+        groups = dict(
+            self.env["crm.loyalty.entry"]._read_group(
+                [
+                    ("membership_id", "in", self.ids),
+                    ("remaining", ">", 0),
+                    ("expiry_date", "!=", False),
+                    ("expiry_date", "<=", today + timedelta(days=EXPIRY_WARNING_DAYS)),
+                ],
+                ["membership_id"],
+                ["remaining:sum"],
+            )
+        )
         for membership in self:
             membership.expiring_points = groups.get(membership, 0.0)
 
@@ -92,11 +117,13 @@ class CrmLoyaltyMembership(models.Model):
     def _check_commercial_partner(self):
         for membership in self:
             if membership.partner_id != membership.partner_id.commercial_partner_id:
-                raise ValidationError(_(
-                    "Enrol the company %(company)s, not its contact %(contact)s.",
-                    company=membership.partner_id.commercial_partner_id.display_name,
-                    contact=membership.partner_id.display_name,
-                ))
+                raise ValidationError(
+                    _(
+                        "Enrol the company %(company)s, not its contact %(contact)s.",
+                        company=membership.partner_id.commercial_partner_id.display_name,
+                        contact=membership.partner_id.display_name,
+                    )
+                )
 
     @api.constrains("tier_id", "program_id")
     def _check_tier_program(self):
@@ -106,7 +133,9 @@ class CrmLoyaltyMembership(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        programs = self.env["crm.loyalty.program"].browse([v.get("program_id") for v in vals_list if v.get("program_id")])
+        programs = self.env["crm.loyalty.program"].browse(
+            [v.get("program_id") for v in vals_list if v.get("program_id")]
+        )
         programs._check_usable()
         for vals in vals_list:
             if vals.get("partner_id"):
@@ -168,9 +197,9 @@ class CrmLoyaltyMembership(models.Model):
         fails to serialise (the first updated the row) and Odoo retries it, seeing the new balance.
         """
         if self.ids:
-            self.env.cr.execute(SQL(
-                "SELECT id FROM crm_loyalty_membership WHERE id IN %s ORDER BY id FOR UPDATE", tuple(self.ids)
-            ))
+            self.env.cr.execute(
+                SQL("SELECT id FROM crm_loyalty_membership WHERE id IN %s ORDER BY id FOR UPDATE", tuple(self.ids))
+            )
 
     def _check_can_spend(self, points):
         """Raise unless this active membership has ``points`` available (read under lock)."""
@@ -180,21 +209,28 @@ class CrmLoyaltyMembership(models.Model):
         self._lock_for_update()
         available = self.env["crm.loyalty.entry"]._sum_points_sql(self.ids).get(self.id, 0.0)
         if float_compare(points, available, precision_digits=6) > 0:
-            raise UserError(_(
-                "%(member)s has %(balance)s points; %(points)s cannot be spent.",
-                member=self.display_name, balance=available, points=points,
-            ))
+            raise UserError(
+                _(
+                    "%(member)s has %(balance)s points; %(points)s cannot be spent.",
+                    member=self.display_name,
+                    balance=available,
+                    points=points,
+                )
+            )
 
     def _post_bonus(self, kind, points, reason, **extra):
-        vals = [{
-            "membership_id": m.id,
-            "entry_type": "bonus",
-            "bonus_kind": kind,
-            "points": points,
-            "reason": reason,
-            "expiry_date": m.program_id._expiry_date(extra.get("date") or fields.Date.context_today(self)),
-            **extra,
-        } for m in self]
+        vals = [
+            {
+                "membership_id": m.id,
+                "entry_type": "bonus",
+                "bonus_kind": kind,
+                "points": points,
+                "reason": reason,
+                "expiry_date": m.program_id._expiry_date(extra.get("date") or fields.Date.context_today(self)),
+                **extra,
+            }
+            for m in self
+        ]
         return self.env["crm.loyalty.entry"].create(vals)
 
     # ------------------------------------------------------------------ tiers
@@ -208,7 +244,8 @@ class CrmLoyaltyMembership(models.Model):
             field = "points" if program.tier_metric == "points" else "amount_base"
             groups = self.env["crm.loyalty.entry"]._read_group(
                 [("membership_id", "in", members.ids), ("counts_lifetime", "=", True), ("date", ">=", start)],
-                ["membership_id"], [f"{field}:sum"],
+                ["membership_id"],
+                [f"{field}:sum"],
             )
             metrics.update({m.id: value for m, value in groups})
         return metrics
@@ -242,11 +279,19 @@ class CrmLoyaltyMembership(models.Model):
     def _notify_tier_change(self, old, new, going_up):
         self.ensure_one()
         if going_up:
-            body = _("Loyalty tier raised from %(old)s to %(new)s in %(program)s.",
-                     old=old.name or _("none"), new=new.name, program=self.program_id.name)
+            body = _(
+                "Loyalty tier raised from %(old)s to %(new)s in %(program)s.",
+                old=old.name or _("none"),
+                new=new.name,
+                program=self.program_id.name,
+            )
         else:
-            body = _("Loyalty tier lowered from %(old)s to %(new)s in %(program)s at the periodic review.",
-                     old=old.name or _("none"), new=new.name or _("none"), program=self.program_id.name)
+            body = _(
+                "Loyalty tier lowered from %(old)s to %(new)s in %(program)s at the periodic review.",
+                old=old.name or _("none"),
+                new=new.name or _("none"),
+                program=self.program_id.name,
+            )
         # sudo: the tier change is system news; a loyalty user may lack write access to contacts
         self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
         template = self.program_id.tier_mail_template_id
@@ -266,18 +311,22 @@ class CrmLoyaltyMembership(models.Model):
         while True:
             lots = Entry.search(
                 [("points", ">", 0), ("remaining", ">", 0), ("expiry_date", "<", today)],
-                limit=batch_size, order="id",
+                limit=batch_size,
+                order="id",
             )
             if not lots:
                 break
-            expire_vals = [{
-                "membership_id": lot.membership_id.id,
-                "entry_type": "expire",
-                "points": -lot.remaining,
-                "date": today,
-                "expired_lot_id": lot.id,
-                "reason": self.env._("Expiry of points earned on %(date)s", date=lot.date),
-            } for lot in lots]
+            expire_vals = [
+                {
+                    "membership_id": lot.membership_id.id,
+                    "entry_type": "expire",
+                    "points": -lot.remaining,
+                    "date": today,
+                    "expired_lot_id": lot.id,
+                    "reason": self.env._("Expiry of points earned on %(date)s", date=lot.date),
+                }
+                for lot in lots
+            ]
             Entry.create(expire_vals)
             total += len(lots)
         _logger.info("crm_loyalty: expired %d lots", total)
@@ -290,9 +339,13 @@ class CrmLoyaltyMembership(models.Model):
         programs = self.env["crm.loyalty.program"].search([("birthday_bonus", ">", 0)])
         if not programs:
             return 0
-        members = self.search([
-            ("program_id", "in", programs.ids), ("state", "=", "active"), ("partner_id.birthday", "!=", False),
-        ])
+        members = self.search(
+            [
+                ("program_id", "in", programs.ids),
+                ("state", "=", "active"),
+                ("partner_id.birthday", "!=", False),
+            ]
+        )
         leap = today.year % 4 == 0 and (today.year % 100 != 0 or today.year % 400 == 0)
 
         def is_birthday(day):
@@ -301,11 +354,17 @@ class CrmLoyaltyMembership(models.Model):
             return (day.month, day.day) == (today.month, today.day)
 
         members = members.filtered(lambda m: is_birthday(m.partner_id.birthday))
-        already = {m.id for [m] in self.env["crm.loyalty.entry"]._read_group(
-            [("membership_id", "in", members.ids), ("bonus_kind", "=", "birthday"),
-             ("date", ">=", today.replace(month=1, day=1))],
-            ["membership_id"],
-        )}
+        already = {
+            m.id
+            for [m] in self.env["crm.loyalty.entry"]._read_group(
+                [
+                    ("membership_id", "in", members.ids),
+                    ("bonus_kind", "=", "birthday"),
+                    ("date", ">=", today.replace(month=1, day=1)),
+                ],
+                ["membership_id"],
+            )
+        }
         to_award = members.filtered(lambda m: m.id not in already)
         for program in to_award.program_id:
             to_award.filtered(lambda m, p=program: m.program_id == p)._post_bonus(
@@ -317,9 +376,12 @@ class CrmLoyaltyMembership(models.Model):
     def _cron_review_tiers(self):
         """Periodic tier review: the only place tiers go down."""
         today = fields.Date.context_today(self)
-        programs = self.env["crm.loyalty.program"].search([
-            ("next_review_date", "<=", today), ("tier_ids", "!=", False),
-        ])
+        programs = self.env["crm.loyalty.program"].search(
+            [
+                ("next_review_date", "<=", today),
+                ("tier_ids", "!=", False),
+            ]
+        )
         for program in programs:
             self.search([("program_id", "=", program.id), ("state", "=", "active")])._apply_tiers(allow_downgrade=True)
             program.next_review_date = today + relativedelta(months=program.review_interval_months)

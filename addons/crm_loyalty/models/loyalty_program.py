@@ -1,3 +1,5 @@
+import itertools
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -16,9 +18,7 @@ class CrmLoyaltyProgram(models.Model):
     name = fields.Char(required=True, translate=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
     sequence = fields.Integer(default=10)
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id", store=True, string="Currency")
     point_value = fields.Float(
         digits="Product Price",
@@ -37,11 +37,10 @@ class CrmLoyaltyProgram(models.Model):
     rounding_method = fields.Selection(
         [("HALF-UP", "Half up"), ("UP", "Up"), ("DOWN", "Down")], default="DOWN", required=True
     )
-    validity_months = fields.Integer(
-        string="Points Validity (months)", default=12, help="0 means points never expire."
-    )
+    validity_months = fields.Integer(string="Points Validity (months)", default=12, help="0 means points never expire.")
     max_redeem_pct = fields.Float(
-        string="Max Share Payable with Points (%)", default=50.0,
+        string="Max Share Payable with Points (%)",
+        default=50.0,
         help="Highest share of an order's total that may be paid with points.",
     )
     min_redeem_points = fields.Float(string="Minimum Points to Redeem", default=0.0)
@@ -60,11 +59,13 @@ class CrmLoyaltyProgram(models.Model):
     tier_ids = fields.One2many("crm.loyalty.tier", "program_id", string="Tiers", copy=True)
     tier_metric = fields.Selection(
         [("points", "Points earned"), ("amount", "Invoiced amount")],
-        default="points", required=True,
+        default="points",
+        required=True,
     )
     tier_window_months = fields.Integer(string="Qualification Window (months)", default=12)
     review_interval_months = fields.Integer(
-        string="Downgrade Review Every (months)", default=3,
+        string="Downgrade Review Every (months)",
+        default=3,
         help="Tiers go up at once; they go down only at this periodic review.",
     )
     next_review_date = fields.Date(default=fields.Date.context_today)
@@ -74,7 +75,9 @@ class CrmLoyaltyProgram(models.Model):
     # bonuses
     first_purchase_bonus = fields.Float(string="First Purchase Bonus")
     birthday_bonus = fields.Float(string="Birthday Bonus")
-    referral_bonus = fields.Float(string="Referral Bonus", help="Earned by the referrer at the referee's first invoice.")
+    referral_bonus = fields.Float(
+        string="Referral Bonus", help="Earned by the referrer at the referee's first invoice."
+    )
     membership_ids = fields.One2many("crm.loyalty.membership", "program_id", string="Members")
     member_count = fields.Integer(compute="_compute_member_count")
     sequence_id = fields.Many2one("ir.sequence", string="Member Number Sequence", copy=False, readonly=True)
@@ -84,13 +87,22 @@ class CrmLoyaltyProgram(models.Model):
         ("earn_rate_positive", "CHECK(earn_rate >= 0)", "The earning rate cannot be negative."),
         ("rounding_positive", "CHECK(rounding > 0)", "The points rounding must be positive."),
         ("validity_positive", "CHECK(validity_months >= 0)", "The validity cannot be negative."),
-        ("max_redeem_pct_range", "CHECK(max_redeem_pct >= 0 AND max_redeem_pct <= 100)",
-         "The share payable with points must be between 0 and 100%."),
+        (
+            "max_redeem_pct_range",
+            "CHECK(max_redeem_pct >= 0 AND max_redeem_pct <= 100)",
+            "The share payable with points must be between 0 and 100%.",
+        ),
         ("min_redeem_positive", "CHECK(min_redeem_points >= 0)", "The minimum to redeem cannot be negative."),
-        ("bonus_positive", "CHECK(first_purchase_bonus >= 0 AND birthday_bonus >= 0 AND referral_bonus >= 0)",
-         "Bonuses cannot be negative."),
-        ("window_positive", "CHECK(tier_window_months > 0 AND review_interval_months > 0)",
-         "The qualification window and review interval must be at least one month."),
+        (
+            "bonus_positive",
+            "CHECK(first_purchase_bonus >= 0 AND birthday_bonus >= 0 AND referral_bonus >= 0)",
+            "Bonuses cannot be negative.",
+        ),
+        (
+            "window_positive",
+            "CHECK(tier_window_months > 0 AND review_interval_months > 0)",
+            "The qualification window and review interval must be at least one month.",
+        ),
     ]
 
     def _compute_member_count(self):
@@ -105,24 +117,32 @@ class CrmLoyaltyProgram(models.Model):
     def _check_tier_order(self):
         for program in self:
             thresholds = [t.threshold for t in program.tier_ids.sorted(lambda t: (t.sequence, t.id))]
-            if any(b <= a for a, b in zip(thresholds, thresholds[1:])):
+            if any(b <= a for a, b in itertools.pairwise(thresholds)):
                 raise ValidationError(
-                    _("The tier thresholds of %(program)s must increase from one tier to the next.",
-                      program=program.display_name)
+                    _(
+                        "The tier thresholds of %(program)s must increase from one tier to the next.",
+                        program=program.display_name,
+                    )
                 )
 
     @api.model_create_multi
     def create(self, vals_list):
         programs = super().create(vals_list)
         for program in programs:
-            program.sequence_id = self.env["ir.sequence"].sudo().create({
-                # sudo: loyalty managers configure programs but have no right on ir.sequence
-                "name": _("Loyalty members: %(program)s", program=program.name),
-                "code": "crm.loyalty.membership.%s" % program.id,
-                "prefix": "M%(y)s-",
-                "padding": 5,
-                "company_id": program.company_id.id,
-            })
+            program.sequence_id = (
+                self.env["ir.sequence"]
+                .sudo()
+                .create(
+                    {
+                        # sudo: loyalty managers configure programs but have no right on ir.sequence
+                        "name": _("Loyalty members: %(program)s", program=program.name),
+                        "code": f"crm.loyalty.membership.{program.id}",
+                        "prefix": "M%(y)s-",
+                        "padding": 5,
+                        "company_id": program.company_id.id,
+                    }
+                )
+            )
         return programs
 
     @api.ondelete(at_uninstall=False)

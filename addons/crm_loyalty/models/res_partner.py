@@ -7,7 +7,9 @@ class ResPartner(models.Model):
 
     birthday = fields.Date(help="Used for the loyalty birthday bonus.")
     loyalty_referrer_id = fields.Many2one(
-        "res.partner", string="Referred By", index="btree_not_null",
+        "res.partner",
+        string="Referred By",
+        index="btree_not_null",
         help="Loyalty member who referred this customer; earns the referral bonus at the first invoice.",
     )
     loyalty_membership_ids = fields.One2many("crm.loyalty.membership", "partner_id", string="Loyalty Memberships")
@@ -17,9 +19,13 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_loyalty_summary(self):
         groups = self.env["crm.loyalty.membership"]._read_group(
-            [("partner_id", "in", self.commercial_partner_id.ids), ("state", "=", "active"),
-             ("company_id", "in", self.env.companies.ids)],
-            ["partner_id"], ["balance:sum", "tier_id:max"],
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("state", "=", "active"),
+                ("company_id", "in", self.env.companies.ids),
+            ],
+            ["partner_id"],
+            ["balance:sum", "tier_id:max"],
         )
         summary = {partner.id: (balance, tier_id) for partner, balance, tier_id in groups}
         Tier = self.env["crm.loyalty.tier"]

@@ -10,7 +10,8 @@ class SaleOrder(models.Model):
     )
     loyalty_balance = fields.Float(compute="_compute_loyalty_info", string="Points Balance")
     loyalty_points_preview = fields.Float(
-        compute="_compute_loyalty_info", string="Points to Earn",
+        compute="_compute_loyalty_info",
+        string="Points to Earn",
         help="Estimate of the points this order earns once invoiced (current tier and rules).",
     )
     loyalty_points_redeemed = fields.Float(compute="_compute_loyalty_points_redeemed", string="Points Redeemed")
@@ -19,10 +20,18 @@ class SaleOrder(models.Model):
     @api.depends("partner_id", "company_id", "order_line.price_subtotal")
     def _compute_loyalty_info(self):
         Membership = self.env["crm.loyalty.membership"]
-        memberships = Membership.search([
-            ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
-            ("company_id", "in", self.company_id.ids), ("state", "=", "active"), ("program_id.active", "=", True),
-        ]) if self.partner_id else Membership
+        memberships = (
+            Membership.search(
+                [
+                    ("partner_id", "in", self.partner_id.commercial_partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("state", "=", "active"),
+                    ("program_id.active", "=", True),
+                ]
+            )
+            if self.partner_id
+            else Membership
+        )
         for order in self:
             members = memberships.filtered(
                 lambda m, o=order: m.partner_id == o.partner_id.commercial_partner_id and m.company_id == o.company_id
@@ -38,7 +47,9 @@ class SaleOrder(models.Model):
         weighted = 0.0
         for line in self.order_line.filtered(lambda l: not l.display_type and not l.loyalty_redeem_points):
             amount = self.currency_id._convert(
-                line.price_subtotal, self.company_id.currency_id, self.company_id,
+                line.price_subtotal,
+                self.company_id.currency_id,
+                self.company_id,
                 self.date_order or fields.Date.context_today(self),
             )
             weighted += amount * program._product_multiplier(line.product_id, rules)
@@ -70,9 +81,16 @@ class SaleOrder(models.Model):
 
     def _action_cancel(self):
         res = super()._action_cancel()
-        entries = self.env["crm.loyalty.entry"].sudo().search([  # sudo: see _crm_loyalty_post_redemptions
-            ("sale_order_id", "in", self.ids), ("entry_type", "in", ("redeem", "reverse")),
-        ])
+        entries = (
+            self.env["crm.loyalty.entry"]
+            .sudo()
+            .search(
+                [  # sudo: see _crm_loyalty_post_redemptions
+                    ("sale_order_id", "in", self.ids),
+                    ("entry_type", "in", ("redeem", "reverse")),
+                ]
+            )
+        )
         for order in self:
             entries.filtered(lambda e, o=order: e.sale_order_id == o)._reverse_net(
                 sale_order_id=order.id, reason=_("%(order)s cancelled", order=order.name)
@@ -88,9 +106,12 @@ class SaleOrder(models.Model):
         Entry = self.env["crm.loyalty.entry"].sudo()
         memberships = lines.loyalty_membership_id.sudo()
         memberships._lock_for_update()
-        already = {(o.id, m.id) for o, m in Entry._read_group(
-            [("sale_order_id", "in", self.ids), ("entry_type", "=", "redeem")], ["sale_order_id", "membership_id"]
-        )}
+        already = {
+            (o.id, m.id)
+            for o, m in Entry._read_group(
+                [("sale_order_id", "in", self.ids), ("entry_type", "=", "redeem")], ["sale_order_id", "membership_id"]
+            )
+        }
         vals_list = []
         pending = {}
         for line in lines:
@@ -100,11 +121,16 @@ class SaleOrder(models.Model):
             member.program_id._check_usable()
             pending[member.id] = pending.get(member.id, 0.0) + line.loyalty_redeem_points
             member._check_can_spend(pending[member.id])
-            vals_list.append({
-                "membership_id": member.id, "entry_type": "redeem", "points": -line.loyalty_redeem_points,
-                "sale_order_id": line.order_id.id, "date": fields.Date.context_today(self),
-                "reason": _("Redeemed on %(order)s", order=line.order_id.name),
-            })
+            vals_list.append(
+                {
+                    "membership_id": member.id,
+                    "entry_type": "redeem",
+                    "points": -line.loyalty_redeem_points,
+                    "sale_order_id": line.order_id.id,
+                    "date": fields.Date.context_today(self),
+                    "reason": _("Redeemed on %(order)s", order=line.order_id.name),
+                }
+            )
         if vals_list:
             Entry.create(vals_list)
             memberships.write({"last_redeem_date": fields.Date.context_today(self)})

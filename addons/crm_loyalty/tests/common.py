@@ -16,64 +16,84 @@ class LoyaltyCommon(AccountTestInvoicingCommon):
             "sales_team.group_sale_manager"
         )
         cls.reward_product = cls.env.ref("crm_loyalty.product_loyalty_reward")
-        cls.program = cls.env["crm.loyalty.program"].create({
-            "name": "Club",
-            "company_id": cls.company.id,
-            "point_value": 0.01,
-            "earn_rate": 1.0,
-            "rounding": 1.0,
-            "rounding_method": "DOWN",
-            "validity_months": 12,
-            "max_redeem_pct": 50.0,
-            "min_redeem_points": 0.0,
-            "reward_product_id": cls.reward_product.id,
-            "tier_metric": "points",
-            "tier_window_months": 12,
-            "review_interval_months": 3,
-            "tier_ids": [
-                Command.create({"name": "Bronze", "sequence": 1, "threshold": 0, "multiplier": 1.0}),
-                Command.create({"name": "Silver", "sequence": 2, "threshold": 5000, "multiplier": 1.5}),
-                Command.create({"name": "Gold", "sequence": 3, "threshold": 20000, "multiplier": 2.0}),
-                Command.create({"name": "Platinum", "sequence": 4, "threshold": 50000, "multiplier": 3.0}),
-            ],
-        })
+        cls.program = cls.env["crm.loyalty.program"].create(
+            {
+                "name": "Club",
+                "company_id": cls.company.id,
+                "point_value": 0.01,
+                "earn_rate": 1.0,
+                "rounding": 1.0,
+                "rounding_method": "DOWN",
+                "validity_months": 12,
+                "max_redeem_pct": 50.0,
+                "min_redeem_points": 0.0,
+                "reward_product_id": cls.reward_product.id,
+                "tier_metric": "points",
+                "tier_window_months": 12,
+                "review_interval_months": 3,
+                "tier_ids": [
+                    Command.create({"name": "Bronze", "sequence": 1, "threshold": 0, "multiplier": 1.0}),
+                    Command.create({"name": "Silver", "sequence": 2, "threshold": 5000, "multiplier": 1.5}),
+                    Command.create({"name": "Gold", "sequence": 3, "threshold": 20000, "multiplier": 2.0}),
+                    Command.create({"name": "Platinum", "sequence": 4, "threshold": 50000, "multiplier": 3.0}),
+                ],
+            }
+        )
         cls.bronze, cls.silver, cls.gold, cls.platinum = cls.program.tier_ids.sorted("sequence")
-        cls.customer = cls.env["res.partner"].create({
-            "name": "Loyal Ltd", "is_company": True, "email": "loyal@example.com",
-        })
-        cls.member = cls.env["crm.loyalty.membership"].create({
-            "partner_id": cls.customer.id, "program_id": cls.program.id,
-        })
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Loyal Ltd",
+                "is_company": True,
+                "email": "loyal@example.com",
+            }
+        )
+        cls.member = cls.env["crm.loyalty.membership"].create(
+            {
+                "partner_id": cls.customer.id,
+                "program_id": cls.program.id,
+            }
+        )
         cls.categ_food = cls.env["product.category"].create({"name": "Food"})
-        cls.product = cls.env["product.product"].create({
-            "name": "Chair", "type": "consu", "list_price": 100.0, "taxes_id": [Command.set(cls.tax_sale_a.ids)],
-        })
-        cls.product_food = cls.env["product.product"].create({
-            "name": "Rice", "type": "consu", "list_price": 10.0, "categ_id": cls.categ_food.id,
-        })
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Chair",
+                "type": "consu",
+                "list_price": 100.0,
+                "taxes_id": [Command.set(cls.tax_sale_a.ids)],
+            }
+        )
+        cls.product_food = cls.env["product.product"].create(
+            {
+                "name": "Rice",
+                "type": "consu",
+                "list_price": 10.0,
+                "categ_id": cls.categ_food.id,
+            }
+        )
 
     # ------------------------------------------------------------------ helpers
     @classmethod
     def _invoice(cls, partner, lines, date=None, post=True, move_type="out_invoice", **extra):
         """lines: [(product, quantity, unit price)]; taxes from the product (15% sale tax on Chair)."""
-        move = cls.env["account.move"].create({
-            "move_type": move_type,
-            "partner_id": partner.id,
-            "company_id": cls.company.id,
-            "invoice_date": date or fields.Date.today(),
-            "invoice_line_ids": [
-                Command.create({"product_id": p.id, "quantity": q, "price_unit": price}) for p, q, price in lines
-            ],
-            **extra,
-        })
+        move = cls.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "company_id": cls.company.id,
+                "invoice_date": date or fields.Date.today(),
+                "invoice_line_ids": [
+                    Command.create({"product_id": p.id, "quantity": q, "price_unit": price}) for p, q, price in lines
+                ],
+                **extra,
+            }
+        )
         if post:
             move.action_post()
         return move
 
     @classmethod
     def _refund(cls, invoice, lines, post=True):
-        return cls._invoice(invoice.partner_id, lines, move_type="out_refund", post=post,
-                            reversed_entry_id=invoice.id)
+        return cls._invoice(invoice.partner_id, lines, move_type="out_refund", post=post, reversed_entry_id=invoice.id)
 
     def _entries(self, member=None, **domain):
         dom = [("membership_id", "=", (member or self.member).id)]
@@ -84,11 +104,15 @@ class LoyaltyCommon(AccountTestInvoicingCommon):
         """balance == SUM(ledger) == open lots - uncovered debits, read straight from the database."""
         member = member or self.member
         self.env.flush_all()
-        self.env.cr.execute(SQL(
-            """SELECT COALESCE(SUM(points), 0),
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(points), 0),
                       COALESCE(SUM(CASE WHEN points > 0 THEN remaining ELSE 0 END), 0),
                       COALESCE(SUM(CASE WHEN points < 0 THEN unmatched ELSE 0 END), 0)
-                 FROM crm_loyalty_entry WHERE membership_id = %s""", member.id))
+                 FROM crm_loyalty_entry WHERE membership_id = %s""",
+                member.id,
+            )
+        )
         total, open_lots, uncovered = self.env.cr.fetchone()
         member.invalidate_recordset()
         self.assertAlmostEqual(member.balance, total, places=6, msg="stored balance != sum of ledger")

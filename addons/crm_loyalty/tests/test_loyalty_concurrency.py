@@ -24,26 +24,47 @@ class TestLoyaltyConcurrency(TransactionCase):
         super().setUp()
 
         def make(env):
-            program = env["crm.loyalty.program"].create({
-                "name": "Race Club", "point_value": 0.01, "max_redeem_pct": 100,
-                "reward_product_id": env.ref("crm_loyalty.product_loyalty_reward").id,
-            })
+            program = env["crm.loyalty.program"].create(
+                {
+                    "name": "Race Club",
+                    "point_value": 0.01,
+                    "max_redeem_pct": 100,
+                    "reward_product_id": env.ref("crm_loyalty.product_loyalty_reward").id,
+                }
+            )
             partner = env["res.partner"].create({"name": "Race Co", "is_company": True})
             member = env["crm.loyalty.membership"].create({"partner_id": partner.id, "program_id": program.id})
-            env["crm.loyalty.entry"].create({
-                "membership_id": member.id, "entry_type": "adjust", "points": 1000, "reason": "seed",
-            })
+            env["crm.loyalty.entry"].create(
+                {
+                    "membership_id": member.id,
+                    "entry_type": "adjust",
+                    "points": 1000,
+                    "reason": "seed",
+                }
+            )
             product = env["product.product"].create({"name": "Race Product", "type": "service", "list_price": 100})
-            orders = env["sale.order"].create([{
-                "partner_id": partner.id,
-                "order_line": [
-                    Command.create({"product_id": product.id, "product_uom_qty": 10, "price_unit": 100, "tax_id": False}),
-                    Command.create({
-                        "product_id": program.reward_product_id.id, "price_unit": -7.0, "tax_id": False,
-                        "loyalty_redeem_points": 700, "loyalty_membership_id": member.id,
-                    }),
-                ],
-            } for _i in range(2)])
+            orders = env["sale.order"].create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "order_line": [
+                            Command.create(
+                                {"product_id": product.id, "product_uom_qty": 10, "price_unit": 100, "tax_id": False}
+                            ),
+                            Command.create(
+                                {
+                                    "product_id": program.reward_product_id.id,
+                                    "price_unit": -7.0,
+                                    "tax_id": False,
+                                    "loyalty_redeem_points": 700,
+                                    "loyalty_membership_id": member.id,
+                                }
+                            ),
+                        ],
+                    }
+                    for _i in range(2)
+                ]
+            )
             return program.id, partner.id, member.id, product.id, orders.ids
 
         self.program_id, self.partner_id, self.member_id, self.product_id, self.order_ids = self._committed(make)
@@ -52,8 +73,13 @@ class TestLoyaltyConcurrency(TransactionCase):
     def _cleanup(self):
         def drop(env):
             # the ledger is immutable through the ORM by design: remove the test rows with SQL
-            env.cr.execute(SQL("DELETE FROM crm_loyalty_allocation WHERE entry_id IN "
-                               "(SELECT id FROM crm_loyalty_entry WHERE membership_id = %s)", self.member_id))
+            env.cr.execute(
+                SQL(
+                    "DELETE FROM crm_loyalty_allocation WHERE entry_id IN "
+                    "(SELECT id FROM crm_loyalty_entry WHERE membership_id = %s)",
+                    self.member_id,
+                )
+            )
             env.cr.execute(SQL("DELETE FROM crm_loyalty_entry WHERE membership_id = %s", self.member_id))
             orders = env["sale.order"].browse(self.order_ids)
             orders._action_cancel()
@@ -64,6 +90,7 @@ class TestLoyaltyConcurrency(TransactionCase):
             program.unlink()
             env["product.product"].browse(self.product_id).unlink()
             env["res.partner"].browse(self.partner_id).unlink()
+
         self._committed(drop)
 
     def test_two_redemptions_race(self):
@@ -91,8 +118,13 @@ class TestLoyaltyConcurrency(TransactionCase):
 
         def check(env):
             member = env["crm.loyalty.membership"].browse(self.member_id)
-            env.cr.execute(SQL("SELECT SUM(points), COUNT(*) FILTER (WHERE entry_type = 'redeem') "
-                               "FROM crm_loyalty_entry WHERE membership_id = %s", self.member_id))
+            env.cr.execute(
+                SQL(
+                    "SELECT SUM(points), COUNT(*) FILTER (WHERE entry_type = 'redeem') "
+                    "FROM crm_loyalty_entry WHERE membership_id = %s",
+                    self.member_id,
+                )
+            )
             total, redeems = env.cr.fetchone()
             return member.balance, total, redeems, env["sale.order"].browse(self.order_ids).mapped("state")
 

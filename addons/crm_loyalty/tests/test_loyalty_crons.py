@@ -9,16 +9,19 @@ from .common import LoyaltyCommon
 
 @tagged("post_install", "-at_install")
 class TestLoyaltyCrons(LoyaltyCommon):
-
     def test_expiry_fifo_and_idempotent(self):
         Membership = self.env["crm.loyalty.membership"]
         with freeze_time("2026-01-10"):
             self._invoice(self.customer, [(self.product, 1, 1000)], date=date(2026, 1, 10))  # expires 2027-01-10
         with freeze_time("2026-06-10"):
             self._invoice(self.customer, [(self.product, 1, 500)], date=date(2026, 6, 10))  # expires 2027-06-10
-            self.env["crm.loyalty.adjust.wizard"].create({
-                "membership_id": self.member.id, "points": -600, "reason": "manual debit",
-            }).action_apply()
+            self.env["crm.loyalty.adjust.wizard"].create(
+                {
+                    "membership_id": self.member.id,
+                    "points": -600,
+                    "reason": "manual debit",
+                }
+            ).action_apply()
         old_lot, young_lot = self._entries(entry_type="earn")
         self.assertEqual((old_lot.remaining, young_lot.remaining), (400, 500))
         with freeze_time("2027-01-10"):
@@ -48,8 +51,12 @@ class TestLoyaltyCrons(LoyaltyCommon):
     def test_birthday_bonus_once_a_year(self):
         self.program.birthday_bonus = 100
         self.customer.birthday = date(1990, 3, 15)
-        leapling = self.env["res.partner"].create({"name": "Leap Co", "is_company": True, "birthday": date(2000, 2, 29)})
-        leap_member = self.env["crm.loyalty.membership"].create({"partner_id": leapling.id, "program_id": self.program.id})
+        leapling = self.env["res.partner"].create(
+            {"name": "Leap Co", "is_company": True, "birthday": date(2000, 2, 29)}
+        )
+        leap_member = self.env["crm.loyalty.membership"].create(
+            {"partner_id": leapling.id, "program_id": self.program.id}
+        )
         Membership = self.env["crm.loyalty.membership"]
         with freeze_time("2026-03-14"):
             self.assertEqual(Membership._cron_birthday_bonus(), 0)

@@ -10,7 +10,6 @@ from .common import LoyaltyCommon
 
 @tagged("post_install", "-at_install")
 class TestLoyaltyEarn(LoyaltyCommon):
-
     def test_earn_on_posted_invoice(self):
         invoice = self._invoice(self.customer, [(self.product, 10, 123.45)])
         earn = self._entries(entry_type="earn")
@@ -30,13 +29,16 @@ class TestLoyaltyEarn(LoyaltyCommon):
         self.assertEqual(self.member.balance, 100)
 
     def test_rate_rounding_and_multipliers(self):
-        self.program.write({
-            "earn_rate": 0.1, "rounding_method": "HALF-UP",
-            "rule_ids": [
-                Command.create({"product_id": self.product.id, "multiplier": 2.0}),
-                Command.create({"categ_id": self.categ_food.id, "multiplier": 0.0}),
-            ],
-        })
+        self.program.write(
+            {
+                "earn_rate": 0.1,
+                "rounding_method": "HALF-UP",
+                "rule_ids": [
+                    Command.create({"product_id": self.product.id, "multiplier": 2.0}),
+                    Command.create({"categ_id": self.categ_food.id, "multiplier": 0.0}),
+                ],
+            }
+        )
         # chair 1000 x2 x0.1 = 200; rice excluded; 15 x0.1 = 1.5 on a plain line -> 201.5 -> 202
         other = self.env["product.product"].create({"name": "Lamp", "list_price": 15})
         self._invoice(self.customer, [(self.product, 10, 100), (self.product_food, 50, 10), (other, 1, 15)])
@@ -73,9 +75,11 @@ class TestLoyaltyEarn(LoyaltyCommon):
 
     def test_full_credit_note_through_reversal_wizard(self):
         invoice = self._invoice(self.customer, [(self.product, 4, 250)])
-        wizard = self.env["account.move.reversal"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create({"reason": "damaged", "journal_id": invoice.journal_id.id})
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"reason": "damaged", "journal_id": invoice.journal_id.id})
+        )
         wizard.refund_moves()
         refund = invoice.reversal_move_ids
         refund.action_post()
@@ -97,9 +101,13 @@ class TestLoyaltyEarn(LoyaltyCommon):
 
     def test_credit_note_after_redemption_leaves_deficit_covered_by_next_earn(self):
         invoice = self._invoice(self.customer, [(self.product, 1, 1000)])
-        self.env["crm.loyalty.adjust.wizard"].create({
-            "membership_id": self.member.id, "points": -900, "reason": "gift",
-        }).action_apply()
+        self.env["crm.loyalty.adjust.wizard"].create(
+            {
+                "membership_id": self.member.id,
+                "points": -900,
+                "reason": "gift",
+            }
+        ).action_apply()
         self._refund(invoice, [(self.product, 1, 1000)])
         self.assertEqual(self.member.balance, -900)
         self.assertLedgerConsistent()
@@ -121,10 +129,16 @@ class TestLoyaltyEarn(LoyaltyCommon):
 
     def test_referral_bonus_to_referrer(self):
         self.program.referral_bonus = 300
-        referee = self.env["res.partner"].create({
-            "name": "Friend Co", "is_company": True, "loyalty_referrer_id": self.customer.id,
-        })
-        ref_member = self.env["crm.loyalty.membership"].create({"partner_id": referee.id, "program_id": self.program.id})
+        referee = self.env["res.partner"].create(
+            {
+                "name": "Friend Co",
+                "is_company": True,
+                "loyalty_referrer_id": self.customer.id,
+            }
+        )
+        ref_member = self.env["crm.loyalty.membership"].create(
+            {"partner_id": referee.id, "program_id": self.program.id}
+        )
         self._invoice(referee, [(self.product, 1, 100)])
         self._invoice(referee, [(self.product, 1, 100)])
         bonus = self._entries(bonus_kind="referral")
@@ -202,16 +216,20 @@ class TestLoyaltyEarn(LoyaltyCommon):
         member = form.record
         self.assertTrue(member.name.startswith("M"))
         self.assertEqual(member.tier_id, self.bronze)
-        wizard = self.env["crm.loyalty.adjust.wizard"].create({"membership_id": member.id, "points": 40, "reason": "goodwill"})
+        wizard = self.env["crm.loyalty.adjust.wizard"].create(
+            {"membership_id": member.id, "points": 40, "reason": "goodwill"}
+        )
         wizard.action_apply()
         entry = self._entries(member)
         self.assertEqual((entry.entry_type, entry.points, entry.approved_by_id), ("adjust", 40, self.env.user))
         with self.assertRaises(UserError):
             self.env["crm.loyalty.adjust.wizard"].create(
-                {"membership_id": member.id, "points": -41, "reason": "too much"}).action_apply()
+                {"membership_id": member.id, "points": -41, "reason": "too much"}
+            ).action_apply()
         with self.assertRaises(ValidationError):
             self.env["crm.loyalty.adjust.wizard"].create(
-                {"membership_id": member.id, "points": 0, "reason": "nothing"}).action_apply()
+                {"membership_id": member.id, "points": 0, "reason": "nothing"}
+            ).action_apply()
         self.assertEqual(member.balance, 40)
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
             self.env["crm.loyalty.membership"].create({"partner_id": other.id, "program_id": self.program.id})

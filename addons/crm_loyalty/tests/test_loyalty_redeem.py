@@ -7,7 +7,6 @@ from .common import LoyaltyCommon
 
 @tagged("post_install", "-at_install")
 class TestLoyaltyRedeem(LoyaltyCommon):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -16,12 +15,16 @@ class TestLoyaltyRedeem(LoyaltyCommon):
 
     @classmethod
     def _order(cls, partner, qty, price, **extra):
-        return cls.env["sale.order"].create({
-            "partner_id": partner.id,
-            "company_id": cls.company.id,
-            "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": qty, "price_unit": price})],
-            **extra,
-        })
+        return cls.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "company_id": cls.company.id,
+                "order_line": [
+                    Command.create({"product_id": cls.product.id, "product_uom_qty": qty, "price_unit": price})
+                ],
+                **extra,
+            }
+        )
 
     def _redeem(self, points, order=None):
         order = order or self.order
@@ -105,33 +108,59 @@ class TestLoyaltyRedeem(LoyaltyCommon):
         stranger = self.env["res.partner"].create({"name": "Stranger", "is_company": True})
         order = self._order(stranger, 1, 100)
         self.assertFalse(order.loyalty_membership_ids)
-        wizard = self.env["crm.loyalty.redeem.wizard"].create({
-            "order_id": order.id, "membership_id": self.member.id, "points": 10,
-        })
+        wizard = self.env["crm.loyalty.redeem.wizard"].create(
+            {
+                "order_id": order.id,
+                "membership_id": self.member.id,
+                "points": 10,
+            }
+        )
         with self.assertRaises(ValidationError):
             wizard.action_apply()
         self.member.action_suspend()
         self.assertFalse(self.order.loyalty_membership_ids)
-        wizard = self.env["crm.loyalty.redeem.wizard"].create({
-            "order_id": self.order.id, "membership_id": self.member.id, "points": 10,
-        })
+        wizard = self.env["crm.loyalty.redeem.wizard"].create(
+            {
+                "order_id": self.order.id,
+                "membership_id": self.member.id,
+                "points": 10,
+            }
+        )
         with self.assertRaises(UserError):
             wizard.action_apply()
 
     def test_currency_and_archived_program(self):
         other_currency = self.setup_other_currency("EUR")
-        order = self._order(self.customer, 1, 500, pricelist_id=self.env["product.pricelist"].create({
-            "name": "EUR", "currency_id": other_currency.id,
-        }).id)
-        wizard = self.env["crm.loyalty.redeem.wizard"].create({
-            "order_id": order.id, "membership_id": self.member.id, "points": 10,
-        })
+        order = self._order(
+            self.customer,
+            1,
+            500,
+            pricelist_id=self.env["product.pricelist"]
+            .create(
+                {
+                    "name": "EUR",
+                    "currency_id": other_currency.id,
+                }
+            )
+            .id,
+        )
+        wizard = self.env["crm.loyalty.redeem.wizard"].create(
+            {
+                "order_id": order.id,
+                "membership_id": self.member.id,
+                "points": 10,
+            }
+        )
         with self.assertRaises(ValidationError):
             wizard.action_apply()
         self.program.active = False
-        wizard = self.env["crm.loyalty.redeem.wizard"].create({
-            "order_id": self.order.id, "membership_id": self.member.id, "points": 10,
-        })
+        wizard = self.env["crm.loyalty.redeem.wizard"].create(
+            {
+                "order_id": self.order.id,
+                "membership_id": self.member.id,
+                "points": 10,
+            }
+        )
         with self.assertRaises(UserError):
             wizard.action_apply()
         self.assertFalse((order | self.order).order_line.filtered("loyalty_redeem_points"))

@@ -22,12 +22,16 @@ class CrmLoyaltyAdjustWizard(models.TransientModel):
             raise ValidationError(_("A manual adjustment needs a reason."))
         if self.points < 0:
             member._check_can_spend(-self.points)
-        self.env["crm.loyalty.entry"].create({
-            "membership_id": member.id,
-            "entry_type": "adjust",
-            "points": self.points,
-            "reason": self.reason.strip(),
-            "approved_by_id": self.env.user.id,
-            "expiry_date": member.program_id._expiry_date(fields.Date.context_today(self)) if self.points > 0 else False,
-        })
+        self.env["crm.loyalty.entry"].create(
+            {
+                "membership_id": member.id,
+                "entry_type": "adjust",
+                "points": self.points,
+                "reason": self.reason.strip(),
+                "approved_by_id": self.env.user.id,
+                "expiry_date": member.program_id._expiry_date(fields.Date.context_today(self))
+                if self.points > 0
+                else False,
+            }
+        )
         return {"type": "ir.actions.act_window_close"}

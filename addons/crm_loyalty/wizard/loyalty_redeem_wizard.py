@@ -12,7 +12,8 @@ class CrmLoyaltyRedeemWizard(models.TransientModel):
     order_id = fields.Many2one("sale.order", required=True, ondelete="cascade")
     currency_id = fields.Many2one(related="order_id.currency_id")
     membership_id = fields.Many2one(
-        "crm.loyalty.membership", required=True,
+        "crm.loyalty.membership",
+        required=True,
         domain="[('id', 'in', available_membership_ids)]",
     )
     available_membership_ids = fields.Many2many(related="order_id.loyalty_membership_ids")
@@ -64,11 +65,15 @@ class CrmLoyaltyRedeemWizard(models.TransientModel):
         if program.company_id != order.company_id:
             raise ValidationError(_("The program %(program)s belongs to another company.", program=program.name))
         if program.currency_id != order.currency_id:
-            raise ValidationError(_(
-                "The order is in %(order_cur)s but the program %(program)s counts in %(prog_cur)s: "
-                "points can only pay orders in the program's currency.",
-                order_cur=order.currency_id.name, program=program.name, prog_cur=program.currency_id.name,
-            ))
+            raise ValidationError(
+                _(
+                    "The order is in %(order_cur)s but the program %(program)s counts in %(prog_cur)s: "
+                    "points can only pay orders in the program's currency.",
+                    order_cur=order.currency_id.name,
+                    program=program.name,
+                    prog_cur=program.currency_id.name,
+                )
+            )
         if not program.reward_product_id:
             raise UserError(_("Set a reward product on the program %(program)s first.", program=program.name))
         if float_compare(self.points, 0.0, precision_digits=6) <= 0:
@@ -78,21 +83,26 @@ class CrmLoyaltyRedeemWizard(models.TransientModel):
         if float_compare(self.points, member.balance, precision_digits=6) > 0:
             raise ValidationError(_("Only %(balance)s points are available.", balance=member.balance))
         if float_compare(self.points, self._max_points(), precision_digits=6) > 0:
-            raise ValidationError(_(
-                "At most %(max)s points may pay this order (%(pct)s%% of its total).",
-                max=self._max_points(), pct=program.max_redeem_pct,
-            ))
+            raise ValidationError(
+                _(
+                    "At most %(max)s points may pay this order (%(pct)s%% of its total).",
+                    max=self._max_points(),
+                    pct=program.max_redeem_pct,
+                )
+            )
         order.order_line.filtered(lambda l: l.loyalty_membership_id == member).unlink()
-        self.env["sale.order.line"].create({
-            "order_id": order.id,
-            "product_id": program.reward_product_id.id,
-            "name": _("%(points)s loyalty points redeemed (%(program)s)", points=self.points, program=program.name),
-            "product_uom_qty": 1.0,
-            "price_unit": -self.points * program.point_value,
-            # points are a means of payment, like a gift card: no tax on the discount line
-            "tax_id": [(5, 0, 0)],
-            "loyalty_redeem_points": self.points,
-            "loyalty_membership_id": member.id,
-            "sequence": 9999,
-        })
+        self.env["sale.order.line"].create(
+            {
+                "order_id": order.id,
+                "product_id": program.reward_product_id.id,
+                "name": _("%(points)s loyalty points redeemed (%(program)s)", points=self.points, program=program.name),
+                "product_uom_qty": 1.0,
+                "price_unit": -self.points * program.point_value,
+                # points are a means of payment, like a gift card: no tax on the discount line
+                "tax_id": [(5, 0, 0)],
+                "loyalty_redeem_points": self.points,
+                "loyalty_membership_id": member.id,
+                "sequence": 9999,
+            }
+        )
         return {"type": "ir.actions.act_window_close"}

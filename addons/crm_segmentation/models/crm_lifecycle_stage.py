@@ -39,4 +39,6 @@ class CrmLifecycleStage(models.Model):
             [("lifecycle_stage_id", "in", self.ids)], limit=1
         )
         if used:
-            raise UserError(_("This lifecycle stage holds customers or their history. Archive it instead of deleting it."))
+            raise UserError(
+                _("This lifecycle stage holds customers or their history. Archive it instead of deleting it.")
+            )

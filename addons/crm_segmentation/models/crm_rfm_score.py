@@ -27,8 +27,9 @@ class CrmRfmScore(models.Model):
     _order = "company_id, monetary desc, id"
     _rec_name = "partner_id"
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade",
-                                 readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, ondelete="cascade", readonly=True
+    )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True, ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
@@ -43,8 +44,9 @@ class CrmRfmScore(models.Model):
     fm_score = fields.Integer(string="FM", readonly=True, aggregator="avg")
     rfm_code = fields.Char(string="RFM", readonly=True, index=True)
     segment_id = fields.Many2one("crm.rfm.segment", string="RFM Segment", readonly=True, index=True)
-    value_amount = fields.Monetary(string="Contribution", readonly=True,
-                                   help="Net revenue, or gross margin when the ERP bridge is installed.")
+    value_amount = fields.Monetary(
+        string="Contribution", readonly=True, help="Net revenue, or gross margin when the ERP bridge is installed."
+    )
     value_class = fields.Selection(VALUE_CLASSES, readonly=True, index=True)
     value_decile = fields.Integer(readonly=True, aggregator=False, help="1 = the top 10% of customers by contribution.")
     prob_alive = fields.Float(string="Probability Active", readonly=True, aggregator="avg", digits=(16, 3))
@@ -53,7 +55,9 @@ class CrmRfmScore(models.Model):
     clv_12m = fields.Monetary(string="Predicted CLV (12 months)", readonly=True)
     computed_at = fields.Datetime(readonly=True)
 
-    _sql_constraints = [("partner_company_uniq", "UNIQUE(partner_id, company_id)", "One score per customer and company.")]
+    _sql_constraints = [
+        ("partner_company_uniq", "UNIQUE(partner_id, company_id)", "One score per customer and company.")
+    ]
 
     @api.depends("prob_alive")
     def _compute_churn(self):
@@ -85,15 +89,17 @@ class CrmRfmScore(models.Model):
     def _recompute(self, companies, today=None):
         today = today or fields.Date.context_today(self)
         self.env["account.move"].flush_model(
-            ["commercial_partner_id", "company_id", "state", "move_type", "invoice_date", "amount_untaxed_signed"])
+            ["commercial_partner_id", "company_id", "state", "move_type", "invoice_date", "amount_untaxed_signed"]
+        )
         self.flush_model()
         now = fields.Datetime.now()
         for company in companies:
             date_from, date_to = self._window(company, today)
             self.env.cr.execute(self._rfm_upsert_sql(company, date_from, date_to, now))
             kept = [row[0] for row in self.env.cr.fetchall()]
-            self.env.cr.execute(SQL(
-                "DELETE FROM crm_rfm_score WHERE company_id = %s AND NOT (id = ANY(%s))", company.id, kept))
+            self.env.cr.execute(
+                SQL("DELETE FROM crm_rfm_score WHERE company_id = %s AND NOT (id = ANY(%s))", company.id, kept)
+            )
             self._recompute_value_classes(company, date_from, date_to)
             self._snapshot(company, today)
         self.invalidate_model()
@@ -152,7 +158,11 @@ class CrmRfmScore(models.Model):
                 computed_at = EXCLUDED.computed_at, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
             RETURNING id
             """,
-            company=company.id, date_from=date_from, date_to=date_to, now=now, uid=self.env.uid,
+            company=company.id,
+            date_from=date_from,
+            date_to=date_to,
+            now=now,
+            uid=self.env.uid,
         )
 
     # ------------------------------------------------------------------ value classes
@@ -162,15 +172,15 @@ class CrmRfmScore(models.Model):
 
         Net revenue here; ``crm_erp_bridge`` overrides it with gross margin from real cost of goods.
         """
-        return SQL(
-            "SELECT partner_id, monetary AS amount FROM crm_rfm_score WHERE company_id = %s", company.id)
+        return SQL("SELECT partner_id, monetary AS amount FROM crm_rfm_score WHERE company_id = %s", company.id)
 
     @api.model
     def _recompute_value_classes(self, company, date_from, date_to):
         """High = top 20% of customers by contribution, medium = next 30%, low = the rest with a
         positive contribution, none = no profit. Deciles feed the Pareto curve."""
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             WITH contrib AS (%(contrib)s), ranked AS (
                 SELECT s.id, COALESCE(c.amount, 0) AS amount,
                        ROW_NUMBER() OVER (ORDER BY COALESCE(c.amount, 0) DESC, s.partner_id) AS pos,
@@ -188,17 +198,23 @@ class CrmRfmScore(models.Model):
               FROM ranked r
              WHERE r.id = s.id
             """,
-            contrib=self._value_contribution_sql(company, date_from, date_to), company=company.id,
-        ))
+                contrib=self._value_contribution_sql(company, date_from, date_to),
+                company=company.id,
+            )
+        )
 
     @api.model
     def _pareto_share(self, company):
         """Share of the total contribution brought by the top 20% of customers."""
         self.flush_model()
-        self.env.cr.execute(SQL(
-            """SELECT COALESCE(SUM(value_amount) FILTER (WHERE value_class = 'high'), 0),
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(value_amount) FILTER (WHERE value_class = 'high'), 0),
                       COALESCE(SUM(value_amount), 0)
-                 FROM crm_rfm_score WHERE company_id = %s""", company.id))
+                 FROM crm_rfm_score WHERE company_id = %s""",
+                company.id,
+            )
+        )
         top, total = self.env.cr.fetchone()
         return top / total if total else 0.0
 
@@ -206,8 +222,9 @@ class CrmRfmScore(models.Model):
     @api.model
     def _snapshot(self, company, today):
         month = today.replace(day=1)
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             INSERT INTO crm_rfm_snapshot (partner_id, company_id, month, segment_id, rfm_code, previous_segment_id,
                                           create_uid, create_date, write_uid, write_date)
             SELECT s.partner_id, s.company_id, %(month)s, s.segment_id, s.rfm_code, prev.segment_id,
@@ -220,8 +237,12 @@ class CrmRfmScore(models.Model):
                 segment_id = EXCLUDED.segment_id, rfm_code = EXCLUDED.rfm_code,
                 previous_segment_id = EXCLUDED.previous_segment_id
             """,
-            month=month, prev=month - relativedelta(months=1), company=company.id, uid=self.env.uid,
-        ))
+                month=month,
+                prev=month - relativedelta(months=1),
+                company=company.id,
+                uid=self.env.uid,
+            )
+        )
         self.env["crm.rfm.snapshot"].invalidate_model()
 
     # ------------------------------------------------------------------ churn and lifetime value
@@ -231,17 +252,21 @@ class CrmRfmScore(models.Model):
             try:
                 self.sudo()._fit_clv(company)  # sudo: bulk write of a technical table for allowed companies
             except clv.NotEnoughData as exc:
-                raise UserError(_(
-                    "Not enough purchase history in %(company)s to predict churn and lifetime value: %(why)s",
-                    company=company.name, why=str(exc),
-                )) from exc
+                raise UserError(
+                    _(
+                        "Not enough purchase history in %(company)s to predict churn and lifetime value: %(why)s",
+                        company=company.name,
+                        why=str(exc),
+                    )
+                ) from exc
         return {"type": "ir.actions.client", "tag": "reload"}
 
     @api.model
     def _clv_inputs(self, company, today):
         """Per customer: repeat purchases (distinct purchase days - 1), t_x and T in weeks, mean spend."""
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             WITH days AS (
                 SELECT m.commercial_partner_id AS partner_id, m.invoice_date AS day,
                        SUM(m.amount_untaxed_signed) AS amount
@@ -253,7 +278,11 @@ class CrmRfmScore(models.Model):
             SELECT partner_id, COUNT(*) - 1, (MAX(day) - MIN(day)) / 7.0, (%(today)s::date - MIN(day)) / 7.0,
                    AVG(amount)
               FROM days GROUP BY partner_id
-            """, company=company.id, today=today))
+            """,
+                company=company.id,
+                today=today,
+            )
+        )
         return self.env.cr.fetchall()
 
     @api.model
@@ -271,15 +300,21 @@ class CrmRfmScore(models.Model):
         purchases = clv.expected_purchases(bg, CLV_HORIZON_WEEKS, x, t_x, T)
         spend = clv.expected_spend(gg, x, m)
         self.flush_model()
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             UPDATE crm_rfm_score s
                SET prob_alive = v.alive, expected_purchases_12m = v.purchases, clv_12m = v.clv
               FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::float8[]) AS v(partner_id, alive, purchases, clv)
              WHERE s.partner_id = v.partner_id AND s.company_id = %s
             """,
-            partner_ids, alive.tolist(), purchases.tolist(), (purchases * spend).tolist(), company.id,
-        ))
+                partner_ids,
+                alive.tolist(),
+                purchases.tolist(),
+                (purchases * spend).tolist(),
+                company.id,
+            )
+        )
         self.invalidate_model()
         _logger.info("crm_segmentation: CLV fitted for %s on %d customers: %s %s", company.name, len(rows), bg, gg)
         return bg, gg

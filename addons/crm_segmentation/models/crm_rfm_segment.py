@@ -20,9 +20,14 @@ class CrmRfmSegment(models.Model):
     color = fields.Integer()
 
     _sql_constraints = [
-        ("range_valid", "CHECK(r_min BETWEEN 1 AND 5 AND r_max BETWEEN 1 AND 5 AND r_min <= r_max "
-         "AND fm_min BETWEEN 1 AND 5 AND fm_max BETWEEN 1 AND 5 AND fm_min <= fm_max)",
-         "Score ranges go from 1 to 5, the lower bound first."),
+        (
+            "range_valid",
+            (
+                "CHECK(r_min BETWEEN 1 AND 5 AND r_max BETWEEN 1 AND 5 AND r_min <= r_max "
+                "AND fm_min BETWEEN 1 AND 5 AND fm_max BETWEEN 1 AND 5 AND fm_min <= fm_max)"
+            ),
+            "Score ranges go from 1 to 5, the lower bound first.",
+        ),
     ]
 
     @api.constrains("r_min", "r_max", "fm_min", "fm_max")
@@ -30,9 +35,16 @@ class CrmRfmSegment(models.Model):
         segments = self.search([])
         for seg in self:
             for other in segments - seg:
-                if (seg.r_min <= other.r_max and other.r_min <= seg.r_max
-                        and seg.fm_min <= other.fm_max and other.fm_min <= seg.fm_max):
-                    raise ValidationError(_(
-                        "The RFM segments %(a)s and %(b)s overlap: each score cell belongs to one segment.",
-                        a=seg.name, b=other.name,
-                    ))
+                if (
+                    seg.r_min <= other.r_max
+                    and other.r_min <= seg.r_max
+                    and seg.fm_min <= other.fm_max
+                    and other.fm_min <= seg.fm_max
+                ):
+                    raise ValidationError(
+                        _(
+                            "The RFM segments %(a)s and %(b)s overlap: each score cell belongs to one segment.",
+                            a=seg.name,
+                            b=other.name,
+                        )
+                    )

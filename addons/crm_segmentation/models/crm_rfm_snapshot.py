@@ -16,5 +16,10 @@ class CrmRfmSnapshot(models.Model):
     previous_segment_id = fields.Many2one("crm.rfm.segment", string="Previous Month's Segment", readonly=True)
     rfm_code = fields.Char(readonly=True)
 
-    _sql_constraints = [("partner_company_month_uniq", "UNIQUE(partner_id, company_id, month)",
-                         "One snapshot per customer, company and month.")]
+    _sql_constraints = [
+        (
+            "partner_company_month_uniq",
+            "UNIQUE(partner_id, company_id, month)",
+            "One snapshot per customer, company and month.",
+        )
+    ]

@@ -22,8 +22,9 @@ class CrmRuleSegment(models.Model):
     rfm_segment_ids = fields.Many2many("crm.rfm.segment", string="RFM Segments")
     lifecycle_stage_ids = fields.Many2many("crm.lifecycle.stage", string="Lifecycle Stages")
     value_class = fields.Selection(VALUE_CLASSES)
-    partner_ids = fields.Many2many("res.partner", "crm_rule_segment_partner_rel", "segment_id", "partner_id",
-                                   string="Members", readonly=True)
+    partner_ids = fields.Many2many(
+        "res.partner", "crm_rule_segment_partner_rel", "segment_id", "partner_id", string="Members", readonly=True
+    )
     member_count = fields.Integer(compute="_compute_member_count", store=True)
     refreshed_at = fields.Datetime(readonly=True)
 
@@ -39,8 +40,13 @@ class CrmRuleSegment(models.Model):
                 domain = safe_eval(segment.domain or "[]", {"uid": self.env.uid})
                 expression.expression(domain, self.env["res.partner"])
             except Exception as exc:
-                raise ValidationError(_("The filter of %(segment)s is not a valid contact domain: %(error)s",
-                                        segment=segment.name, error=exc)) from exc
+                raise ValidationError(
+                    _(
+                        "The filter of %(segment)s is not a valid contact domain: %(error)s",
+                        segment=segment.name,
+                        error=exc,
+                    )
+                ) from exc
 
     def _member_domain(self):
         self.ensure_one()
@@ -82,14 +88,15 @@ class CrmRuleSegment(models.Model):
         self.ensure_one()
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id("res.partner")
-        vals = [{
-            "res_model_id": model_id,
-            "res_id": partner.id,
-            "activity_type_id": todo.id,
-            "summary": _("Follow up: %(segment)s", segment=self.name),
-            "user_id": (partner.user_id or self.env.user).id,
-        } for partner in self.partner_ids]
+        vals = [
+            {
+                "res_model_id": model_id,
+                "res_id": partner.id,
+                "activity_type_id": todo.id,
+                "summary": _("Follow up: %(segment)s", segment=self.name),
+                "user_id": (partner.user_id or self.env.user).id,
+            }
+            for partner in self.partner_ids
+        ]
         self.env["mail.activity"].create(vals)
         return len(vals)
-
-

@@ -4,7 +4,6 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
 class SegmentationCommon(AccountTestInvoicingCommon):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -21,13 +20,18 @@ class SegmentationCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _invoice(cls, partner, date, amount, move_type="out_invoice", currency=None):
-        move = cls.env["account.move"].create({
-            "move_type": move_type,
-            "partner_id": partner.id,
-            "invoice_date": fields.Date.to_date(date),
-            "currency_id": (currency or cls.company.currency_id).id,
-            "invoice_line_ids": [Command.create({"product_id": cls.product.id, "quantity": 1,
-                                                 "price_unit": amount, "tax_ids": False})],
-        })
+        move = cls.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "invoice_date": fields.Date.to_date(date),
+                "currency_id": (currency or cls.company.currency_id).id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": cls.product.id, "quantity": 1, "price_unit": amount, "tax_ids": False}
+                    )
+                ],
+            }
+        )
         move.action_post()
         return move

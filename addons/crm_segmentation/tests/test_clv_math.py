@@ -45,8 +45,14 @@ class TestClvMath(BaseCase):
         params = LifecycleParams(stable_min_purchases=3, decline_factor=2.0, lost_days=365)
 
         def stage(**kw):
-            base = dict(has_quote_or_lead=False, invoice_count=0, window_count=0, days_since_last=None,
-                        typical_gap=None, current_code=None)
+            base = {
+                "has_quote_or_lead": False,
+                "invoice_count": 0,
+                "window_count": 0,
+                "days_since_last": None,
+                "typical_gap": None,
+                "current_code": None,
+            }
             base.update(kw)
             return decide_stage(LifecycleFacts(**base), params)
 
@@ -56,10 +62,15 @@ class TestClvMath(BaseCase):
         self.assertEqual(stage(invoice_count=3, window_count=3, days_since_last=20, typical_gap=30), "stability")
         self.assertEqual(stage(invoice_count=2, window_count=2, days_since_last=20, typical_gap=30), "formation")
         self.assertEqual(stage(invoice_count=3, window_count=3, days_since_last=61, typical_gap=30), "decline")
-        self.assertEqual(stage(invoice_count=3, window_count=3, days_since_last=45, typical_gap=30,
-                               current_code="stability"), "stability")
+        self.assertEqual(
+            stage(invoice_count=3, window_count=3, days_since_last=45, typical_gap=30, current_code="stability"),
+            "stability",
+        )
         self.assertEqual(stage(invoice_count=3, window_count=0, days_since_last=400, typical_gap=30), "lost")
-        self.assertEqual(stage(invoice_count=4, window_count=1, days_since_last=3, typical_gap=100,
-                               current_code="lost"), "won_back")
-        self.assertEqual(stage(invoice_count=4, window_count=1, days_since_last=30, typical_gap=100,
-                               current_code="won_back"), "won_back")
+        self.assertEqual(
+            stage(invoice_count=4, window_count=1, days_since_last=3, typical_gap=100, current_code="lost"), "won_back"
+        )
+        self.assertEqual(
+            stage(invoice_count=4, window_count=1, days_since_last=30, typical_gap=100, current_code="won_back"),
+            "won_back",
+        )

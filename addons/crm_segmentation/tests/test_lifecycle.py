@@ -9,7 +9,6 @@ from .common import SegmentationCommon
 
 @tagged("post_install", "-at_install")
 class TestLifecycle(SegmentationCommon):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -29,10 +28,12 @@ class TestLifecycle(SegmentationCommon):
 
     def test_every_automatic_transition(self):
         self.assertFalse(self._evaluate("2025-12-01"), "unknown customers are left alone")
-        self.env["sale.order"].create({
-            "partner_id": self.customer.id,
-            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1})],
-        })
+        self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1})],
+            }
+        )
         self.assertEqual(self._evaluate("2025-12-15"), "exploration")
         self._buy("2026-01-01")
         self.assertEqual(self.customer.lifecycle_stage_id.code, "formation", "the posting itself moves the customer")
@@ -45,8 +46,9 @@ class TestLifecycle(SegmentationCommon):
         self._buy("2027-04-05")
         self.assertEqual(self.customer.lifecycle_stage_id.code, "won_back")
         history = self.customer.lifecycle_history_ids.sorted("id")
-        self.assertEqual(history.to_stage_id.mapped("code"),
-                         ["exploration", "formation", "stability", "decline", "lost", "won_back"])
+        self.assertEqual(
+            history.to_stage_id.mapped("code"), ["exploration", "formation", "stability", "decline", "lost", "won_back"]
+        )
         self.assertEqual(set(history.mapped("mode")), {"auto"})
 
     def test_manual_override_is_respected(self):
@@ -54,8 +56,9 @@ class TestLifecycle(SegmentationCommon):
         with freeze_time("2026-01-02"):
             self.customer.with_context(lifecycle_reason="Key account").lifecycle_stage_id = self.stage["stability"]
         manual = self.customer.lifecycle_history_ids.filtered(lambda h: h.mode == "manual")
-        self.assertEqual((manual.to_stage_id, manual.reason, manual.user_id),
-                         (self.stage["stability"], "Key account", self.env.user))
+        self.assertEqual(
+            (manual.to_stage_id, manual.reason, manual.user_id), (self.stage["stability"], "Key account", self.env.user)
+        )
         self.assertEqual(self._evaluate("2026-02-01"), "stability", "the rule waits out the manual period")
         self.assertEqual(self._evaluate("2026-05-01"), "formation", "after it, the facts decide again")
 

@@ -47,7 +47,9 @@ class TestRfm(SegmentationCommon):
             score = self._score(partner)
             self.assertEqual(
                 (score.recency, score.frequency, score.monetary, score.rfm_code, score.segment_id.name),
-                (recency, frequency, monetary, code, segment), partner.name)
+                (recency, frequency, monetary, code, segment),
+                partner.name,
+            )
         self.assertFalse(self._score(self.f), "a customer without purchases gets no score")
         self.assertEqual(self.a.rfm_code, "454")
         self.assertEqual(self.a.rfm_segment_id.name, "Champions")

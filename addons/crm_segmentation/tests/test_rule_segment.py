@@ -6,7 +6,6 @@ from .common import SegmentationCommon
 
 @tagged("post_install", "-at_install")
 class TestRuleSegment(SegmentationCommon):
-
     def test_refresh_conditions_and_activities(self):
         shanghai = self._customer("Shanghai Trading")
         shanghai.city = "Shanghai"
@@ -14,9 +13,13 @@ class TestRuleSegment(SegmentationCommon):
         other.city = "Beijing"
         self._invoice(shanghai, "2026-11-01", 900)
         self.env["crm.rfm.score"]._recompute(self.company)
-        segment = self.env["crm.rule.segment"].create({
-            "name": "Shanghai", "domain": "[('city', '=', 'Shanghai')]", "company_id": self.company.id,
-        })
+        segment = self.env["crm.rule.segment"].create(
+            {
+                "name": "Shanghai",
+                "domain": "[('city', '=', 'Shanghai')]",
+                "company_id": self.company.id,
+            }
+        )
         segment.action_refresh()
         self.assertEqual(segment.partner_ids, shanghai)
         self.assertEqual(segment.member_count, 1)

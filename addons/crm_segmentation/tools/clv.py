@@ -38,8 +38,13 @@ def fit_bgnbd(x, t_x, T):
         raise NotEnoughData(f"BG/NBD needs at least {MIN_CUSTOMERS} customers, got {len(x)}")
     if (x > 0).sum() < MIN_REPEATERS:
         raise NotEnoughData(f"BG/NBD needs at least {MIN_REPEATERS} repeat customers")
-    res = minimize(_bgnbd_negll, x0=np.log([1.0, 1.0, 1.0, 1.0]), args=(x, t_x, T), method="Nelder-Mead",
-                   options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-8})
+    res = minimize(
+        _bgnbd_negll,
+        x0=np.log([1.0, 1.0, 1.0, 1.0]),
+        args=(x, t_x, T),
+        method="Nelder-Mead",
+        options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-8},
+    )
     r, alpha, a, b = np.exp(res.x)
     return {"r": r, "alpha": alpha, "a": a, "b": b}
 
@@ -63,8 +68,15 @@ def expected_purchases(params, t, x, t_x, T):
 
 def _gg_negll(log_params, x, m):
     p, q, v = np.exp(log_params)
-    ll = (gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(v)
-          + (p * x - 1) * np.log(m) + p * x * np.log(x) - (p * x + q) * np.log(x * m + v))
+    ll = (
+        gammaln(p * x + q)
+        - gammaln(p * x)
+        - gammaln(q)
+        + q * np.log(v)
+        + (p * x - 1) * np.log(m)
+        + p * x * np.log(x)
+        - (p * x + q) * np.log(x * m + v)
+    )
     return -np.sum(ll)
 
 
@@ -73,8 +85,13 @@ def fit_gamma_gamma(x, m):
     keep = (x > 0) & (m > 0)
     if keep.sum() < MIN_REPEATERS:
         raise NotEnoughData(f"Gamma-Gamma needs at least {MIN_REPEATERS} repeat customers with spend")
-    res = minimize(_gg_negll, x0=np.log([1.0, 1.0, 1.0]), args=(x[keep], m[keep]), method="Nelder-Mead",
-                   options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-8})
+    res = minimize(
+        _gg_negll,
+        x0=np.log([1.0, 1.0, 1.0]),
+        args=(x[keep], m[keep]),
+        method="Nelder-Mead",
+        options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-8},
+    )
     p, q, v = np.exp(res.x)
     return {"p": p, "q": q, "v": v}
 
