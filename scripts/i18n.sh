@@ -21,4 +21,4 @@ for module in ${OUR_MODULES//,/ }; do
     odoo_bin -d "$DB" --i18n-export="$REPO/addons/$module/i18n/$module.pot" --modules="$module" \
         --stop-after-init --no-http --log-level=warn
 done
-exec "$PY" "$REPO/scripts/i18n_po.py" merge
+"$PY" "$REPO/scripts/i18n_po.py" merge

@@ -21,6 +21,7 @@
         "views/service_recovery_views.xml",
         "views/crm_erp_bridge_menus.xml",
     ],
+    "demo": ["demo/crm_erp_bridge_demo.xml"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "installable": True,
     "auto_install": False,

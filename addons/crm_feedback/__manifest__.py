@@ -24,6 +24,9 @@
         "views/crm_feedback_menus.xml",
     ],
     "demo": ["demo/crm_feedback_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["crm_feedback/static/tests/tours/*.js"],
+    },
     "external_dependencies": {"python": ["vaderSentiment", "snownlp"]},
     "uninstall_hook": "uninstall_hook",
     "installable": True,
