@@ -87,6 +87,30 @@ class CrmFeedbackTicket(models.Model):
     )
     date_closed = fields.Datetime(readonly=True, copy=False)
     date_first_response = fields.Datetime(readonly=True, copy=False)
+    response_hours = fields.Float(
+        string="First Response (hours)",
+        compute="_compute_durations",
+        store=True,
+        aggregator="avg",
+        digits=(16, 2),
+        help="Hours from creation to the first public reply (calendar hours).",
+    )
+    resolution_hours = fields.Float(
+        string="Resolution (hours)",
+        compute="_compute_durations",
+        store=True,
+        aggregator="avg",
+        digits=(16, 2),
+        help="Hours from creation to closing (calendar hours).",
+    )
+    sla_success = fields.Float(
+        string="SLA Compliance (%)",
+        compute="_compute_sla_success",
+        store=True,
+        aggregator="avg",
+        help="100 while the ticket's SLA holds, 0 once breached: its average over tickets with an SLA "
+        "is the compliance rate.",
+    )
     # SLA
     sla_id = fields.Many2one("crm.feedback.sla", string="SLA Policy", readonly=True, copy=False)
     sla_response_deadline = fields.Datetime(string="Respond Before", readonly=True, copy=False)
@@ -125,6 +149,19 @@ class CrmFeedbackTicket(models.Model):
         for ticket in self:
             posted = ticket.credit_note_ids.filtered(lambda m: m.state == "posted")
             ticket.resolution_cost = -sum(posted.mapped("amount_total_signed"))
+
+    @api.depends("create_date", "date_first_response", "date_closed")
+    def _compute_durations(self):
+        for ticket in self:
+            start = ticket.create_date
+            first, closed = ticket.date_first_response, ticket.date_closed
+            ticket.response_hours = (first - start).total_seconds() / 3600 if start and first else 0.0
+            ticket.resolution_hours = (closed - start).total_seconds() / 3600 if start and closed else 0.0
+
+    @api.depends("sla_id", "sla_breached")
+    def _compute_sla_success(self):
+        for ticket in self:
+            ticket.sla_success = 0.0 if ticket.sla_breached or not ticket.sla_id else 100.0
 
     def _compute_resolution_counts(self):
         for ticket in self:

@@ -64,6 +64,29 @@ class TestTicket(FeedbackCommon):
         ticket.message_post(body="We are on it", message_type="comment", subtype_xmlid="mail.mt_comment")
         self.assertTrue(ticket.date_first_response)
 
+    def test_response_resolution_times_and_sla_compliance(self):
+        with freeze_time("2026-11-23 09:00:00"):
+            ticket = self._ticket()
+            other = self._ticket(subject="Second")
+        # create_date comes from the transaction clock, which freezegun does not move
+        self.env.cr.execute(
+            "UPDATE crm_feedback_ticket SET create_date = '2026-11-23 09:00:00' WHERE id = %s", [ticket.id]
+        )
+        ticket.invalidate_recordset(["create_date"])
+        self.assertEqual((ticket.sla_success, other.sla_success), (100.0, 100.0))
+        with freeze_time("2026-11-23 11:30:00"):
+            ticket.message_post(body="On it", message_type="comment", subtype_xmlid="mail.mt_comment")
+        with freeze_time("2026-11-24 09:00:00"):
+            ticket.stage_id = self.stage_solved
+        self.assertEqual(ticket.response_hours, 2.5)
+        self.assertEqual(ticket.resolution_hours, 24.0)
+        other.sudo().write({"sla_breached": True})
+        self.assertEqual(other.sla_success, 0.0)
+        groups = self.env["crm.feedback.ticket"]._read_group(
+            [("id", "in", (ticket | other).ids)], [], ["sla_success:avg", "response_hours:avg"]
+        )
+        self.assertEqual(groups[0][0], 50.0, "half of the tickets kept their SLA")
+
     def test_sla_deadlines_skip_weekend_and_breach_cron_once(self):
         with freeze_time("2026-11-20 16:00:00"):  # a Friday, one working hour left
             ticket = self._ticket()
