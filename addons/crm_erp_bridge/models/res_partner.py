@@ -3,6 +3,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 PANEL_FIELDS = [
     "crm360_currency_id",
@@ -93,13 +94,18 @@ class ResPartner(models.Model):
                 base + [("invoice_date", ">", since)], ["commercial_partner_id"], ["amount_untaxed_signed:sum"]
             )
         )
-        margin = dict(
-            self.env["crm.customer.profitability"]._read_group(
-                [("partner_id", "in", customers.ids), ("company_id", "=", company.id), ("date", ">", since)],
-                ["partner_id"],
-                ["gross_margin:sum"],
-            )
+        # straight from the source rows of these customers: the report view would aggregate every customer
+        for model in ("account.move", "account.move.line", "stock.valuation.layer"):
+            self.env[model].flush_model()
+        source = self.env["crm.customer.profitability"]._profitability_source(
+            company.id, since, None, partner_ids=customers.ids
         )
+        margin = {
+            self.browse(partner_id): amount
+            for partner_id, amount in self.env.execute_query(
+                SQL("SELECT partner_id, SUM(revenue - cogs) FROM (%s) src GROUP BY partner_id", source)
+            )
+        }
         recv_domain = [
             ("partner_id", "in", customers.ids),
             ("parent_state", "=", "posted"),

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.crm_segmentation.models.crm_rfm_score import VALUE_CLASSES
+
 
 class CrmCustomerProfitability(models.Model):
     """Customer profitability per month: revenue from invoice lines, cost of goods from the stock
@@ -31,7 +33,9 @@ class CrmCustomerProfitability(models.Model):
         ],
         "account.move.line": ["balance", "quantity", "product_id", "display_type", "move_id"],
         "crm.loyalty.program": ["reward_product_id"],
-        "stock.valuation.layer": ["value", "stock_move_id", "company_id"],
+        "stock.valuation.layer": ["value", "stock_move_id", "company_id", "product_id"],
+        "product.template": ["categ_id"],
+        "crm.rfm.score": ["partner_id", "company_id", "segment_id", "value_class"],
         "stock.move": ["sale_line_id"],
         "sale.order.line": ["order_id"],
         "sale.order": ["partner_id"],
@@ -44,6 +48,9 @@ class CrmCustomerProfitability(models.Model):
     date = fields.Date(string="Month", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     lifecycle_stage_id = fields.Many2one("crm.lifecycle.stage", readonly=True)
+    categ_id = fields.Many2one("product.category", string="Product Category", readonly=True)
+    segment_id = fields.Many2one("crm.rfm.segment", string="RFM Segment", readonly=True)
+    value_class = fields.Selection(VALUE_CLASSES, string="Value Class", readonly=True)
     revenue = fields.Monetary(readonly=True)
     cogs = fields.Monetary(string="Cost of Goods Sold", readonly=True)
     gross_margin = fields.Monetary(readonly=True)
@@ -62,8 +69,8 @@ class CrmCustomerProfitability(models.Model):
         return SQL(
             """
             WITH src AS (%(src)s)
-            SELECT ROW_NUMBER() OVER () AS id, src.partner_id, src.company_id, src.date,
-                   p.user_id, p.lifecycle_stage_id,
+            SELECT ROW_NUMBER() OVER () AS id, src.partner_id, src.company_id, src.date, src.categ_id,
+                   p.user_id, p.lifecycle_stage_id, s.segment_id, s.value_class,
                    SUM(src.revenue) AS revenue, SUM(src.cogs) AS cogs,
                    SUM(src.revenue) - SUM(src.cogs) AS gross_margin,
                    SUM(src.ticket_credit) AS ticket_credit, SUM(src.loyalty_rewards) AS loyalty_rewards,
@@ -73,16 +80,23 @@ class CrmCustomerProfitability(models.Model):
                    CASE WHEN SUM(src.revenue) <> 0
                         THEN 100.0 * (SUM(src.revenue) - SUM(src.cogs)) / SUM(src.revenue) ELSE 0 END AS margin_pct
               FROM src JOIN res_partner p ON p.id = src.partner_id
-          GROUP BY src.partner_id, src.company_id, src.date, p.user_id, p.lifecycle_stage_id
+         LEFT JOIN crm_rfm_score s ON s.partner_id = src.partner_id AND s.company_id = src.company_id
+          GROUP BY src.partner_id, src.company_id, src.date, src.categ_id, p.user_id, p.lifecycle_stage_id,
+                   s.segment_id, s.value_class
             """,
             src=self._profitability_source(company_id, date_from, date_to),
         )
 
     @api.model
-    def _profitability_source(self, company_id=None, date_from=None, date_to=None):
-        """Monthly rows (partner, company, date, revenue, cogs, ticket_credit, loyalty_rewards)."""
+    def _profitability_source(self, company_id=None, date_from=None, date_to=None, partner_ids=None):
+        """Monthly rows (partner, company, date, product category, revenue, cogs, ticket_credit,
+        loyalty_rewards), optionally for some commercial partners only (filtered at the source, so the
+        cost follows their history, not the whole company's)."""
         move_filter = SQL("")
         svl_filter = SQL("")
+        if partner_ids is not None:
+            move_filter = SQL("%s AND m.commercial_partner_id = ANY(%s)", move_filter, list(partner_ids))
+            svl_filter = SQL("%s AND cp.commercial_partner_id = ANY(%s)", svl_filter, list(partner_ids))
         if company_id:
             move_filter = SQL("%s AND m.company_id = %s", move_filter, company_id)
             svl_filter = SQL("%s AND svl.company_id = %s", svl_filter, company_id)
@@ -95,7 +109,7 @@ class CrmCustomerProfitability(models.Model):
         return SQL(
             """
             SELECT m.commercial_partner_id AS partner_id, m.company_id,
-                   date_trunc('month', m.invoice_date)::date AS date,
+                   date_trunc('month', m.invoice_date)::date AS date, pt.categ_id,
                    SUM(CASE WHEN rw.id IS NULL AND m.feedback_ticket_id IS NULL THEN -aml.balance ELSE 0 END)
                        AS revenue,
                    SUM(CASE WHEN pt.type = 'consu' AND NOT pt.is_storable
@@ -113,17 +127,19 @@ class CrmCustomerProfitability(models.Model):
                      WHERE reward_product_id IS NOT NULL) rw ON rw.id = aml.product_id
              WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
                AND aml.display_type = 'product' AND m.commercial_partner_id IS NOT NULL %(move_filter)s
-          GROUP BY 1, 2, 3
+          GROUP BY 1, 2, 3, 4
             UNION ALL
-            SELECT cp.commercial_partner_id, svl.company_id, date_trunc('month', svl.create_date)::date,
+            SELECT cp.commercial_partner_id, svl.company_id, date_trunc('month', svl.create_date)::date, vpt.categ_id,
                    0, -SUM(svl.value), 0, 0
               FROM stock_valuation_layer svl
+              JOIN product_product vpp ON vpp.id = svl.product_id
+              JOIN product_template vpt ON vpt.id = vpp.product_tmpl_id
               JOIN stock_move sm ON sm.id = svl.stock_move_id
               JOIN sale_order_line sol ON sol.id = sm.sale_line_id
               JOIN sale_order so ON so.id = sol.order_id
               JOIN res_partner cp ON cp.id = so.partner_id
              WHERE TRUE %(svl_filter)s
-          GROUP BY 1, 2, 3
+          GROUP BY 1, 2, 3, 4
             """,
             move_filter=move_filter,
             svl_filter=svl_filter,

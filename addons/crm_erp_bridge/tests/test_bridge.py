@@ -134,6 +134,11 @@ class TestBridge(AccountTestInvoicingCommon):
             },
         )
         self.assertEqual(self.ticket.resolution_cost, 100)
+        # the same figures by product category (COGS from the valuation layers of the category's products)
+        by_categ = self.env["crm.customer.profitability"]._read_group(
+            [("partner_id", "=", self.customer.id)], ["categ_id"], ["revenue:sum", "cogs:sum"]
+        )
+        self.assertEqual(by_categ, [(self.product.categ_id, 500.0, 240.0)])
 
     def test_value_class_uses_contribution(self):
         self.env["crm.rfm.score"]._recompute(self.company)
