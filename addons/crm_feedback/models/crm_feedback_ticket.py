@@ -32,6 +32,7 @@ class CrmFeedbackTicket(models.Model):
     _order = "priority desc, id desc"
     _check_company_auto = True
     _primary_email = "email_from"
+    _mail_post_access = "read"  # customers reply from the portal on the tickets they may read
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/", index="trigram")
     subject = fields.Char(required=True, tracking=True)

@@ -64,6 +64,17 @@ class TestFeedbackPortal(HttpCase):
             "intrusion", self.ticket_b.message_ids.mapped("body") and "".join(self.ticket_b.message_ids.mapped("body"))
         )
         self.assertTrue(resp.get("error") or resp.get("result") is None)
+        # replying on their own ticket works and threads into it
+        self.make_jsonrpc_request_raw(
+            "/mail/message/post",
+            {
+                "thread_model": "crm.feedback.ticket",
+                "thread_id": self.ticket_a.id,
+                "post_data": {"body": "Any update from Alice?", "message_type": "comment"},
+            },
+        )
+        self.ticket_a.invalidate_recordset(["message_ids"])
+        self.assertIn("Any update from Alice?", "".join(self.ticket_a.message_ids.mapped("body")))
 
     def make_jsonrpc_request_raw(self, route, params):
         response = self.url_open(
