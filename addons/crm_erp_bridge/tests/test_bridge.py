@@ -188,7 +188,7 @@ class TestBridge(AccountTestInvoicingCommon):
             moves.action_post()
             return partner
 
-        small, big = customer_with(10), customer_with(120)
+        small, big = customer_with(10), customer_with(2000)
         self._panel_queries(small)  # warm the caches of the ORM (ir.rule, field metadata)
         self.assertEqual(self._panel_queries(small), self._panel_queries(big))
 
