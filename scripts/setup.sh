@@ -82,10 +82,12 @@ ensure_venv() {
 # ---------------------------------------------------------------- 4. PostgreSQL
 pg_admin_psql() {
     # psql as a database superuser of the chosen server ($ADMIN_MODE set by ensure_postgres)
+    # (connection variables a caller may have exported, e.g. for the odoo_crm role, must not leak in)
+    local clean=(env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD -u PGDATABASE)
     case "$ADMIN_MODE" in
-        debian) as_postgres psql -X -q -p "$PGPORT_SRV" -d postgres "$@" ;;
-        private-root) as_postgres psql -X -q -h "$LOCAL/pgsock" -p "$PGPORT_SRV" -d postgres "$@" ;;
-        private-user) psql -X -q -h "$LOCAL/pgsock" -p "$PGPORT_SRV" -U "$(id -un)" -d postgres "$@" ;;
+        debian) as_postgres "${clean[@]}" psql -X -q -p "$PGPORT_SRV" -d postgres "$@" ;;
+        private-root) as_postgres "${clean[@]}" psql -X -q -h "$LOCAL/pgsock" -p "$PGPORT_SRV" -d postgres "$@" ;;
+        private-user) "${clean[@]}" psql -X -q -h "$LOCAL/pgsock" -p "$PGPORT_SRV" -U "$(id -un)" -d postgres "$@" ;;
     esac
 }
 
