@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -82,15 +83,18 @@ class CrmLoyaltyGoodwill(models.Model):
         first_membership = {}
         for membership in memberships:
             first_membership.setdefault((membership.partner_id.id, membership.company_id.id), membership)
-        oldest = fields.Datetime.now() - timedelta(days=max(self.env.companies.mapped("goodwill_cap_days") or [0]))
-        used = {
-            (partner.id, company.id): points
-            for partner, company, points in Goodwill._read_group(
-                [("partner_id", "in", partners.ids), ("state", "!=", "rejected"), ("create_date", ">=", oldest)],
-                ["partner_id", "company_id"],
-                ["points:sum"],
-            )
-        }
+        # points already proposed or granted inside each company's own cap period, one grouped query
+        now = fields.Datetime.now()
+        companies = self.env["res.company"].union(*(e["company"] for e in events))
+        oldest = now - timedelta(days=max(companies.mapped("goodwill_cap_days") or [0]))
+        used = defaultdict(float)
+        for partner, company, day, points in Goodwill._read_group(
+            [("partner_id", "in", partners.ids), ("state", "!=", "rejected"), ("create_date", ">=", oldest)],
+            ["partner_id", "company_id", "create_date:day"],
+            ["points:sum"],
+        ):
+            if day >= (now - timedelta(days=company.goodwill_cap_days)).replace(hour=0, minute=0, second=0):
+                used[(partner.id, company.id)] += points
         existing = Goodwill.search_fetch(
             [
                 "|",

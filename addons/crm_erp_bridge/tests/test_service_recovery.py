@@ -81,6 +81,15 @@ class TestServiceRecovery(AccountTestInvoicingCommon):
         # re-scoring the same ticket never proposes twice
         ticket._apply_sentiment()
         self.assertEqual(Goodwill.search_count([("ticket_id", "=", ticket.id)]), 1)
+        # proposals older than the company's cap period (90 days) no longer count against the cap
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_loyalty_goodwill SET create_date = create_date - interval '100 days' WHERE id IN %s",
+            [tuple((first | second).ids)],
+        )
+        Goodwill.invalidate_model(["create_date"])
+        later = self._nps(self.member_partner, 1)
+        self.assertEqual(Goodwill.search([("nps_id", "=", later.id)]).points, 100.0)
 
     def test_approval_posts_a_goodwill_bonus(self):
         goodwill = self.env["crm.loyalty.goodwill"].search([("ticket_id", "=", self._ticket(self.member_partner).id)])
