@@ -43,6 +43,9 @@ ensure_system_packages() {
     [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
     command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    # a CJK font, or the Chinese web client renders as empty boxes in tour screenshots
+    { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null | head -n 1)" ]; } \
+        || missing+=(fonts-wqy-microhei)
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         log "installing system packages: ${missing[*]}"

@@ -26,6 +26,9 @@
         "views/crm_loyalty_menus.xml",
     ],
     "demo": ["demo/crm_loyalty_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["crm_loyalty/static/tests/tours/*.js"],
+    },
     "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": True,

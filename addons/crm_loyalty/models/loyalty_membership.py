@@ -26,7 +26,8 @@ class CrmLoyaltyMembership(models.Model):
         required=True,
         index=True,
         check_company=True,
-        domain="[('is_company', '=', True)]",
+        # a company or a private customer, never a contact of a company (see _check_commercial_partner)
+        domain="['|', ('is_company', '=', True), ('parent_id', '=', False)]",
         tracking=True,
     )
     program_id = fields.Many2one(

@@ -1,0 +1,50 @@
+import base64
+import logging
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from unittest.mock import patch
+
+from odoo.tests import HttpCase
+from odoo.tests.common import ChromeBrowser
+
+_logger = logging.getLogger(__name__)
+
+# addons/crm_erp_bridge/tests/tour_common.py -> repository root
+DEFAULT_SCREENSHOT_DIR = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
+
+
+class CrmTourCase(HttpCase):
+    """Tours of the suite's journeys. Each tour ends on the journey's key screen, which is saved as a
+    PNG (``$CRM_SCREENSHOT_DIR``, default ``artifacts/screenshots/`` of the repository, git-ignored)
+    just before the browser closes."""
+
+    browser_size = "1280,800"
+
+    @contextmanager
+    def _screenshot_on_close(self, name):
+        assert re.fullmatch(r"[a-z0-9_]+", name)
+        target = Path(os.environ.get("CRM_SCREENSHOT_DIR") or DEFAULT_SCREENSHOT_DIR) / f"{name}.png"
+        original_stop = ChromeBrowser.stop
+        saved = []
+
+        def stop(browser):
+            # The tour succeeded or failed; either way its last screen is what we want to see.
+            if getattr(browser, "ws", None) is not None:
+                try:
+                    shot = browser._websocket_request("Page.captureScreenshot", params={"format": "png"})
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(base64.b64decode(shot["data"]))
+                    saved.append(target)
+                except Exception as error:  # a screenshot never decides the outcome of a journey
+                    _logger.warning("Screenshot %s not saved: %s", name, error)
+            return original_stop(browser)
+
+        with patch.object(ChromeBrowser, "stop", stop):
+            yield saved
+
+    def start_journey(self, url, tour, login, screenshot):
+        with self._screenshot_on_close(screenshot) as saved:
+            self.start_tour(url, tour, login=login)
+        self.assertTrue(saved, f"the key screen of {tour} was not captured")
