@@ -22,6 +22,9 @@
         "views/crm_erp_bridge_menus.xml",
     ],
     "demo": ["demo/crm_erp_bridge_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["crm_erp_bridge/static/tests/tours/*.js"],
+    },
     "external_dependencies": {"python": ["xlsxwriter"]},
     "installable": True,
     "auto_install": False,

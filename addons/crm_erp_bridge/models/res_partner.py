@@ -79,9 +79,13 @@ class ResPartner(models.Model):
         whatever the size of the customers' history (one query per figure family, never per record)."""
         company = self.env.company
         customers = self.commercial_partner_id
+        # sudo: the panel gives the customer's whole figures in the current company to whoever may open
+        # the customer (a salesperson limited to their own documents included); every query below keeps
+        # to this company and these customers, and each figure's drill-down opens with the user's rights.
+        env = self.sudo().env
         today = fields.Date.context_today(self)
         since = today - relativedelta(months=12)
-        Move = self.env["account.move"]
+        Move = env["account.move"]
         base = [
             ("commercial_partner_id", "in", customers.ids),
             ("state", "=", "posted"),
@@ -96,8 +100,8 @@ class ResPartner(models.Model):
         )
         # straight from the source rows of these customers: the report view would aggregate every customer
         for model in ("account.move", "account.move.line", "stock.valuation.layer"):
-            self.env[model].flush_model()
-        source = self.env["crm.customer.profitability"]._profitability_source(
+            env[model].flush_model()
+        source = env["crm.customer.profitability"]._profitability_source(
             company.id, since, None, partner_ids=customers.ids
         )
         margin = {
@@ -113,7 +117,7 @@ class ResPartner(models.Model):
             ("account_type", "=", "asset_receivable"),
             ("reconciled", "=", False),
         ]
-        Line = self.env["account.move.line"]
+        Line = env["account.move.line"]
         receivable = dict(Line._read_group(recv_domain, ["partner_id"], ["amount_residual:sum"]))
         overdue = {
             p: (amount, oldest)
@@ -123,7 +127,7 @@ class ResPartner(models.Model):
                 ["amount_residual:sum", "date_maturity:min"],
             )
         }
-        orders = self.env["sale.order"]._read_group(
+        orders = env["sale.order"]._read_group(
             [
                 ("partner_id", "child_of", customers.ids),
                 ("company_id", "=", company.id),
@@ -133,7 +137,7 @@ class ResPartner(models.Model):
             ["partner_id"],
             ["__count"],
         )
-        Picking = self.env["stock.picking"]
+        Picking = env["stock.picking"]
         pick_base = [("partner_id", "child_of", customers.ids), ("company_id", "=", company.id)]
         deliveries = Picking._read_group(
             pick_base + [("picking_type_code", "=", "outgoing"), ("state", "=", "done")],
@@ -149,7 +153,7 @@ class ResPartner(models.Model):
             pick_base + [("return_id", "!=", False), ("date", ">", since)], ["partner_id"], ["__count"]
         )
         expiring = dict(
-            self.env["crm.loyalty.entry"]._read_group(
+            env["crm.loyalty.entry"]._read_group(
                 [
                     ("partner_id", "in", customers.ids),
                     ("company_id", "=", company.id),
@@ -162,10 +166,17 @@ class ResPartner(models.Model):
             )
         )
         csat = {}
-        for rating in self.env["rating.rating"].search_read(
+        for rating in env["rating.rating"].search_read(
             [
                 ("res_model", "=", "crm.feedback.ticket"),
                 ("partner_id", "child_of", customers.ids),
+                (
+                    "res_id",
+                    "in",
+                    env["crm.feedback.ticket"]._search(
+                        [("commercial_partner_id", "in", customers.ids), ("company_id", "=", company.id)]
+                    ),
+                ),
                 ("consumed", "=", True),
             ],
             ["partner_id", "rating"],
@@ -173,7 +184,7 @@ class ResPartner(models.Model):
         ):
             csat.setdefault(rating["partner_id"][0], rating["rating"])
         nps = {}
-        for answer in self.env["crm.feedback.nps"].search_read(
+        for answer in env["crm.feedback.nps"].search_read(
             [("commercial_partner_id", "in", customers.ids), ("company_id", "=", company.id)],
             ["commercial_partner_id", "score"],
             order="date desc, id desc",

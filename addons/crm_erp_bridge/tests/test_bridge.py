@@ -1,5 +1,6 @@
 import base64
 import io
+import re
 from datetime import date, timedelta
 
 import openpyxl
@@ -159,6 +160,28 @@ class TestBridge(AccountTestInvoicingCommon):
         self.assertEqual(customer.feedback_open_count, 1)
         self.assertEqual(customer.loyalty_balance, 400.0)
         self.assertTrue(customer.crm360_refreshed_at)
+
+    def test_360_panel_for_a_salesperson_without_loyalty_or_feedback_rights(self):
+        """The panel is the salesperson's: it shows the counts and scores of loyalty and feedback even
+        to one who may not open those records (the drill-down then follows their own rights)."""
+        self.env["crm.feedback.nps"].create({"partner_id": self.customer.id, "score": 9, "company_id": self.company.id})
+        seller = new_test_user(
+            self.env, login="panel_seller", groups="sales_team.group_sale_salesman", company_id=self.company.id
+        )
+        customer = self.customer.with_user(seller).with_company(self.company)
+        # every field the page and the dashboard show, read as the web client does
+        arch = self.env.ref("crm_erp_bridge.res_partner_view_form_crm360").arch + self.env.ref(
+            "crm_erp_bridge.res_partner_view_form_crm360_dashboard"
+        ).arch
+        shown = set(re.findall(r'<field name="(\w+)"', arch))
+        self.assertTrue({"feedback_open_count", "crm360_last_nps", "loyalty_tier_id"} <= shown)
+        values = customer.web_read({name: {} for name in shown})[0]
+        self.assertEqual(values["feedback_open_count"], 1)
+        self.assertEqual(values["crm360_last_nps"], 9)
+        self.assertEqual(values["loyalty_balance"], 400.0)
+        self.assertEqual(values["crm360_revenue_total"], 400.0)
+        with self.assertRaises(AccessError):
+            self.env["crm.feedback.ticket"].with_user(seller).search([])
 
     def _panel_queries(self, partner):
         partner.invalidate_recordset()

@@ -7,9 +7,19 @@ class ResPartner(models.Model):
     feedback_open_count = fields.Integer(compute="_compute_feedback_open_count", string="Open Tickets")
 
     def _compute_feedback_open_count(self):
+        Ticket = self.env["crm.feedback.ticket"]
+        if not Ticket.has_access("read"):
+            # sudo: the count shows on the customer (360 panel) to sales staff who may not read tickets;
+            # scoped to the user's companies as the record rules would be. Support agents keep their rules,
+            # so the count matches what the stat button opens for them.
+            Ticket = Ticket.sudo()
         groups = dict(
-            self.env["crm.feedback.ticket"]._read_group(
-                [("commercial_partner_id", "in", self.commercial_partner_id.ids), ("is_closed", "=", False)],
+            Ticket._read_group(
+                [
+                    ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                    ("is_closed", "=", False),
+                    ("company_id", "in", self.env.companies.ids),
+                ],
                 ["commercial_partner_id"],
                 ["__count"],
             )
