@@ -1,3 +1,8 @@
+import base64
+import io
+
+import openpyxl
+
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
@@ -73,3 +78,122 @@ class TestJourneys(CrmTourCase):
         self.assertEqual(membership.balance, 200.0)
         redeem = membership.entry_ids.filtered(lambda e: e.entry_type == "redeem")
         self.assertRecordValues(redeem, [{"points": -800.0, "sale_order_id": order.id}])
+
+    def test_03_agent_resolves_a_complaint_with_a_credit_note(self):
+        env = self.env
+        agent = new_test_user(
+            env,
+            login="tour_agent",
+            password="tour_agent1",
+            name="Tour Agent",
+            groups="crm_feedback.group_feedback_user,account.group_account_invoice",
+            lang="en_US",
+        )
+        customer = env["res.partner"].create({"name": "Tour Lamp Buyer", "email": "lamp@tour.example"})
+        lamp = env["product.product"].create({"name": "Tour Lamp", "list_price": 80.0, "taxes_id": False})
+        invoice = env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": customer.id,
+                "invoice_line_ids": [Command.create({"product_id": lamp.id, "quantity": 1, "price_unit": 80.0})],
+            }
+        )
+        invoice.action_post()
+        ticket = env["crm.feedback.ticket"].create(
+            {
+                "subject": "Tour lamp arrived broken",
+                "ticket_type": "complaint",
+                "description": "<p>The lamp is broken.</p>",
+                "partner_id": customer.id,
+                "invoice_id": invoice.id,
+                "product_id": lamp.id,
+                "user_id": False,
+            }
+        )
+        queued_before = env["mail.mail"].search_count([])
+
+        self.start_journey(
+            "/odoo/action-crm_feedback.crm_feedback_ticket_action",
+            "crm_agent_ticket_tour",
+            login="tour_agent",
+            screenshot="03_ticket_credit_note",
+        )
+
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.user_id, agent)
+        self.assertTrue(ticket.date_first_response)
+        self.assertTrue(ticket.is_closed)
+        self.assertRecordValues(
+            ticket.credit_note_ids,
+            [{"move_type": "out_refund", "reversed_entry_id": invoice.id, "amount_total": 80.0, "state": "draft"}],
+        )
+        rating_mails = env["mail.mail"].search(
+            [("model", "=", "crm.feedback.ticket"), ("res_id", "=", ticket.id), ("recipient_ids", "in", customer.ids)]
+        )
+        self.assertGreater(env["mail.mail"].search_count([]), queued_before)
+        self.assertTrue(
+            any("/rate/" in (mail.body_html or "") for mail in rating_mails),
+            "the satisfaction request was not queued for the customer",
+        )
+
+    def test_05_accountant_downloads_the_liability_roll_forward(self):
+        env = self.env
+        accountant = new_test_user(
+            env,
+            login="tour_accountant",
+            password="tour_accountant1",
+            groups="account.group_account_user",
+            lang="en_US",
+        )
+        program = env["crm.loyalty.program"].create({"name": "Tour Liability Club", "point_value": 0.02})
+        customer = env["res.partner"].create({"name": "Tour Liability Customer"})
+        membership = env["crm.loyalty.membership"].create({"partner_id": customer.id, "program_id": program.id})
+        env["crm.loyalty.adjust.wizard"].create(
+            {"membership_id": membership.id, "points": 1500, "reason": "Opening balance"}
+        ).action_apply()
+
+        self.start_journey(
+            "/odoo",
+            "crm_accountant_export_tour",
+            login="tour_accountant",
+            screenshot="05_accountant_export",
+        )
+
+        export = env["crm.accounting.export"].search([("create_uid", "=", accountant.id)])
+        self.assertEqual(len(export), 1)
+        self.assertEqual(export.program_ids, program)
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(export.file_data)))
+        rows = [r for r in book["Loyalty Liability"].iter_rows(min_row=2, values_only=True) if r[0] == program.name]
+        self.assertTrue(rows)
+        last = rows[-1]
+        self.assertEqual(last[7], 1500)  # closing points
+        self.assertAlmostEqual(last[10], 30.0)  # closing money at 0.02 a point
+
+    def test_04_portal_customer_opens_a_ticket(self):
+        env = self.env
+        company_a = env["res.partner"].create({"name": "Tour A Co", "is_company": True})
+        company_b = env["res.partner"].create({"name": "Tour B Co", "is_company": True})
+        alice = env["res.partner"].create({"name": "Tour Alice", "parent_id": company_a.id, "email": "ta@a.example"})
+        new_test_user(env, login="tour_alice", password="tour_alice1", groups="base.group_portal", partner_id=alice.id, lang="en_US")
+        order_a = env["sale.order"].create({"partner_id": company_a.id, "client_order_ref": "TOUR-A-ORDER"})
+        order_a.action_confirm()
+        order_b = env["sale.order"].create({"partner_id": company_b.id, "client_order_ref": "TOUR-B-ORDER"})
+        order_b.action_confirm()
+        Ticket = env["crm.feedback.ticket"]
+        Ticket.create({"subject": "TOUR-A wobbly chair", "description": "<p>A</p>", "partner_id": alice.id})
+        Ticket.create({"subject": "TOUR-B secret", "description": "<p>B</p>", "partner_id": company_b.id})
+
+        self.start_journey("/my/feedback", "crm_feedback_portal_tour", login="tour_alice", screenshot="04_portal_ticket")
+
+        created = Ticket.search([("subject", "=", "Legs arrived broken")])
+        self.assertRecordValues(
+            created,
+            [
+                {
+                    "channel": "portal",
+                    "partner_id": alice.id,
+                    "commercial_partner_id": company_a.id,
+                    "sale_order_id": order_a.id,
+                }
+            ],
+        )

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest.mock import patch
 
+import odoo.http
 from odoo.tests import HttpCase
 from odoo.tests.common import ChromeBrowser
 
@@ -27,6 +28,10 @@ class CrmTourCase(HttpCase):
         super().setUpClass()
         # journeys run in English (zh_CN-only databases exist: the demo one); one journey runs in Chinese
         cls.env["res.lang"]._activate_lang("en_US")
+        # Parse every manifest now, in this thread: the HTTP server otherwise does it lazily on the first
+        # static request, concurrently with other requests, and Python 3.11's parser is not thread-safe
+        # ("AST constructor recursion depth mismatch": a page then loads without its stylesheets).
+        odoo.http.root.statics  # noqa: B018
 
     @contextmanager
     def _screenshot_on_close(self, name):
