@@ -169,6 +169,41 @@ class TestJourneys(CrmTourCase):
         self.assertEqual(last[7], 1500)  # closing points
         self.assertAlmostEqual(last[10], 30.0)  # closing money at 0.02 a point
 
+    def test_06_marketing_schedules_follow_ups_for_champions(self):
+        env = self.env
+        marketer = new_test_user(
+            env,
+            login="tour_marketing",
+            password="tour_marketing1",
+            groups="sales_team.group_sale_salesman_all_leads",
+            lang="en_US",
+        )
+        seller = new_test_user(env, login="tour_seller", groups="sales_team.group_sale_salesman")
+        champions = env.ref("crm_segmentation.rfm_segment_champions")
+        at_risk = env.ref("crm_segmentation.rfm_segment_at_risk")
+        Partner, Score = env["res.partner"], env["crm.rfm.score"]
+        champion_a = Partner.create({"name": "Tour Champion A", "user_id": seller.id})
+        champion_b = Partner.create({"name": "Tour Champion B"})
+        sleeper = Partner.create({"name": "Tour At Risk"})
+        for partner, segment, code in ((champion_a, champions, "555"), (champion_b, champions, "545"), (sleeper, at_risk, "215")):
+            Score.create({"partner_id": partner.id, "company_id": env.company.id, "segment_id": segment.id, "rfm_code": code})
+        all_champions = Score.search([("segment_id", "=", champions.id), ("company_id", "=", env.company.id)]).partner_id
+
+        self.start_journey(
+            "/odoo/action-crm_segmentation.crm_rfm_dashboard_action",
+            "crm_marketing_segment_tour",
+            login="tour_marketing",
+            screenshot="06_champions_follow_ups",
+        )
+
+        Activity = env["mail.activity"]
+        followups = Activity.search([("res_model", "=", "res.partner"), ("summary", "=", "Follow up: Champions")])
+        self.assertEqual(followups.mapped("res_id").__len__(), len(all_champions))
+        self.assertEqual(set(followups.mapped("res_id")), set(all_champions.ids))
+        self.assertEqual(followups.filtered(lambda a: a.res_id == champion_a.id).user_id, seller)
+        self.assertEqual(followups.filtered(lambda a: a.res_id == champion_b.id).user_id, marketer)
+        self.assertFalse(Activity.search([("res_model", "=", "res.partner"), ("res_id", "=", sleeper.id)]))
+
     def test_04_portal_customer_opens_a_ticket(self):
         env = self.env
         company_a = env["res.partner"].create({"name": "Tour A Co", "is_company": True})

@@ -65,6 +65,13 @@ class CrmRfmScore(models.Model):
             score.churn_probability = 1.0 - score.prob_alive if score.computed_at else 0.0
 
     # ------------------------------------------------------------------ recompute
+    def action_schedule_followups(self):
+        """From the dashboard or the analysis list: a follow-up for every selected customer's salesperson."""
+        segments = ", ".join(sorted({name for name in self.segment_id.mapped("name") if name}))
+        return self.partner_id._crm_schedule_followups(
+            _("Follow up: %(segment)s", segment=segments) if segments else _("Follow up")
+        )
+
     def action_recompute(self):
         """Button: recompute everything for the current companies."""
         self.check_access("read")

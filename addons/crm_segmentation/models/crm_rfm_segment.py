@@ -10,6 +10,12 @@ class CrmRfmSegment(models.Model):
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
+    code = fields.Char(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Technical key of a seeded segment: filters and code use it, never the translated name.",
+    )
     sequence = fields.Integer(default=10)
     r_min = fields.Integer(string="R from", required=True, default=1)
     r_max = fields.Integer(string="R to", required=True, default=5)

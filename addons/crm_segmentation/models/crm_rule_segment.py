@@ -86,17 +86,4 @@ class CrmRuleSegment(models.Model):
     def action_schedule_activity(self):
         """One To-Do for the salesperson of every member (the current user where none is set)."""
         self.ensure_one()
-        todo = self.env.ref("mail.mail_activity_data_todo")
-        model_id = self.env["ir.model"]._get_id("res.partner")
-        vals = [
-            {
-                "res_model_id": model_id,
-                "res_id": partner.id,
-                "activity_type_id": todo.id,
-                "summary": _("Follow up: %(segment)s", segment=self.name),
-                "user_id": (partner.user_id or self.env.user).id,
-            }
-            for partner in self.partner_ids
-        ]
-        self.env["mail.activity"].create(vals)
-        return len(vals)
+        return self.partner_ids._crm_schedule_followups(_("Follow up: %(segment)s", segment=self.name))

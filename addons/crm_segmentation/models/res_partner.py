@@ -41,6 +41,33 @@ class ResPartner(models.Model):
     rfm_currency_id = fields.Many2one(related="rfm_score_id.currency_id", string="RFM Currency")
 
     @api.model
+    def _crm_schedule_followups(self, summary):
+        """One To-Do per customer for its salesperson (the current user where none is set), in one batch.
+        Returns the notification action shown to the user."""
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        activities = self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner.id,
+                    "activity_type_id": todo.id,
+                    "summary": summary,
+                    "user_id": (partner.user_id or self.env.user).id,
+                }
+                for partner in self
+            ]
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("%(count)s follow-up activities scheduled.", count=len(activities)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
     def _read_group_lifecycle_stage_ids(self, stages, domain):
         return stages.search([])
 

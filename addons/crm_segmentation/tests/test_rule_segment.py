@@ -33,8 +33,8 @@ class TestRuleSegment(SegmentationCommon):
         self.assertEqual(segment.partner_ids, shanghai)
         salesman = self.env.user
         shanghai.user_id = salesman
-        created = segment.action_schedule_activity()
-        self.assertEqual(created, 1)
+        notification = segment.action_schedule_activity()
+        self.assertIn("1", notification["params"]["message"])
         activity = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", shanghai.id)])
         self.assertEqual(activity.user_id, salesman)
         self.assertIn("Shanghai", activity.summary)
