@@ -1,5 +1,8 @@
-from odoo import Command, fields
-from odoo.tools import SQL
+from psycopg2.errors import SerializationFailure
+
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.tests import TransactionCase
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -118,3 +121,39 @@ class LoyaltyCommon(AccountTestInvoicingCommon):
         self.assertAlmostEqual(member.balance, total, places=6, msg="stored balance != sum of ledger")
         self.assertAlmostEqual(open_lots - uncovered, total, places=6, msg="lots do not add up to the balance")
         return total
+
+
+class CommittedRaceCase(TransactionCase):
+    """Races between real transactions. The test cursor cannot see other transactions, so the data is
+    committed through separate cursors (and removed by each test's cleanup)."""
+
+    def _committed(self, func):
+        with self.registry.cursor() as cr:
+            result = func(api.Environment(cr, SUPERUSER_ID, {}))
+            cr.commit()
+            return result
+
+    def _race(self, first, second, errors=SerializationFailure):
+        """``first`` commits while ``second`` runs on a snapshot taken before: the second must fail with one
+        ``errors`` (an exception class; nothing of it written); it is then retried on fresh data, as Odoo retries a request
+        or as the next cron run does."""
+        cr1, cr2 = self.registry.cursor(), self.registry.cursor()
+        try:
+            env1 = api.Environment(cr1, SUPERUSER_ID, {})
+            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            for cr in (cr1, cr2):
+                cr.execute(SQL("SELECT 1"))  # both snapshots start now
+            first(env1)
+            env1.flush_all()
+            cr1.commit()
+            with self.assertRaises(errors), mute_logger("odoo.sql_db"):
+                second(env2)
+                env2.flush_all()
+            cr2.rollback()
+            env2.invalidate_all()
+            second(env2)
+            env2.flush_all()
+            cr2.commit()
+        finally:
+            cr1.close()
+            cr2.close()
