@@ -26,6 +26,4 @@
         "web.assets_tests": ["crm_erp_bridge/static/tests/tours/*.js"],
     },
     "external_dependencies": {"python": ["xlsxwriter"]},
-    "installable": True,
-    "auto_install": False,
 }

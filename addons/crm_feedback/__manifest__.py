@@ -29,6 +29,5 @@
     },
     "external_dependencies": {"python": ["vaderSentiment", "snownlp"]},
     "uninstall_hook": "uninstall_hook",
-    "installable": True,
     "application": True,
 }

@@ -30,6 +30,5 @@
         "web.assets_tests": ["crm_loyalty/static/tests/tours/*.js"],
     },
     "uninstall_hook": "uninstall_hook",
-    "installable": True,
     "application": True,
 }

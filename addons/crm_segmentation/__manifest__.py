@@ -25,6 +25,5 @@
     "demo": ["demo/crm_segmentation_demo.xml"],
     "external_dependencies": {"python": ["scipy", "numpy"]},
     "uninstall_hook": "uninstall_hook",
-    "installable": True,
     "application": True,
 }

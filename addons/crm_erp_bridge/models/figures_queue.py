@@ -74,38 +74,6 @@ class CrmFiguresQueue(models.Model):
             pass
 
 
-class ResPartner(models.Model):
-    _inherit = "res.partner"
-
-    crm_figures_refreshed_at = fields.Datetime(
-        string="Figures Refreshed",
-        readonly=True,
-        copy=False,
-        help="When the lifecycle stage and the other derived figures of this customer were last refreshed "
-        "after a sale, payment, delivery or return.",
-    )
-
-    def _lifecycle_on_activity(self):
-        if self.env.context.get("crm_lifecycle_sync"):
-            return super()._lifecycle_on_activity()
-        # deferred to the queue: the user's transaction only records that the customer changed
-        self.env["crm.figures.queue"]._enqueue(self, "invoice")
-        return None
-
-    def _crm_refresh_figures(self):
-        """Refresh the derived figures of these commercial partners, set-based."""
-        # sudo: stages and stamps are derived data, refreshed for every company's customers
-        self.env["res.partner"].sudo()._evaluate_lifecycle(partner_ids=self.ids)
-        self.env.execute_query(
-            SQL(
-                "UPDATE res_partner SET crm_figures_refreshed_at = %s WHERE id = ANY(%s)",
-                fields.Datetime.now(),
-                self.ids,
-            )
-        )
-        self.invalidate_recordset(["crm_figures_refreshed_at"])
-
-
 class AccountPayment(models.Model):
     _inherit = "account.payment"
 

@@ -20,12 +20,8 @@ class CrmLoyaltyProgram(models.Model):
     liability_journal_id = fields.Many2one(
         "account.journal", string="Journal", check_company=True, domain="[('type', '=', 'general')]"
     )
-    loyalty_expense_account_id = fields.Many2one(
-        "account.account", string="Loyalty Expense Account", check_company=True
-    )
-    loyalty_liability_account_id = fields.Many2one(
-        "account.account", string="Loyalty Liability Account", check_company=True
-    )
+    loyalty_expense_account_id = fields.Many2one("account.account", check_company=True)
+    loyalty_liability_account_id = fields.Many2one("account.account", check_company=True)
     loyalty_breakage_account_id = fields.Many2one(
         "account.account", string="Breakage Income Account", check_company=True
     )

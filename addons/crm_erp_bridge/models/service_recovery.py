@@ -46,7 +46,7 @@ class CrmLoyaltyGoodwill(models.Model):
         tracking=True,
         index=True,
     )
-    decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
+    decided_by_id = fields.Many2one("res.users", readonly=True)
     decided_on = fields.Datetime(readonly=True)
     entry_id = fields.Many2one("crm.loyalty.entry", string="Ledger Entry", readonly=True)
 

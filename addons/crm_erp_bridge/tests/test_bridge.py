@@ -96,7 +96,7 @@ class TestBridge(AccountTestInvoicingCommon):
             }
         )
         action = cls.ticket.action_create_return()
-        wizard = env["stock.return.picking"].browse(action["res_id"]).with_context(action["context"])
+        wizard = env["stock.return.picking"].browse(action["res_id"]).with_context(**action["context"])
         wizard.product_return_moves.write({"quantity": 1, "to_refund": True})
         wizard.action_create_returns()
         cls.return_picking = cls.ticket.return_picking_ids
@@ -170,9 +170,10 @@ class TestBridge(AccountTestInvoicingCommon):
         )
         customer = self.customer.with_user(seller).with_company(self.company)
         # every field the page and the dashboard show, read as the web client does
-        arch = self.env.ref("crm_erp_bridge.res_partner_view_form_crm360").arch + self.env.ref(
-            "crm_erp_bridge.res_partner_view_form_crm360_dashboard"
-        ).arch
+        arch = (
+            self.env.ref("crm_erp_bridge.res_partner_view_form_crm360").arch
+            + self.env.ref("crm_erp_bridge.res_partner_view_form_crm360_dashboard").arch
+        )
         shown = set(re.findall(r'<field name="(\w+)"', arch))
         self.assertTrue({"feedback_open_count", "crm360_last_nps", "loyalty_tier_id"} <= shown)
         values = customer.web_read({name: {} for name in shown})[0]

@@ -44,7 +44,13 @@ class TestLiabilityConcurrency(CommittedRaceCase):
             yesterday = fields.Date.today() - timedelta(days=1)
             env["crm.loyalty.entry"].create(
                 [
-                    {"membership_id": member.id, "entry_type": "adjust", "points": pts, "reason": "race", "date": yesterday}
+                    {
+                        "membership_id": member.id,
+                        "entry_type": "adjust",
+                        "points": pts,
+                        "reason": "race",
+                        "date": yesterday,
+                    }
                     for pts in (1000, 600, -200)
                 ]
             )
@@ -92,8 +98,11 @@ class TestLiabilityConcurrency(CommittedRaceCase):
             program = env["crm.loyalty.program"].browse(self.program_id)
             accruals = env["crm.loyalty.accrual"].search([("program_id", "=", program.id)])
             yesterday = fields.Date.today() - timedelta(days=1)
-            return len(accruals), len(accruals.move_id), accruals.move_id.mapped("state"), program._liability_reconciliation(
-                yesterday
+            return (
+                len(accruals),
+                len(accruals.move_id),
+                accruals.move_id.mapped("state"),
+                program._liability_reconciliation(yesterday),
             )
 
         count, moves, states, (ledger, gl, difference) = self._committed(state)

@@ -15,6 +15,11 @@ class TestJourneys(CrmTourCase):
 
     def test_01_admin_configures_program_and_enrols(self):
         env = self.env
+        # this journey runs in Chinese: the language with the terms of the web client and of our addons
+        env["res.lang"]._activate_lang("zh_CN")
+        env["ir.module.module"]._load_module_terms(
+            ["base", "web", "mail", "crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge"], ["zh_CN"]
+        )
         new_test_user(
             env,
             login="tour_loyalty_admin",
@@ -185,9 +190,17 @@ class TestJourneys(CrmTourCase):
         champion_a = Partner.create({"name": "Tour Champion A", "user_id": seller.id})
         champion_b = Partner.create({"name": "Tour Champion B"})
         sleeper = Partner.create({"name": "Tour At Risk"})
-        for partner, segment, code in ((champion_a, champions, "555"), (champion_b, champions, "545"), (sleeper, at_risk, "215")):
-            Score.create({"partner_id": partner.id, "company_id": env.company.id, "segment_id": segment.id, "rfm_code": code})
-        all_champions = Score.search([("segment_id", "=", champions.id), ("company_id", "=", env.company.id)]).partner_id
+        for partner, segment, code in (
+            (champion_a, champions, "555"),
+            (champion_b, champions, "545"),
+            (sleeper, at_risk, "215"),
+        ):
+            Score.create(
+                {"partner_id": partner.id, "company_id": env.company.id, "segment_id": segment.id, "rfm_code": code}
+            )
+        all_champions = Score.search(
+            [("segment_id", "=", champions.id), ("company_id", "=", env.company.id)]
+        ).partner_id
 
         self.start_journey(
             "/odoo/action-crm_segmentation.crm_rfm_dashboard_action",
@@ -209,7 +222,14 @@ class TestJourneys(CrmTourCase):
         company_a = env["res.partner"].create({"name": "Tour A Co", "is_company": True})
         company_b = env["res.partner"].create({"name": "Tour B Co", "is_company": True})
         alice = env["res.partner"].create({"name": "Tour Alice", "parent_id": company_a.id, "email": "ta@a.example"})
-        new_test_user(env, login="tour_alice", password="tour_alice1", groups="base.group_portal", partner_id=alice.id, lang="en_US")
+        new_test_user(
+            env,
+            login="tour_alice",
+            password="tour_alice1",
+            groups="base.group_portal",
+            partner_id=alice.id,
+            lang="en_US",
+        )
         order_a = env["sale.order"].create({"partner_id": company_a.id, "client_order_ref": "TOUR-A-ORDER"})
         order_a.action_confirm()
         order_b = env["sale.order"].create({"partner_id": company_b.id, "client_order_ref": "TOUR-B-ORDER"})
@@ -218,7 +238,9 @@ class TestJourneys(CrmTourCase):
         Ticket.create({"subject": "TOUR-A wobbly chair", "description": "<p>A</p>", "partner_id": alice.id})
         Ticket.create({"subject": "TOUR-B secret", "description": "<p>B</p>", "partner_id": company_b.id})
 
-        self.start_journey("/my/feedback", "crm_feedback_portal_tour", login="tour_alice", screenshot="04_portal_ticket")
+        self.start_journey(
+            "/my/feedback", "crm_feedback_portal_tour", login="tour_alice", screenshot="04_portal_ticket"
+        )
 
         created = Ticket.search([("subject", "=", "Legs arrived broken")])
         self.assertRecordValues(

@@ -31,7 +31,7 @@ class CrmTourCase(HttpCase):
         # Parse every manifest now, in this thread: the HTTP server otherwise does it lazily on the first
         # static request, concurrently with other requests, and Python 3.11's parser is not thread-safe
         # ("AST constructor recursion depth mismatch": a page then loads without its stylesheets).
-        odoo.http.root.statics  # noqa: B018
+        odoo.http.root.statics  # noqa: B018 pylint: disable=pointless-statement
 
     @contextmanager
     def _screenshot_on_close(self, name):
@@ -48,7 +48,7 @@ class CrmTourCase(HttpCase):
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(base64.b64decode(shot["data"]))
                     saved.append(target)
-                except Exception as error:  # a screenshot never decides the outcome of a journey
+                except (OSError, TimeoutError, KeyError, ValueError) as error:  # never decides the outcome
                     _logger.warning("Screenshot %s not saved: %s", name, error)
             return original_stop(browser)
 

@@ -4,9 +4,7 @@ from odoo import api, fields, models
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    feedback_ticket_id = fields.Many2one(
-        "crm.feedback.ticket", string="Feedback Ticket", copy=False, index="btree_not_null", readonly=True
-    )
+    feedback_ticket_id = fields.Many2one("crm.feedback.ticket", copy=False, index="btree_not_null", readonly=True)
 
 
 class AccountMoveReversal(models.TransientModel):

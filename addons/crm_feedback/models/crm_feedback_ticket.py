@@ -230,13 +230,13 @@ class CrmFeedbackTicket(models.Model):
             self.filtered("is_closed")._send_rating_request()
         return res
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # a compute returns nothing; pylint: disable=missing-return
         super()._compute_access_url()
         for ticket in self:
             ticket.access_url = f"/my/feedback/{ticket.id}"
 
     # ------------------------------------------------------------------ sentiment
-    def _apply_sentiment(self):
+    def _apply_sentiment(self):  # its super() call is a raw write; pylint: disable=missing-return
         for ticket in self:
             value = sentiment.score(ticket.description)
             vals = {"sentiment_score": value, "sentiment": sentiment.label(value)}
@@ -251,7 +251,7 @@ class CrmFeedbackTicket(models.Model):
             super(CrmFeedbackTicket, ticket).write(vals)
 
     # ------------------------------------------------------------------ SLA
-    def _apply_sla(self, start=None):
+    def _apply_sla(self, start=None):  # its super() call is a raw write; pylint: disable=missing-return
         """Match each ticket to its SLA policy and set deadlines counted from ``start`` (or its creation)."""
         policies = self.env["crm.feedback.sla"].search([("team_id", "in", self.team_id.ids)])
         for ticket in self:

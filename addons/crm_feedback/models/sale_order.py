@@ -4,6 +4,4 @@ from odoo import fields, models
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    feedback_ticket_id = fields.Many2one(
-        "crm.feedback.ticket", string="Feedback Ticket", copy=False, index="btree_not_null", readonly=True
-    )
+    feedback_ticket_id = fields.Many2one("crm.feedback.ticket", copy=False, index="btree_not_null", readonly=True)

@@ -4,9 +4,7 @@ from odoo import fields, models
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
-    feedback_ticket_id = fields.Many2one(
-        "crm.feedback.ticket", string="Feedback Ticket", copy=False, index="btree_not_null", readonly=True
-    )
+    feedback_ticket_id = fields.Many2one("crm.feedback.ticket", copy=False, index="btree_not_null", readonly=True)
 
 
 class StockReturnPicking(models.TransientModel):

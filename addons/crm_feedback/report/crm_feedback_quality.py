@@ -43,7 +43,7 @@ class CrmFeedbackQuality(models.Model):
     product_tmpl_id = fields.Many2one("product.template", string="Product Template", readonly=True)
     categ_id = fields.Many2one("product.category", string="Product Category", readonly=True)
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial", readonly=True)
-    vendor_id = fields.Many2one("res.partner", string="Vendor", readonly=True)
+    vendor_id = fields.Many2one("res.partner", readonly=True)
     delivery_count = fields.Integer(string="Delivery Lines", readonly=True)
     customer_count = fields.Integer(string="Customers Delivered", readonly=True, aggregator="max")
     delivered_qty = fields.Float(string="Delivered Quantity", readonly=True, digits="Product Unit of Measure")

@@ -120,7 +120,9 @@ class TestQualityLoop(FeedbackCommon):
             product_id=self.product.id, lot_id=self.lot1.id, picking_id=self.delivery_a.id, ticket_type="return"
         )
         wizard_action = ticket.action_create_return()
-        wizard = self.env["stock.return.picking"].browse(wizard_action["res_id"]).with_context(wizard_action["context"])
+        wizard = (
+            self.env["stock.return.picking"].browse(wizard_action["res_id"]).with_context(**wizard_action["context"])
+        )
         wizard.product_return_moves.quantity = 1
         wizard.action_create_returns()
         back = ticket.return_picking_ids

@@ -168,7 +168,7 @@ class TestTicket(FeedbackCommon):
         invoice.action_post()
         ticket = self._ticket(invoice_id=invoice.id)
         action = ticket.action_create_credit_note()
-        wizard = Form(self.env["account.move.reversal"].with_context(action["context"]))
+        wizard = Form(self.env["account.move.reversal"].with_context(**action["context"]))
         wizard.reason = "broken chairs"
         wizard.save().refund_moves()
         refund = ticket.credit_note_ids
@@ -198,7 +198,7 @@ class TestTicket(FeedbackCommon):
         self.assertEqual(delivery.state, "done")
         ticket = self._ticket(picking_id=delivery.id, sale_order_id=order.id, ticket_type="return")
         action = ticket.action_create_return()
-        wizard = self.env["stock.return.picking"].browse(action["res_id"]).with_context(action["context"])
+        wizard = self.env["stock.return.picking"].browse(action["res_id"]).with_context(**action["context"])
         wizard.product_return_moves.quantity = 1
         wizard.action_create_returns()
         returned = ticket.return_picking_ids

@@ -63,14 +63,12 @@ class CrmLoyaltyEntry(models.Model):
     move_id = fields.Many2one("account.move", string="Invoice / Credit Note", readonly=True, index="btree_not_null")
     sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null")
     reason = fields.Char(readonly=True)
-    approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True)
+    approved_by_id = fields.Many2one("res.users", readonly=True)
     reversed_entry_id = fields.Many2one(
         "crm.loyalty.entry", string="Reverses", readonly=True, index="btree_not_null", ondelete="cascade"
     )
     reversal_ids = fields.One2many("crm.loyalty.entry", "reversed_entry_id", string="Reversals")
-    expired_lot_id = fields.Many2one(
-        "crm.loyalty.entry", string="Expired Lot", readonly=True, index="btree_not_null", ondelete="cascade"
-    )
+    expired_lot_id = fields.Many2one("crm.loyalty.entry", readonly=True, index="btree_not_null", ondelete="cascade")
     lot_allocation_ids = fields.One2many("crm.loyalty.allocation", "lot_id", string="Consumed By")
     debit_allocation_ids = fields.One2many("crm.loyalty.allocation", "entry_id", string="Consumed Lots")
 
@@ -102,7 +100,8 @@ class CrmLoyaltyEntry(models.Model):
         entries.membership_id._invalidate_balance()
         return entries
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
+        # immutable by design: never reaches the ORM write
         raise UserError(_("Ledger entries are immutable: post a reversing entry or an adjustment instead."))
 
     @api.ondelete(at_uninstall=False)

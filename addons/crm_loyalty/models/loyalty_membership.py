@@ -49,7 +49,6 @@ class CrmLoyaltyMembership(models.Model):
     )
     tier_id = fields.Many2one(
         "crm.loyalty.tier",
-        string="Tier",
         tracking=True,
         domain="[('program_id', '=', program_id)]",
         group_expand="_read_group_tier_ids",

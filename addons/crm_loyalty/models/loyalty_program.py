@@ -49,7 +49,6 @@ class CrmLoyaltyProgram(models.Model):
     )
     reward_product_id = fields.Many2one(
         "product.product",
-        string="Reward Product",
         check_company=True,
         domain=[("type", "=", "service")],
         help="Service product used for the discount line when points are redeemed on a quotation.",
@@ -73,11 +72,9 @@ class CrmLoyaltyProgram(models.Model):
         "mail.template", string="Tier Change Email", domain=[("model", "=", "crm.loyalty.membership")]
     )
     # bonuses
-    first_purchase_bonus = fields.Float(string="First Purchase Bonus")
-    birthday_bonus = fields.Float(string="Birthday Bonus")
-    referral_bonus = fields.Float(
-        string="Referral Bonus", help="Earned by the referrer at the referee's first invoice."
-    )
+    first_purchase_bonus = fields.Float()
+    birthday_bonus = fields.Float()
+    referral_bonus = fields.Float(help="Earned by the referrer at the referee's first invoice.")
     membership_ids = fields.One2many("crm.loyalty.membership", "program_id", string="Members")
     member_count = fields.Integer(compute="_compute_member_count")
     sequence_id = fields.Many2one("ir.sequence", string="Member Number Sequence", copy=False, readonly=True)

@@ -14,7 +14,7 @@ class ResPartner(models.Model):
     )
     loyalty_membership_ids = fields.One2many("crm.loyalty.membership", "partner_id", string="Loyalty Memberships")
     loyalty_balance = fields.Float(compute="_compute_loyalty_summary", string="Loyalty Points")
-    loyalty_tier_id = fields.Many2one("crm.loyalty.tier", compute="_compute_loyalty_summary", string="Loyalty Tier")
+    loyalty_tier_id = fields.Many2one("crm.loyalty.tier", compute="_compute_loyalty_summary")
 
     @api.depends_context("company")
     def _compute_loyalty_summary(self):

@@ -130,13 +130,13 @@ class CommittedRaceCase(TransactionCase):
     def _committed(self, func):
         with self.registry.cursor() as cr:
             result = func(api.Environment(cr, SUPERUSER_ID, {}))
-            cr.commit()
+            cr.commit()  # a race needs committed data; pylint: disable=invalid-commit
             return result
 
     def _race(self, first, second, errors=SerializationFailure):
-        """``first`` commits while ``second`` runs on a snapshot taken before: the second must fail with one
-        ``errors`` (an exception class; nothing of it written); it is then retried on fresh data, as Odoo retries a request
-        or as the next cron run does."""
+        """``first`` commits while ``second`` runs on a snapshot taken before: the second must fail with
+        ``errors`` (an exception class; nothing of it written); it is then retried on fresh data, as Odoo
+        retries a request or as the next cron run does."""
         cr1, cr2 = self.registry.cursor(), self.registry.cursor()
         try:
             env1 = api.Environment(cr1, SUPERUSER_ID, {})

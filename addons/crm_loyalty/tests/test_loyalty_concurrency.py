@@ -225,7 +225,9 @@ class TestLoyaltyConcurrency(CommittedRaceCase):
                     "move_type": "out_invoice",
                     "partner_id": self.partner_id,
                     "invoice_line_ids": [
-                        Command.create({"product_id": self.product_id, "quantity": 1, "price_unit": 500, "tax_ids": False})
+                        Command.create(
+                            {"product_id": self.product_id, "quantity": 1, "price_unit": 500, "tax_ids": False}
+                        )
                     ],
                 }
             )
@@ -267,7 +269,9 @@ class TestLoyaltyConcurrency(CommittedRaceCase):
                     lines,
                 )
             )
-            env.cr.execute(SQL("UPDATE account_move_line SET full_reconcile_id = NULL WHERE move_id = ANY(%s)", move_ids))
+            env.cr.execute(
+                SQL("UPDATE account_move_line SET full_reconcile_id = NULL WHERE move_id = ANY(%s)", move_ids)
+            )
             env.cr.execute(SQL("DELETE FROM account_move WHERE id = ANY(%s)", move_ids))
 
         self._committed(drop)
@@ -308,7 +312,7 @@ class TestLoyaltyConcurrency(CommittedRaceCase):
             lambda env: env["account.move"].browse(invoice_id).button_draft(),
             lambda env: env["account.move"].browse(credit_note).action_post(),
         )
-        earned, reversed_, reversals, state = self._committed(lambda env: self._earn_state(env, invoice_id))
+        earned, reversed_, _reversals, state = self._committed(lambda env: self._earn_state(env, invoice_id))
         self.assertGreater(earned, 0)
         self.assertEqual(reversed_, -earned)
         self.assertEqual((state["balance"], state["ledger"]), (1000, 1000))

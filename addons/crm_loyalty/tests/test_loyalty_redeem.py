@@ -29,7 +29,7 @@ class TestLoyaltyRedeem(LoyaltyCommon):
     def _redeem(self, points, order=None):
         order = order or self.order
         action = order.action_open_loyalty_redeem()
-        wizard = Form(self.env["crm.loyalty.redeem.wizard"].with_context(action["context"]))
+        wizard = Form(self.env["crm.loyalty.redeem.wizard"].with_context(**action["context"]))
         self.assertEqual(wizard.membership_id, self.member)
         wizard.points = points
         return wizard.save().action_apply()

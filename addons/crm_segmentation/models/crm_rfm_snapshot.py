@@ -12,7 +12,7 @@ class CrmRfmSnapshot(models.Model):
     partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade", readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, ondelete="cascade", readonly=True)
     month = fields.Date(required=True, index=True, readonly=True)
-    segment_id = fields.Many2one("crm.rfm.segment", string="Segment", readonly=True)
+    segment_id = fields.Many2one("crm.rfm.segment", readonly=True)
     previous_segment_id = fields.Many2one("crm.rfm.segment", string="Previous Month's Segment", readonly=True)
     rfm_code = fields.Char(readonly=True)
 

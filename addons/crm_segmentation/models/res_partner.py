@@ -15,7 +15,6 @@ class ResPartner(models.Model):
 
     lifecycle_stage_id = fields.Many2one(
         "crm.lifecycle.stage",
-        string="Lifecycle Stage",
         index="btree_not_null",
         tracking=True,
         group_expand="_read_group_lifecycle_stage_ids",
