@@ -5,3 +5,4 @@ from . import test_i18n
 from . import test_multi_company
 from . import test_tours
 from . import test_concurrency
+from . import test_import
