@@ -121,13 +121,13 @@ class CrmLoyaltyAccrual(models.Model):
             problem = program._check_liability_config()
             if problem:
                 _logger.error("crm_erp_bridge: loyalty accrual skipped: %s", problem)
-                manager = self.env.ref("crm_loyalty.group_loyalty_manager").users[:1] or self.env.user
-                program.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    user_id=manager.id,
-                    summary=_("Loyalty accrual blocked"),
-                    note=problem,
-                )
+                summary = _("Loyalty accrual blocked")
+                # one open reminder per program, not one a day while the configuration stays wrong
+                if not program.activity_ids.filtered(lambda a, s=summary: a.summary == s):
+                    manager = self.env.ref("crm_loyalty.group_loyalty_manager").users[:1] or self.env.user
+                    program.activity_schedule(
+                        "mail.mail_activity_data_todo", user_id=manager.id, summary=summary, note=problem
+                    )
                 continue
             valid |= program
         return self._accrue(valid, include_today=False)

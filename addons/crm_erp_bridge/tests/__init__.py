@@ -6,3 +6,4 @@ from . import test_multi_company
 from . import test_tours
 from . import test_concurrency
 from . import test_import
+from . import test_cron_resume

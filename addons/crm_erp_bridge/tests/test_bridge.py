@@ -10,7 +10,6 @@ import odoo.sql_db
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -397,9 +396,31 @@ class TestBridge(AccountTestInvoicingCommon):
 
     def test_liability_invalid_configuration(self):
         self.program.write({"liability_accounting": True})
-        with freeze_time("2026-03-05"), mute_logger("odoo.addons.crm_erp_bridge.models.loyalty_liability"):
+        logger = "odoo.addons.crm_erp_bridge.models.loyalty_liability"
+        with freeze_time("2026-03-05"), self.assertLogs(logger, "ERROR") as logs:
             self.assertFalse(self.env["crm.loyalty.accrual"]._cron_accrue())
-        self.assertTrue(self.program.activity_ids, "the manager is told")
+        self.assertIn(self.program.name, logs.output[0])
+        self.assertEqual(len(self.program.activity_ids), 1, "the manager is told")
         self.assertFalse(self.env["crm.loyalty.accrual"].search([("program_id", "=", self.program.id)]))
         with self.assertRaises(UserError):
             self.program.action_accrue_now()
+        # an archived journal stops it too, and the next day's run does not repeat the reminder
+        journal = self.company_data["default_journal_misc"]
+        liability = self.env["account.account"].create(
+            {"name": "Loyalty liability", "code": "LOYL09", "account_type": "liability_current"}
+        )
+        self.program.write(
+            {
+                "liability_journal_id": journal.id,
+                "loyalty_expense_account_id": self.company_data["default_account_expense"].id,
+                "loyalty_liability_account_id": liability.id,
+                "loyalty_breakage_account_id": self.company_data["default_account_revenue"].id,
+            }
+        )
+        journal.active = False
+        moves_before = self.env["account.move"].search_count([])
+        with freeze_time("2026-03-06"), self.assertLogs(logger, "ERROR") as logs:
+            self.assertFalse(self.env["crm.loyalty.accrual"]._cron_accrue())
+        self.assertIn(journal.name, logs.output[0])
+        self.assertEqual(len(self.program.activity_ids), 1)
+        self.assertEqual(self.env["account.move"].search_count([]), moves_before, "no partial write")
