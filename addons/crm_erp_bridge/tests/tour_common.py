@@ -2,13 +2,14 @@ import base64
 import logging
 import os
 import re
+import unittest
 from contextlib import contextmanager
 from pathlib import Path
 from unittest.mock import patch
 
 import odoo.http
 from odoo.tests import HttpCase
-from odoo.tests.common import ChromeBrowser
+from odoo.tests.common import ChromeBrowser, _find_executable
 
 _logger = logging.getLogger(__name__)
 
@@ -26,6 +27,19 @@ class CrmTourCase(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Odoo skips a tour without a browser or websocket-client; ours fail, saying what to install
+        try:
+            import websocket  # noqa: F401  pylint: disable=unused-import
+        except ImportError as error:
+            raise AssertionError(
+                "The tours need Python's websocket-client: run scripts/setup.sh (it is in requirements.txt)."
+            ) from error
+        try:
+            _find_executable()
+        except unittest.SkipTest as error:
+            raise AssertionError(
+                "The tours need a Chromium browser: apt-get install chromium (scripts/setup.sh does it)."
+            ) from error
         # journeys run in English (zh_CN-only databases exist: the demo one); one journey runs in Chinese
         cls.env["res.lang"]._activate_lang("en_US")
         # Parse every manifest now, in this thread: the HTTP server otherwise does it lazily on the first
