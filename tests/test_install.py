@@ -40,6 +40,29 @@ def test_install_all_without_demo():
         drop_db(db)
 
 
+def test_install_each_alone_with_demo():
+    """crm_loyalty, crm_segmentation and crm_feedback each stand on Community modules only: each installs
+    alone, with its demo data, and pulls in none of the others (three databases, installed in parallel)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    alone = [m for m in OUR_MODULES if m != "crm_erp_bridge"]
+
+    def install(module):
+        db = f"{PREFIX}_alone_{module}"
+        drop_db(db)
+        try:
+            odoo("-d", db, "-i", module, "--stop-after-init", "--no-http")
+            return module, _installed(db)
+        finally:
+            drop_db(db)
+
+    with ThreadPoolExecutor(max_workers=len(alone)) as pool:
+        results = dict(pool.map(install, alone))
+    for module, states in results.items():
+        ours = {name for name, state in states.items() if state == "installed" and name in OUR_MODULES}
+        assert ours == {module}, (module, states)
+
+
 def test_installed_with_demo(base_db):
     states = _installed(base_db)
     assert all(states.get(m) == "installed" for m in OUR_MODULES), states
