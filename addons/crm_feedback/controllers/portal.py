@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from markupsafe import escape
@@ -171,3 +172,49 @@ class FeedbackPortal(CustomerPortal):
         except ValidationError as exc:
             error["document"] = str(exc)
         return vals, error
+
+
+MAX_NPS_COMMENT = 2000
+
+
+class NpsSurvey(http.Controller):
+    @http.route(
+        ["/feedback/nps/<string:token>"],
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        website=True,
+        sitemap=False,
+    )
+    def nps_survey(self, token, **post):
+        # sudo: the visitor proves the survey is theirs with the link's token, nothing else is readable
+        survey = (
+            request.env["crm.feedback.nps.request"].sudo().search([("access_token", "=", token)], limit=1)
+            if token and len(token) <= 64
+            else None
+        )
+        if not survey:
+            return request.not_found()
+        values = {"survey": survey, "error": {}, "post": post, "done": False, "scores": range(11)}
+        if survey.answer_id:
+            values["done"] = True
+            return request.render("crm_feedback.nps_survey_page", values)
+        if request.httprequest.method == "POST":
+            score, comment, error = self._validate_nps(post)
+            if error:
+                values["error"] = error
+            else:
+                survey._answer(score, comment)
+                values.update(done=True, post={})
+        return request.render("crm_feedback.nps_survey_page", values)
+
+    def _validate_nps(self, post):
+        error = {}
+        raw = str(post.get("score") or "").strip()
+        score = int(raw) if re.fullmatch(r"[0-9]{1,2}", raw) else None  # ASCII digits only (not "²")
+        if score is None or not 0 <= score <= 10:
+            error["score"] = _("Choose a score from 0 to 10.")
+        comment = str(post.get("comment") or "").strip()
+        if len(comment) > MAX_NPS_COMMENT:
+            error["comment"] = _("Keep the comment under %(max)s characters.", max=MAX_NPS_COMMENT)
+        return score, comment, error

@@ -8,3 +8,4 @@ from . import stock_picking
 from . import sale_order
 from . import res_partner
 from . import product
+from . import crm_feedback_nps_request

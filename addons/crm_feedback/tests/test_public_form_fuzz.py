@@ -48,3 +48,30 @@ class TestPublicFormFuzz(HttpCase):
             self.assertEqual(ticket.channel, "web")
             self.assertNotIn("<script", ticket.description or "")
             self.assertLessEqual(len(ticket.subject), 200)
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(
+        score=st.one_of(
+            st.integers(min_value=-5, max_value=15).map(str),
+            st.sampled_from(["²", "٣", " 7 ", "07"]),
+            st.text(max_size=30),
+        ),
+        comment=st.one_of(st.text(max_size=2500), st.just(PAYLOAD)),
+    )
+    def test_random_nps_answers_answer_cleanly(self, score, comment):
+        """The NPS link takes any input: a valid one is stored once with its score, anything else gets the
+        form back with an error, never a server error nor unescaped markup."""
+        partner = self.env["res.partner"].create({"name": "Fuzz NPS", "email": "fuzz.nps@example.com"})
+        survey = self.env["crm.feedback.nps.request"].create({"partner_id": partner.id})
+        resp = self.url_open(
+            f"/feedback/nps/{survey.access_token}",
+            data={"csrf_token": self.token, "score": score.replace("\x00", ""), "comment": comment.replace("\x00", "")},
+        )
+        self.assertEqual(resp.status_code, 200, resp.text[:500])
+        self.assertNotIn(PAYLOAD, resp.text)
+        survey.invalidate_recordset()
+        clean = score.strip()
+        valid = bool(re.fullmatch(r"[0-9]{1,2}", clean)) and int(clean) <= 10 and len(comment.strip()) <= 2000
+        self.assertEqual(bool(survey.answer_id), valid, (score, len(comment)))
+        if valid:
+            self.assertEqual(survey.answer_id.score, int(clean))
