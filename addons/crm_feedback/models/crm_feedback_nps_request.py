@@ -1,7 +1,7 @@
 import secrets
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 DEFAULT_INTERVAL_DAYS = 90
 
@@ -22,7 +22,7 @@ class CrmFeedbackNpsRequest(models.Model):
     trigger = fields.Selection(
         [("manual", "Sent by hand"), ("payment", "Invoice paid")], default="manual", required=True, readonly=True
     )
-    answer_id = fields.Many2one("crm.feedback.nps", string="Answer", readonly=True, ondelete="set null")
+    answer_id = fields.Many2one("crm.feedback.nps", readonly=True, ondelete="set null")
     score = fields.Integer(related="answer_id.score")
     state = fields.Selection(
         [("sent", "Sent"), ("answered", "Answered")], compute="_compute_state", store=True, index=True
@@ -103,21 +103,3 @@ class CrmFeedbackNpsRequest(models.Model):
         )
         self.answer_id = answer
         return answer
-
-
-class ResPartner(models.Model):
-    _inherit = "res.partner"
-
-    def action_send_nps_survey(self):
-        requests = self.env["crm.feedback.nps.request"]._send(self)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success" if requests else "warning",
-                "message": _(
-                    "%(count)s NPS surveys queued (customers without email or surveyed recently are skipped).",
-                    count=len(requests),
-                ),
-            },
-        }

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import _, fields, models
 
 
 class ResPartner(models.Model):
@@ -33,3 +33,17 @@ class ResPartner(models.Model):
         action["domain"] = [("commercial_partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.id}
         return action
+
+    def action_send_nps_survey(self):
+        requests = self.env["crm.feedback.nps.request"]._send(self)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if requests else "warning",
+                "message": _(
+                    "%(count)s NPS surveys queued (customers without email or surveyed recently are skipped).",
+                    count=len(requests),
+                ),
+            },
+        }
