@@ -7,3 +7,4 @@ from . import loyalty_redeem_wizard
 from . import loyalty_liability
 from . import service_recovery
 from . import figures_queue
+from . import accounting_export_archive

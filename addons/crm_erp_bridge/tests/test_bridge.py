@@ -283,6 +283,52 @@ class TestBridge(AccountTestInvoicingCommon):
         with self.assertRaises(AccessError):
             self.env["crm.accounting.export"].with_user(salesman).create({"company_id": self.company.id})
 
+    def test_scheduled_monthly_export_is_archived_for_accountants_only(self):
+        Archive = self.env["crm.accounting.export.archive"]
+        cron = self.env["crm.accounting.export"].sudo()  # as the cron runner (OdooBot, every company)
+        with freeze_time("2026-03-02"):
+            archives = cron._cron_export()
+            again = cron._cron_export()
+        mine = archives.filtered(lambda a: a.company_id == self.company)
+        self.assertRecordValues(
+            mine,
+            [{"date_from": date(2026, 2, 1), "date_to": date(2026, 2, 28), "name": "customer-relations-2026-02.xlsx"}],
+        )
+        self.assertEqual(
+            again.filtered(lambda a: a.company_id == self.company), mine, "a re-run replaces, never duplicates"
+        )
+        self.assertEqual(Archive.search_count([("company_id", "=", self.company.id)]), 1)
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(mine.file_data)))
+        self.assertEqual(len(book.sheetnames), 5)
+        self.assertEqual(book.worksheets[0].freeze_panes, "A2")
+        accountant = new_test_user(
+            self.env,
+            login="archive_acc",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.assertTrue(mine.with_user(accountant).file_data)
+        salesman = new_test_user(
+            self.env,
+            login="archive_sales",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            mine.with_user(salesman).read(["file_data"])
+        attachment = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "crm.accounting.export.archive"),
+                ("res_id", "=", mine.id),
+                ("res_field", "=", "file_data"),
+            ]
+        )
+        self.assertEqual(len(attachment), 1)
+        with self.assertRaises(AccessError):
+            attachment.with_user(salesman).read(["datas"])
+
     def test_credit_control(self):
         self.company.write({"account_use_credit_limit": True, "credit_limit_policy": "block"})
         self.customer.with_company(self.company).credit_limit = 450

@@ -57,21 +57,16 @@ class CrmAccountingExport(models.TransientModel):
 
     @api.model
     def _cron_export(self):
-        """Monthly export of last month, attached to the company for the accountants."""
+        """Monthly export of last month per company, archived for the accountants (a re-run replaces it)."""
         today = fields.Date.context_today(self)
         first = today.replace(day=1) - relativedelta(months=1)
+        last = today.replace(day=1) - relativedelta(days=1)
+        Archive = self.env["crm.accounting.export.archive"]
+        archives = Archive
         for company in self.env["res.company"].search([]):
-            wizard = self.with_company(company).create(
-                {"company_id": company.id, "date_from": first, "date_to": today.replace(day=1) - relativedelta(days=1)}
-            )
-            self.env["ir.attachment"].create(
-                {
-                    "name": "customer-relations-{}.xlsx".format(first.strftime("%Y-%m")),
-                    "raw": wizard._build_workbook(),
-                    "res_model": "res.company",
-                    "res_id": company.id,
-                }
-            )
+            wizard = self.with_company(company).create({"company_id": company.id, "date_from": first, "date_to": last})
+            archives |= Archive._store(company, first, last, base64.b64encode(wizard._build_workbook()))
+        return archives
 
     # ------------------------------------------------------------------ workbook
     def _build_workbook(self):
