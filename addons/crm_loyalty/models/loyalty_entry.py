@@ -92,17 +92,21 @@ class CrmLoyaltyEntry(models.Model):
     # ------------------------------------------------------------------ immutability
     @api.model_create_multi
     def create(self, vals_list):
-        debits = defaultdict(float)
+        batch_net, manual_debit = defaultdict(float), set()
         for vals in vals_list:
             self._check_entry_vals(vals)
             vals.setdefault("counts_lifetime", vals.get("entry_type") in ("earn", "bonus"))
+            if vals.get("membership_id"):
+                batch_net[vals["membership_id"]] += vals["points"]
             if vals.get("entry_type") == "adjust":
                 vals.setdefault("approved_by_id", self.env.uid)
                 if vals["points"] < 0 and vals.get("membership_id"):
-                    debits[vals["membership_id"]] += -vals["points"]
+                    manual_debit.add(vals["membership_id"])
         # a manual debit (the adjustment wizard, an import) never spends points the member does not have
-        for membership_id, points in debits.items():
-            self.env["crm.loyalty.membership"].browse(membership_id)._check_can_spend(points)
+        # (credits posted in the same batch count)
+        for membership_id in manual_debit:
+            if batch_net[membership_id] < 0:
+                self.env["crm.loyalty.membership"].browse(membership_id)._check_can_spend(-batch_net[membership_id])
         entries = super().create(vals_list)
         entries._allocate()
         entries.membership_id._invalidate_balance()
