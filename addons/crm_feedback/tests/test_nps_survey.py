@@ -109,3 +109,35 @@ class TestNpsSurvey(HttpCase):
         self.assertEqual(sent.partner_id, payer)
         self.assertEqual(sent.trigger, "payment")
         self.assertFalse(self.Request._cron_after_payment(), "the next day's run does not survey again")
+
+    def test_rating_page_takes_only_its_own_token(self):
+        """The CSAT link of a closed ticket rates that ticket only; a made-up or another ticket's token
+        rates nothing."""
+        stage_solved = self.env.ref("crm_feedback.stage_solved")
+        Ticket = self.env["crm.feedback.ticket"]
+        mine, other = Ticket.create(
+            [
+                {"subject": "Rate me", "description": "<p>x</p>", "partner_id": self.buyer.id},
+                {"subject": "Not me", "description": "<p>y</p>", "partner_id": self.company.id},
+            ]
+        )
+        (mine | other).stage_id = stage_solved
+        token = mine.rating_ids.access_token
+        self.assertTrue(token)
+        self.assertEqual(self.url_open("/rate/not-a-token/5").status_code, 404)
+        self.assertEqual(self.url_open(f"/rate/{token}/1").status_code, 200)  # the page, then the POST
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', self.url_open("/feedback").text).group(1)
+        resp = self.url_open(
+            f"/rate/{token}/submit_feedback", data={"csrf_token": csrf, "rate": "1", "feedback": "Too slow"}
+        )
+        self.assertEqual(resp.status_code, 200)
+        with mute_logger("odoo.http"):
+            self.assertEqual(
+                self.url_open("/rate/not-a-token/submit_feedback", data={"csrf_token": csrf, "rate": "5"}).status_code,
+                404,
+            )
+        mine.invalidate_recordset()
+        other.invalidate_recordset()
+        self.assertEqual(mine.rating_ids.rating, 1)
+        self.assertTrue(mine.rating_ids.consumed)
+        self.assertFalse(other.rating_ids.consumed, "another ticket's rating is untouched")
