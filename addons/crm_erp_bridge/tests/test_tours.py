@@ -20,13 +20,7 @@ class TestJourneys(CrmTourCase):
         env["ir.module.module"]._load_module_terms(
             ["base", "web", "mail", "crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge"], ["zh_CN"]
         )
-        new_test_user(
-            env,
-            login="tour_loyalty_admin",
-            password="tour_loyalty_admin1",
-            groups="base.group_user,crm_loyalty.group_loyalty_manager",
-            lang="zh_CN",
-        )
+        self._journey_user("tour_loyalty_admin", "base.group_user,crm_loyalty.group_loyalty_manager", lang="zh_CN")
         member = env["res.partner"].create({"name": "Tour Member", "email": "member@tour.example"})
 
         self.start_journey(
@@ -46,12 +40,8 @@ class TestJourneys(CrmTourCase):
 
     def test_02_salesperson_redeems_on_a_quotation(self):
         env = self.env
-        salesperson = new_test_user(
-            env,
-            login="tour_salesperson",
-            password="tour_salesperson1",
-            groups="sales_team.group_sale_salesman,crm_loyalty.group_loyalty_user",
-            lang="en_US",
+        salesperson = self._journey_user(
+            "tour_salesperson", "sales_team.group_sale_salesman,crm_loyalty.group_loyalty_user"
         )
         program = env["crm.loyalty.program"].create(
             {
@@ -86,13 +76,8 @@ class TestJourneys(CrmTourCase):
 
     def test_03_agent_resolves_a_complaint_with_a_credit_note(self):
         env = self.env
-        agent = new_test_user(
-            env,
-            login="tour_agent",
-            password="tour_agent1",
-            name="Tour Agent",
-            groups="crm_feedback.group_feedback_user,account.group_account_invoice",
-            lang="en_US",
+        agent = self._journey_user(
+            "tour_agent", "crm_feedback.group_feedback_user,account.group_account_invoice", name="Tour Agent"
         )
         customer = env["res.partner"].create({"name": "Tour Lamp Buyer", "email": "lamp@tour.example"})
         lamp = env["product.product"].create({"name": "Tour Lamp", "list_price": 80.0, "taxes_id": False})
@@ -143,13 +128,7 @@ class TestJourneys(CrmTourCase):
 
     def test_05_accountant_downloads_the_liability_roll_forward(self):
         env = self.env
-        accountant = new_test_user(
-            env,
-            login="tour_accountant",
-            password="tour_accountant1",
-            groups="account.group_account_user",
-            lang="en_US",
-        )
+        accountant = self._journey_user("tour_accountant", "account.group_account_user")
         program = env["crm.loyalty.program"].create({"name": "Tour Liability Club", "point_value": 0.02})
         customer = env["res.partner"].create({"name": "Tour Liability Customer"})
         membership = env["crm.loyalty.membership"].create({"partner_id": customer.id, "program_id": program.id})
@@ -176,13 +155,7 @@ class TestJourneys(CrmTourCase):
 
     def test_06_marketing_schedules_follow_ups_for_champions(self):
         env = self.env
-        marketer = new_test_user(
-            env,
-            login="tour_marketing",
-            password="tour_marketing1",
-            groups="sales_team.group_sale_salesman_all_leads",
-            lang="en_US",
-        )
+        marketer = self._journey_user("tour_marketing", "sales_team.group_sale_salesman_all_leads")
         seller = new_test_user(env, login="tour_seller", groups="sales_team.group_sale_salesman")
         champions = env.ref("crm_segmentation.rfm_segment_champions")
         at_risk = env.ref("crm_segmentation.rfm_segment_at_risk")
@@ -222,14 +195,7 @@ class TestJourneys(CrmTourCase):
         company_a = env["res.partner"].create({"name": "Tour A Co", "is_company": True})
         company_b = env["res.partner"].create({"name": "Tour B Co", "is_company": True})
         alice = env["res.partner"].create({"name": "Tour Alice", "parent_id": company_a.id, "email": "ta@a.example"})
-        new_test_user(
-            env,
-            login="tour_alice",
-            password="tour_alice1",
-            groups="base.group_portal",
-            partner_id=alice.id,
-            lang="en_US",
-        )
+        self._journey_user("tour_alice", "base.group_portal", partner_id=alice.id)
         order_a = env["sale.order"].create({"partner_id": company_a.id, "client_order_ref": "TOUR-A-ORDER"})
         order_a.action_confirm()
         order_b = env["sale.order"].create({"partner_id": company_b.id, "client_order_ref": "TOUR-B-ORDER"})

@@ -8,7 +8,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 import odoo.http
-from odoo.tests import HttpCase
+from odoo.tests import HttpCase, new_test_user
 from odoo.tests.common import ChromeBrowser, _find_executable
 
 _logger = logging.getLogger(__name__)
@@ -46,6 +46,10 @@ class CrmTourCase(HttpCase):
         # static request, concurrently with other requests, and Python 3.11's parser is not thread-safe
         # ("AST constructor recursion depth mismatch": a page then loads without its stylesheets).
         odoo.http.root.statics  # noqa: B018 pylint: disable=pointless-statement
+
+    def _journey_user(self, login, groups, lang="en_US", **values):
+        """The user who walks a journey (the tour logs in with the login as password)."""
+        return new_test_user(self.env, login=login, groups=groups, lang=lang, **values)
 
     @contextmanager
     def _screenshot_on_close(self, name):
