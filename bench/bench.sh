@@ -25,7 +25,7 @@ OUT="$REPO/bench/results"
 mkdir -p "$OUT" "$REPO/artifacts/bench"
 LOGF="$REPO/artifacts/bench/$DB.log"
 
-if [ "$REBUILD" = 1 ]; then drop_db "$DB"; fi
+if [ "$REBUILD" = 1 ]; then drop_db "$DB"; drop_db "${DB}_vanilla"; fi
 if ! db_exists "$DB"; then
     log "building $DB (scale $SCALE): install, then generate"
     odoo_bin -d "$DB" -i "$OUR_MODULES" --without-demo=all --stop-after-init --no-http --log-level=warn >"$LOGF" 2>&1 \
@@ -39,4 +39,24 @@ log "measuring on $DB ($REPEAT runs each)"
 CRM_BENCH_REPEAT="$REPEAT" "$PY" "$ODOO_SRC/odoo-bin" shell -c "$LOCAL_CONF" -d "$DB" --no-http --log-level=warn \
     < "$REPO/bench/measure.py" 2>>"$LOGF" | grep '^RESULT ' | sed 's/^RESULT //' > "$REPO/artifacts/bench/$DB.jsonl" \
     || die "measurement failed, see $LOGF"
+# 4. invoice posting with and without our addons: the same database, copied, our addons uninstalled
+VDB="${DB}_vanilla"
+if ! db_exists "$VDB"; then
+    log "building $VDB: a copy of $DB without our addons"
+    createdb -T "$DB" "$VDB" || die "cannot copy $DB"
+    echo 'env["ir.module.module"].search([("name", "in", ["crm_erp_bridge"])]).button_immediate_uninstall()
+env["ir.module.module"].search([("name", "in", ["crm_loyalty", "crm_segmentation", "crm_feedback"])]).button_immediate_uninstall()
+env.cr.commit()' | "$PY" "$ODOO_SRC/odoo-bin" shell -c "$LOCAL_CONF" -d "$VDB" --no-http --log-level=warn >>"$LOGF" 2>&1 \
+        || { drop_db "$VDB"; die "uninstall on $VDB failed, see $LOGF"; }
+fi
+posting() {  # posting <db> <label> [bound seconds]
+    CRM_BENCH_REPEAT="$REPEAT" CRM_BENCH_LABEL="$2" CRM_BENCH_BOUND_S="${3:-}" "$PY" "$ODOO_SRC/odoo-bin" shell \
+        -c "$LOCAL_CONF" -d "$1" --no-http --log-level=warn < "$REPO/bench/measure_posting.py" 2>>"$LOGF" \
+        | grep '^RESULT ' | sed 's/^RESULT //'
+}
+log "measuring invoice posting on $VDB and $DB"
+vanilla="$(posting "$VDB" "without our addons")" || die "posting measurement failed, see $LOGF"
+bound="$(echo "$vanilla" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["median_s"])')"
+{ echo "$vanilla"; posting "$DB" "with our addons" "$bound"; } >> "$REPO/artifacts/bench/$DB.jsonl" \
+    || die "posting measurement failed, see $LOGF"
 "$PY" "$REPO/bench/report.py" "$REPO/artifacts/bench/$DB.jsonl" "$SCALE" | tee "$OUT/scale-$SCALE.md"
