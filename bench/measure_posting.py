@@ -54,6 +54,9 @@ for _run in range(REPEAT):
     times.append(time.perf_counter() - start)
     queries = cr.sql_log_count - before
     assert set(moves.mapped("state")) == {"posted"}
+    if "crm.loyalty.entry" in env:
+        earned = env["crm.loyalty.entry"].search_count([("move_id", "in", moves.ids), ("entry_type", "=", "earn")])
+        assert earned == N, f"{earned} of {N} invoices earned points"
     cr.execute(SQL("ROLLBACK TO SAVEPOINT bench_posting"))
     env.invalidate_all()
 cr.rollback()
