@@ -12,6 +12,7 @@ import os
 import statistics
 import time
 import tracemalloc
+from datetime import timedelta
 
 import xlsxwriter
 
@@ -152,3 +153,44 @@ measure("8. Rule segment refresh (domain over all partners)", segment.action_ref
 
 # 5. loyalty expiry cron
 measure("5. Loyalty expiry cron (all members)", lambda: env["crm.loyalty.membership"]._cron_expire_points())
+
+
+# 5b. loyalty liability accrual: one day carrying every ledger entry of the biggest program
+def accrue_one_day():
+    cr.execute(
+        SQL(
+            "SELECT program_id, COUNT(*) FROM crm_loyalty_entry e JOIN crm_loyalty_program p ON p.id = e.program_id"
+            " WHERE p.company_id = %s GROUP BY program_id ORDER BY 2 DESC LIMIT 1",
+            company.id,
+        )
+    )
+    program_id, _count = cr.fetchone()
+    program = env["crm.loyalty.program"].browse(program_id)
+    Account = env["account.account"]
+    program.write(
+        {
+            "liability_accounting": True,
+            "liability_journal_id": env["account.journal"]
+            .search([("type", "=", "general"), ("company_id", "=", company.id)], limit=1)
+            .id,
+            "loyalty_expense_account_id": Account.create(
+                {"name": "Bench loyalty expense", "code": "BENCH61", "account_type": "expense"}
+            ).id,
+            "loyalty_liability_account_id": Account.create(
+                {"name": "Bench loyalty liability", "code": "BENCH21", "account_type": "liability_current"}
+            ).id,
+            "loyalty_breakage_account_id": Account.create(
+                {"name": "Bench breakage", "code": "BENCH71", "account_type": "income_other"}
+            ).id,
+        }
+    )
+    day = fields.Date.today() - timedelta(days=1)
+    cr.execute(SQL("UPDATE crm_loyalty_entry SET date = %s WHERE program_id = %s", day, program.id))
+    env.invalidate_all()
+    accruals = env["crm.loyalty.accrual"]._accrue(program)
+    assert len(accruals) == 1 and accruals.move_id.state == "posted"
+    return len(accruals.entry_ids)
+
+
+cr.execute(SQL("SELECT COUNT(*) FROM crm_loyalty_entry"))
+measure(f"5b. Liability accrual, one day of {cr.fetchone()[0]} ledger entries (setup included)", accrue_one_day)
