@@ -163,3 +163,38 @@ class TestFeedbackPortal(HttpCase):
         )
         self.assertIn("Too many messages", resp.text)
         self.assertEqual(Ticket.search_count([("email_from", "=", "flood@example.org")]), 5)
+
+    def test_portal_attachments_of_another_customer(self):
+        """A file on Bob's ticket (and in its thread) never reaches Alice, by id or through the thread
+        routes; Bob downloads it from his own ticket."""
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "bob-invoice-photo.txt",
+                "raw": b"Bob's private photo",
+                "res_model": "crm.feedback.ticket",
+                "res_id": self.ticket_b.id,
+            }
+        )
+        self.ticket_b.message_post(
+            body="Photo attached",
+            attachment_ids=attachment.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.authenticate("portal_alice", "portal_alice1")
+        resp = self.url_open(f"/web/content/{attachment.id}?download=true")
+        self.assertIn(resp.status_code, (403, 404))
+        self.assertNotIn(b"Bob's private photo", resp.content)
+        resp = self.url_open(f"/web/content/ir.attachment/{attachment.id}/datas")
+        self.assertIn(resp.status_code, (403, 404))
+        params = {"thread_model": "crm.feedback.ticket", "thread_id": self.ticket_b.id}
+        try:
+            thread = str(self.make_jsonrpc_request("/mail/thread/messages", params))
+        except Exception as error:  # noqa: BLE001 - an access error answer is as good as an empty one
+            thread = str(error)
+        self.assertNotIn("bob-invoice-photo.txt", thread)
+        self.assertNotIn("Photo attached", thread)
+        self.authenticate("portal_bob", "portal_bob1")
+        thread = str(self.make_jsonrpc_request("/mail/thread/messages", params))
+        self.assertIn("Photo attached", thread)
+        self.assertIn("bob-invoice-photo.txt", thread)
