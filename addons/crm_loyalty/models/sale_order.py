@@ -45,7 +45,8 @@ class SaleOrder(models.Model):
         program = membership.program_id
         rules = program._multipliers()
         weighted = 0.0
-        for line in self.order_line.filtered(lambda l: not l.display_type and not l.loyalty_redeem_points):
+        # the discount paid with points counts as on the invoice: points are not earned on points
+        for line in self.order_line.filtered(lambda l: not l.display_type):
             amount = self.currency_id._convert(
                 line.price_subtotal,
                 self.company_id.currency_id,

@@ -45,12 +45,18 @@ class TestLoyaltyRedeem(LoyaltyCommon):
         self.assertFalse(line.tax_id, "points are a means of payment: no tax on the discount line")
         self.assertAlmostEqual(self.order.amount_total, 640.0)
         self.assertEqual(self.order.loyalty_points_redeemed, 5000)
+        self.assertEqual(self.order.loyalty_points_preview, 825, "(600 - 50 paid with points) x 1.5")
         # nothing is spent until the order is confirmed
         self.assertEqual(self.member.balance, 10000)
         self.order.action_confirm()
         redeem = self._entries(entry_type="redeem")
         self.assertEqual((redeem.points, redeem.sale_order_id), (-5000, self.order))
         self.assertEqual(self.member.balance, 5000)
+        # the invoice earns what the quotation announced
+        invoice = self.order._create_invoices()
+        invoice.action_post()
+        earn = self._entries(entry_type="earn").filtered(lambda e: e.move_id == invoice)
+        self.assertEqual(earn.points, 825)
         self.assertLedgerConsistent()
 
     def test_redeem_again_replaces_line(self):
