@@ -20,6 +20,7 @@ registry.category("web_tour.tours").add("crm_agent_ticket_tour", {
             trigger: ".ui-menu-item a:contains('Tour Agent')",
             run: "click",
         },
+        ...stepUtils.saveForm(),
         {
             content: "Reply to the customer",
             trigger: ".o-mail-Chatter button.o-mail-Chatter-sendMessage",
@@ -69,6 +70,9 @@ registry.category("web_tour.tours").add("crm_agent_ticket_tour", {
         {
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Solved')",
         },
-        ...stepUtils.saveForm(),
+        {
+            content: "The stage change is saved (the statusbar saves it): its tracking shows in the chatter",
+            trigger: ".o-mail-Message:contains('Solved')",
+        },
     ],
 });
