@@ -68,14 +68,7 @@ class TestLiabilityConcurrency(CommittedRaceCase):
             env.cr.execute(SQL("DELETE FROM crm_loyalty_accrual WHERE program_id = %s", program))
             if move_ids:
                 env.cr.execute(SQL("DELETE FROM account_move WHERE id = ANY(%s)", move_ids))
-            env.cr.execute(
-                SQL(
-                    "DELETE FROM crm_loyalty_allocation WHERE entry_id IN "
-                    "(SELECT id FROM crm_loyalty_entry WHERE program_id = %s)",
-                    program,
-                )
-            )
-            env.cr.execute(SQL("DELETE FROM crm_loyalty_entry WHERE program_id = %s", program))
+            self._purge_ledger(env, SQL("SELECT id FROM crm_loyalty_membership WHERE program_id = %s", program))
             env.cr.execute(SQL("DELETE FROM crm_loyalty_membership WHERE program_id = %s", program))
             record = env["crm.loyalty.program"].browse(self.program_id)
             sequence = record.sequence_id

@@ -72,7 +72,7 @@ class TestStandardImport(TransactionCase):
         self.assertIn(column, message)
         self.assertIn(value, message)
 
-    def _assert_rejected(self, result, model, expected):
+    def _assert_rejected(self, result, expected):
         """``expected``: {row number in the file (1 = first data row): a piece of the reason}."""
         self.assertFalse(result.get("ids"), "a file with an invalid row must write nothing")
         errors = [m for m in result["messages"] if m["type"] == "error"]
@@ -99,9 +99,7 @@ class TestStandardImport(TransactionCase):
                 ["Import Alpha", "Import B Club"],  # another company's program
             ],
         )
-        self._assert_rejected(
-            result, "crm.loyalty.membership", {2: "Nobody Ltd", 3: "Import Beta Buyer", 4: "Import B Club"}
-        )
+        self._assert_rejected(result, {2: "Nobody Ltd", 3: "Import Beta Buyer", 4: "Import B Club"})
         self.assertEqual(Membership.search_count([]), before)
 
     def test_tiers(self):
@@ -113,7 +111,7 @@ class TestStandardImport(TransactionCase):
                 ["Import Lead", "Import Club", "-5", "1"],  # negative threshold
             ],
         )
-        self._assert_rejected(result, "crm.loyalty.tier", {2: "negative"})
+        self._assert_rejected(result, {2: "negative"})
         result = self._import(
             "crm.loyalty.tier",
             ["name", "program_id", "threshold", "multiplier"],
@@ -132,7 +130,7 @@ class TestStandardImport(TransactionCase):
                 [self.member.display_name, "adjust", "-5", ""],  # no reason
             ],
         )
-        self._assert_rejected(result, "crm.loyalty.entry", {2: "cannot be spent", 3: "reason"})
+        self._assert_rejected(result, {2: "cannot be spent", 3: "reason"})
         result = self._import(
             "crm.loyalty.entry",
             ["membership_id", "entry_type", "points", "reason"],
@@ -163,7 +161,7 @@ class TestStandardImport(TransactionCase):
             ["name", "domain"],
             [["Import Shanghai", "[('city', '=', 'Shanghai')]"], ["Import Broken", "[('no_such_field', '=', 1)]"]],
         )
-        self._assert_rejected(result, "crm.rule.segment", {2: "no_such_field"})
+        self._assert_rejected(result, {2: "no_such_field"})
         self.assertFalse(self.env["crm.rule.segment"].search([("name", "like", "Import ")]))
 
     def test_tickets(self):
@@ -176,5 +174,5 @@ class TestStandardImport(TransactionCase):
                 ["Import nobody", "Great", "Nobody Ltd", "praise", ""],  # unknown customer
             ],
         )
-        self._assert_rejected(result, "crm.feedback.ticket", {2: "another customer", 3: "Nobody Ltd"})
+        self._assert_rejected(result, {2: "another customer", 3: "Nobody Ltd"})
         self.assertFalse(self.env["crm.feedback.ticket"].search([("subject", "like", "Import ")]))

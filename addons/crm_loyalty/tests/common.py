@@ -133,6 +133,14 @@ class CommittedRaceCase(TransactionCase):
             cr.commit()  # a race needs committed data; pylint: disable=invalid-commit
             return result
 
+    @staticmethod
+    def _purge_ledger(env, memberships):
+        """Remove the committed ledger rows of ``memberships`` (an SQL query of membership ids): the ledger
+        is immutable through the ORM by design, so test data goes with SQL."""
+        entries = SQL("SELECT id FROM crm_loyalty_entry WHERE membership_id IN (%s)", memberships)
+        env.cr.execute(SQL("DELETE FROM crm_loyalty_allocation WHERE entry_id IN (%s)", entries))
+        env.cr.execute(SQL("DELETE FROM crm_loyalty_entry WHERE membership_id IN (%s)", memberships))
+
     def _race(self, first, second, errors=SerializationFailure):
         """``first`` commits while ``second`` runs on a snapshot taken before: the second must fail with
         ``errors`` (an exception class; nothing of it written); it is then retried on fresh data, as Odoo

@@ -70,15 +70,7 @@ class TestLoyaltyConcurrency(CommittedRaceCase):
 
     def _cleanup(self):
         def drop(env):
-            # the ledger is immutable through the ORM by design: remove the test rows with SQL
-            env.cr.execute(
-                SQL(
-                    "DELETE FROM crm_loyalty_allocation WHERE entry_id IN "
-                    "(SELECT id FROM crm_loyalty_entry WHERE membership_id = %s)",
-                    self.member_id,
-                )
-            )
-            env.cr.execute(SQL("DELETE FROM crm_loyalty_entry WHERE membership_id = %s", self.member_id))
+            self._purge_ledger(env, SQL("%s", self.member_id))
             orders = env["sale.order"].browse(self.order_ids)
             orders._action_cancel()
             orders.unlink()
@@ -243,17 +235,8 @@ class TestLoyaltyConcurrency(CommittedRaceCase):
 
     def _drop_moves(self, move_ids):
         def drop(env):
-            # posted moves and the immutable ledger: test rows are removed with SQL
             # the invoice also enrolled the customer in the programs with automatic enrolment
-            members = SQL("SELECT id FROM crm_loyalty_membership WHERE partner_id = %s", self.partner_id)
-            env.cr.execute(
-                SQL(
-                    "DELETE FROM crm_loyalty_allocation WHERE entry_id IN "
-                    "(SELECT id FROM crm_loyalty_entry WHERE membership_id IN (%s))",
-                    members,
-                )
-            )
-            env.cr.execute(SQL("DELETE FROM crm_loyalty_entry WHERE membership_id IN (%s)", members))
+            self._purge_ledger(env, SQL("SELECT id FROM crm_loyalty_membership WHERE partner_id = %s", self.partner_id))
             env.cr.execute(
                 SQL(
                     "DELETE FROM crm_loyalty_membership WHERE partner_id = %s AND id != %s",

@@ -1,3 +1,4 @@
+import { rpc } from "@web/core/network/rpc";
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
@@ -36,24 +37,12 @@ registry.category("web_tour.tours").add("crm_accountant_export_tour", {
             content: "The file is ready for download from the server",
             trigger: "body",
             async run() {
-                const response = await fetch(
-                    "/web/dataset/call_kw/crm.accounting.export/search_read",
-                    {
-                        method: "POST",
-                        headers: { "Content-Type": "application/json" },
-                        body: JSON.stringify({
-                            jsonrpc: "2.0",
-                            method: "call",
-                            params: {
-                                model: "crm.accounting.export",
-                                method: "search_read",
-                                args: [[["file_name", "!=", false]], ["id", "file_name"]],
-                                kwargs: { order: "id desc", limit: 1 },
-                            },
-                        }),
-                    }
-                );
-                const { result } = await response.json();
+                const result = await rpc("/web/dataset/call_kw/crm.accounting.export/search_read", {
+                    model: "crm.accounting.export",
+                    method: "search_read",
+                    args: [[["file_name", "!=", false]], ["id", "file_name"]],
+                    kwargs: { order: "id desc", limit: 1 },
+                });
                 if (!result?.length || !result[0].file_name.endsWith(".xlsx")) {
                     throw new Error("no exported workbook found");
                 }
