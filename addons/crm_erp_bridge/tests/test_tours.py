@@ -1,9 +1,10 @@
 import base64
 import io
+from datetime import timedelta
 
 import openpyxl
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import new_test_user, tagged
 
 from .tour_common import CrmTourCase
@@ -132,9 +133,16 @@ class TestJourneys(CrmTourCase):
         program = env["crm.loyalty.program"].create({"name": "Tour Liability Club", "point_value": 0.02})
         customer = env["res.partner"].create({"name": "Tour Liability Customer"})
         membership = env["crm.loyalty.membership"].create({"partner_id": customer.id, "program_id": program.id})
-        env["crm.loyalty.adjust.wizard"].create(
-            {"membership_id": membership.id, "points": 1500, "reason": "Opening balance"}
-        ).action_apply()
+        # two days back: "today" differs between the test user's time zone and the accountant's
+        env["crm.loyalty.entry"].create(
+            {
+                "membership_id": membership.id,
+                "entry_type": "adjust",
+                "points": 1500,
+                "reason": "Opening balance",
+                "date": fields.Date.today() - timedelta(days=2),
+            }
+        )
 
         self.start_journey(
             "/odoo",
