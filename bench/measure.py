@@ -1,8 +1,9 @@
 """Benchmark measurements, run inside `odoo-bin shell` (``env`` is given) by bench/bench.sh.
 
 Each measurement runs CRM_BENCH_REPEAT times (default 3) in its own transaction, rolled back after,
-and reports the median wall time with its spread, the SQL queries, the Python heap peak (tracemalloc)
-and, where there is one, the ratio to a lower bound measured the same way.
+and reports the median wall time with its spread, the SQL queries, the Python heap peak (tracemalloc), the
+peak RSS of the Odoo process (VmHWM, reset before each call) and, where there is one, the ratio to a lower
+bound measured the same way.
 Results go to stdout as one JSON line per measurement, prefixed with RESULT.
 """
 
@@ -24,9 +25,33 @@ cr = env.cr
 company = env.company
 
 
-def run(fn):
-    """(seconds, queries, heap peak MiB, value) of one call of fn, rolled back."""
+def reset_peak_rss():
+    """Reset the kernel's high-water mark of this process' resident memory (Linux: clear_refs 5)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        pass
+
+
+def peak_rss_mib():
+    """Peak resident memory of this Odoo process since the last reset (VmHWM), in MiB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run(fn, setup=None):
+    """(seconds, queries, heap peak MiB, peak RSS MiB, value) of one call of fn, rolled back.
+    ``setup`` runs first in the same transaction, outside the measure."""
     env.invalidate_all()
+    if setup:
+        setup()
+        env.flush_all()
+        env.invalidate_all()
+    reset_peak_rss()
     tracemalloc.start()
     queries = cr.sql_log_count
     start = time.perf_counter()
@@ -36,12 +61,13 @@ def run(fn):
     queries = cr.sql_log_count - queries
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
+    rss = peak_rss_mib()
     cr.rollback()
-    return seconds, queries, peak, value
+    return seconds, queries, peak, rss, value
 
 
-def measure(name, fn, bound=None, target=None, note=""):
-    runs = [run(fn) for _ in range(REPEAT)]
+def measure(name, fn, bound=None, target=None, note="", setup=None):
+    runs = [run(fn, setup) for _ in range(REPEAT)]
     times = [r[0] for r in runs]
     result = {
         "name": name,
@@ -49,16 +75,18 @@ def measure(name, fn, bound=None, target=None, note=""):
         "spread_s": max(times) - min(times),
         "queries": runs[-1][1],
         "heap_mib": max(r[2] for r in runs),
+        "rss_mib": max(r[3] for r in runs),
         "note": note,
     }
     if bound:
         bound_runs = [run(bound) for _ in range(REPEAT)]
         result["bound_s"] = statistics.median(r[0] for r in bound_runs)
         result["bound_heap_mib"] = max(r[2] for r in bound_runs)
+        result["bound_rss_mib"] = max(r[3] for r in bound_runs)
         result["ratio"] = result["median_s"] / result["bound_s"] if result["bound_s"] else None
         result["target"] = target
     print("RESULT " + json.dumps(result), flush=True)
-    return runs[-1][3]
+    return runs[-1][4]
 
 
 def bare_rfm_aggregate():
@@ -87,9 +115,31 @@ measure(
     2,
     "one upsert statement per company, then value classes and snapshot",
 )
-# 2. lifecycle stages for all customers
+
+
+# 2. lifecycle stages for all customers: the first evaluation moves every customer (from no stage),
+# the daily one runs the next day on the committed result of the first (the nightly cron's real work)
+def clear_stages():
+    cr.execute("UPDATE res_partner SET lifecycle_stage_id = NULL, lifecycle_stage_date = NULL")
+    cr.execute("DELETE FROM crm_lifecycle_history")
+
+
 measure(
-    "2. Lifecycle stage evaluation (all customers)", lambda: Partner.sudo()._evaluate_lifecycle(), bare_rfm_aggregate, 2
+    "2. Lifecycle stage evaluation, first run (every customer moves)",
+    lambda: len(Partner.sudo()._evaluate_lifecycle()),
+    bare_rfm_aggregate,
+    2,
+    setup=clear_stages,
+)
+clear_stages()
+Partner.sudo()._evaluate_lifecycle()
+env.cr.commit()
+tomorrow = fields.Date.today() + timedelta(days=1)
+measure(
+    "2. Lifecycle stage evaluation, daily run (next day)",
+    lambda: len(Partner.sudo()._evaluate_lifecycle(today=tomorrow)),
+    bare_rfm_aggregate,
+    2,
 )
 # 3. BG/NBD + Gamma-Gamma
 Score._recompute(company)

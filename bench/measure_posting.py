@@ -43,8 +43,16 @@ if "crm.loyalty.program" in env:
     env["crm.loyalty.membership"].create([{"partner_id": p.id, "program_id": program.id} for p in partners])
 env.flush_all()
 
-times, queries = [], 0
+
+def peak_rss_mib():
+    with open("/proc/self/status") as status:
+        return next((int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:")), 0.0)
+
+
+times, queries, rss = [], 0, 0.0
 for _run in range(REPEAT):
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")  # reset the peak RSS of this process
     cr.execute(SQL("SAVEPOINT bench_posting"))
     env.invalidate_all()
     before = cr.sql_log_count
@@ -52,6 +60,7 @@ for _run in range(REPEAT):
     moves.action_post()
     env.flush_all()
     times.append(time.perf_counter() - start)
+    rss = max(rss, peak_rss_mib())
     queries = cr.sql_log_count - before
     assert set(moves.mapped("state")) == {"posted"}
     if "crm.loyalty.entry" in env:
@@ -67,6 +76,7 @@ result = {
     "spread_s": max(times) - min(times),
     "queries": queries,
     "heap_mib": 0.0,
+    "rss_mib": rss,
     "note": "",
 }
 if BOUND:

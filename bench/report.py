@@ -21,15 +21,20 @@ def main(path, scale):
     with open(path) as results:
         rows = [json.loads(line) for line in results if line.strip()]
     print(f"# Benchmark results, scale {scale}\n\nMachine: {machine()}\n")
-    print("| measurement | median (s) | spread (s) | queries | heap peak (MiB) | lower bound (s) | ratio | target |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| measurement | median (s) | spread (s) | queries | heap peak (MiB) | peak RSS (MiB) | lower bound (s) "
+        "| bound RSS (MiB) | ratio | target |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         bound = f"{r['bound_s']:.3f}" if "bound_s" in r else ""
         ratio = f"{r['ratio']:.2f}" if r.get("ratio") else ""
         target = f"<= {r['target']}" if r.get("target") else ""
+        rss = f"{r['rss_mib']:.0f}" if r.get("rss_mib") else ""
+        bound_rss = f"{r['bound_rss_mib']:.0f}" if r.get("bound_rss_mib") else ""
         print(
             f"| {r['name']} | {r['median_s']:.3f} | {r['spread_s']:.3f} | {r['queries']} | {r['heap_mib']:.1f} "
-            f"| {bound} | {ratio} | {target} |"
+            f"| {rss} | {bound} | {bound_rss} | {ratio} | {target} |"
         )
 
 

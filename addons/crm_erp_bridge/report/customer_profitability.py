@@ -88,10 +88,11 @@ class CrmCustomerProfitability(models.Model):
         )
 
     @api.model
-    def _profitability_source(self, company_id=None, date_from=None, date_to=None, partner_ids=None):
+    def _profitability_source(self, company_id=None, date_from=None, date_to=None, partner_ids=None, detail=True):
         """Monthly rows (partner, company, date, product category, revenue, cogs, ticket_credit,
         loyalty_rewards), optionally for some commercial partners only (filtered at the source, so the
-        cost follows their history, not the whole company's)."""
+        cost follows their history, not the whole company's). Without ``detail``, one row per partner and
+        company (date and category empty): what per-customer totals need, without grouping by month."""
         move_filter = SQL("")
         svl_filter = SQL("")
         if partner_ids is not None:
@@ -106,31 +107,38 @@ class CrmCustomerProfitability(models.Model):
         if date_to:
             move_filter = SQL("%s AND m.invoice_date <= %s", move_filter, date_to)
             svl_filter = SQL("%s AND svl.create_date::date <= %s", svl_filter, date_to)
+        if detail:
+            move_keys = SQL("date_trunc('month', m.invoice_date)::date AS date, pc.categ_id AS categ_id")
+            svl_keys = SQL("date_trunc('month', svl.create_date)::date, vpt.categ_id")
+        else:
+            move_keys = SQL("NULL::date AS date, NULL::int AS categ_id")
+            svl_keys = SQL("NULL::date, NULL::int")
         return SQL(
             """
-            SELECT m.commercial_partner_id AS partner_id, m.company_id,
-                   date_trunc('month', m.invoice_date)::date AS date, pt.categ_id,
-                   SUM(CASE WHEN rw.id IS NULL AND m.feedback_ticket_id IS NULL THEN -aml.balance ELSE 0 END)
-                       AS revenue,
-                   SUM(CASE WHEN pt.type = 'consu' AND NOT pt.is_storable
+            SELECT m.commercial_partner_id AS partner_id, m.company_id, %(move_keys)s,
+                   SUM(CASE WHEN NOT COALESCE(pc.is_reward, FALSE) AND m.feedback_ticket_id IS NULL
+                            THEN -aml.balance ELSE 0 END) AS revenue,
+                   SUM(CASE WHEN pc.is_consumable
                             THEN -SIGN(aml.balance) * aml.quantity
-                                 * COALESCE((pp.standard_price ->> m.company_id::text)::numeric, 0)
+                                 * COALESCE(pc.cost ->> m.company_id::text, '0')::numeric
                             ELSE 0 END) AS cogs,
-                   SUM(CASE WHEN rw.id IS NULL AND m.feedback_ticket_id IS NOT NULL THEN aml.balance ELSE 0 END)
-                       AS ticket_credit,
-                   SUM(CASE WHEN rw.id IS NOT NULL THEN aml.balance ELSE 0 END) AS loyalty_rewards
+                   SUM(CASE WHEN NOT COALESCE(pc.is_reward, FALSE) AND m.feedback_ticket_id IS NOT NULL
+                            THEN aml.balance ELSE 0 END) AS ticket_credit,
+                   SUM(CASE WHEN pc.is_reward THEN aml.balance ELSE 0 END) AS loyalty_rewards
               FROM account_move_line aml
               JOIN account_move m ON m.id = aml.move_id
-         LEFT JOIN product_product pp ON pp.id = aml.product_id
-         LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-         LEFT JOIN (SELECT DISTINCT reward_product_id AS id FROM crm_loyalty_program
-                     WHERE reward_product_id IS NOT NULL) rw ON rw.id = aml.product_id
+              -- product facts once per product, not once per line
+         LEFT JOIN (SELECT pp.id, pt.categ_id, pp.standard_price AS cost,
+                           pt.type = 'consu' AND NOT pt.is_storable AS is_consumable,
+                           pp.id IN (SELECT reward_product_id FROM crm_loyalty_program
+                                      WHERE reward_product_id IS NOT NULL) AS is_reward
+                      FROM product_product pp JOIN product_template pt ON pt.id = pp.product_tmpl_id) pc
+                ON pc.id = aml.product_id
              WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
                AND aml.display_type = 'product' AND m.commercial_partner_id IS NOT NULL %(move_filter)s
           GROUP BY 1, 2, 3, 4
             UNION ALL
-            SELECT cp.commercial_partner_id, svl.company_id, date_trunc('month', svl.create_date)::date, vpt.categ_id,
-                   0, -SUM(svl.value), 0, 0
+            SELECT cp.commercial_partner_id, svl.company_id, %(svl_keys)s, 0, -SUM(svl.value), 0, 0
               FROM stock_valuation_layer svl
               JOIN product_product vpp ON vpp.id = svl.product_id
               JOIN product_template vpt ON vpt.id = vpp.product_tmpl_id
@@ -143,4 +151,6 @@ class CrmCustomerProfitability(models.Model):
             """,
             move_filter=move_filter,
             svl_filter=svl_filter,
+            move_keys=move_keys,
+            svl_keys=svl_keys,
         )

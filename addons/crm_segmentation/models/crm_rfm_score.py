@@ -27,9 +27,8 @@ class CrmRfmScore(models.Model):
     _order = "company_id, monetary desc, id"
     _rec_name = "partner_id"
 
-    partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, ondelete="cascade", readonly=True
-    )
+    # no index of its own: the unique (partner_id, company_id) index serves lookups by customer
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, ondelete="cascade", readonly=True)
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True, ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
@@ -103,17 +102,18 @@ class CrmRfmScore(models.Model):
         for company in companies:
             date_from, date_to = self._window(company, today)
             self.env.cr.execute(self._rfm_upsert_sql(company, date_from, date_to, now))
-            kept = [row[0] for row in self.env.cr.fetchall()]
-            self.env.cr.execute(
-                SQL("DELETE FROM crm_rfm_score WHERE company_id = %s AND NOT (id = ANY(%s))", company.id, kept)
-            )
-            self._recompute_value_classes(company, date_from, date_to)
             self._snapshot(company, today)
         self.invalidate_model()
 
     @api.model
     def _rfm_upsert_sql(self, company, date_from, date_to, now):
-        """One statement: aggregate the invoices, score by rank (equal values share a score), map to segments."""
+        """One statement per company: aggregate the invoices, score by rank (equal values share a score),
+        map to segments, classify by contribution, upsert every scored customer and delete the scores of
+        customers without purchases in the window. Each row is written once.
+
+        Value classes: high = top 20% of customers by contribution, medium = next 30%, low = the rest with
+        a positive contribution, none = no profit; deciles feed the Pareto curve.
+        """
         return SQL(
             """
             WITH agg AS (
@@ -130,46 +130,65 @@ class CrmRfmScore(models.Model):
                    AND m.commercial_partner_id IS NOT NULL
               GROUP BY m.commercial_partner_id
                 HAVING COUNT(*) FILTER (WHERE m.move_type = 'out_invoice') > 0
-            ), ranked AS (
-                SELECT agg.*, (%(date_to)s::date - last_date) AS recency,
+            ), contrib AS (%(contrib)s), ranked AS (
+                SELECT agg.*, (%(date_to)s::date - last_date) AS recency, COALESCE(c.amount, 0) AS amount,
                        COUNT(*) OVER () AS n,
                        RANK() OVER (ORDER BY last_date ASC) AS r_rank,
                        RANK() OVER (ORDER BY frequency ASC) AS f_rank,
-                       RANK() OVER (ORDER BY monetary ASC) AS m_rank
-                  FROM agg
+                       RANK() OVER (ORDER BY monetary ASC) AS m_rank,
+                       ROW_NUMBER() OVER (ORDER BY COALESCE(c.amount, 0) DESC, agg.partner_id) AS v_pos
+                  FROM agg LEFT JOIN contrib c ON c.partner_id = agg.partner_id
             ), scored AS (
                 SELECT ranked.*,
                        LEAST(5, 1 + FLOOR(5.0 * (r_rank - 1) / n))::int AS r_score,
                        LEAST(5, 1 + FLOOR(5.0 * (f_rank - 1) / n))::int AS f_score,
                        LEAST(5, 1 + FLOOR(5.0 * (m_rank - 1) / n))::int AS m_score
                   FROM ranked
+            ), segment_map AS (
+                -- the 25 cells of the R x FM grid, each mapped once to the first matching segment
+                SELECT r.r_score, fm.fm_score,
+                       (SELECT seg.id FROM crm_rfm_segment seg
+                         WHERE r.r_score BETWEEN seg.r_min AND seg.r_max
+                           AND fm.fm_score BETWEEN seg.fm_min AND seg.fm_max
+                      ORDER BY seg.sequence, seg.id LIMIT 1) AS segment_id
+                  FROM generate_series(1, 5) r(r_score) CROSS JOIN generate_series(1, 5) fm(fm_score)
+            ), upsert AS (
+                INSERT INTO crm_rfm_score (
+                    partner_id, company_id, first_purchase_date, last_purchase_date, recency, frequency, monetary,
+                    r_score, f_score, m_score, fm_score, rfm_code, segment_id, value_amount, value_decile, value_class,
+                    computed_at, create_uid, create_date, write_uid, write_date)
+                SELECT s.partner_id, %(company)s, s.first_date, s.last_date, s.recency, s.frequency, s.monetary,
+                       s.r_score, s.f_score, s.m_score, fm.score,
+                       s.r_score::text || s.f_score::text || s.m_score::text, map.segment_id,
+                       s.amount, LEAST(10, 1 + FLOOR(10.0 * (s.v_pos - 1) / s.n))::int,
+                       CASE WHEN s.amount <= 0 THEN 'none'
+                            WHEN s.v_pos <= CEIL(0.2 * s.n) THEN 'high'
+                            WHEN s.v_pos <= CEIL(0.5 * s.n) THEN 'medium'
+                            ELSE 'low' END,
+                       %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM scored s
+                 CROSS JOIN LATERAL (SELECT FLOOR((s.f_score + s.m_score) / 2.0 + 0.5)::int AS score) fm
+                  LEFT JOIN segment_map map ON map.r_score = s.r_score AND map.fm_score = fm.score
+                ON CONFLICT (partner_id, company_id) DO UPDATE SET
+                    first_purchase_date = EXCLUDED.first_purchase_date,
+                    last_purchase_date = EXCLUDED.last_purchase_date,
+                    recency = EXCLUDED.recency, frequency = EXCLUDED.frequency, monetary = EXCLUDED.monetary,
+                    r_score = EXCLUDED.r_score, f_score = EXCLUDED.f_score, m_score = EXCLUDED.m_score,
+                    fm_score = EXCLUDED.fm_score, rfm_code = EXCLUDED.rfm_code, segment_id = EXCLUDED.segment_id,
+                    value_amount = EXCLUDED.value_amount, value_decile = EXCLUDED.value_decile,
+                    value_class = EXCLUDED.value_class, computed_at = EXCLUDED.computed_at,
+                    write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
             )
-            INSERT INTO crm_rfm_score (
-                partner_id, company_id, first_purchase_date, last_purchase_date, recency, frequency, monetary,
-                r_score, f_score, m_score, fm_score, rfm_code, segment_id, computed_at,
-                create_uid, create_date, write_uid, write_date)
-            SELECT s.partner_id, %(company)s, s.first_date, s.last_date, s.recency, s.frequency, s.monetary,
-                   s.r_score, s.f_score, s.m_score, fm.score,
-                   s.r_score::text || s.f_score::text || s.m_score::text,
-                   (SELECT seg.id FROM crm_rfm_segment seg
-                     WHERE s.r_score BETWEEN seg.r_min AND seg.r_max AND fm.score BETWEEN seg.fm_min AND seg.fm_max
-                  ORDER BY seg.sequence, seg.id LIMIT 1),
-                   %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM scored s
-             CROSS JOIN LATERAL (SELECT FLOOR((s.f_score + s.m_score) / 2.0 + 0.5)::int AS score) fm
-            ON CONFLICT (partner_id, company_id) DO UPDATE SET
-                first_purchase_date = EXCLUDED.first_purchase_date, last_purchase_date = EXCLUDED.last_purchase_date,
-                recency = EXCLUDED.recency, frequency = EXCLUDED.frequency, monetary = EXCLUDED.monetary,
-                r_score = EXCLUDED.r_score, f_score = EXCLUDED.f_score, m_score = EXCLUDED.m_score,
-                fm_score = EXCLUDED.fm_score, rfm_code = EXCLUDED.rfm_code, segment_id = EXCLUDED.segment_id,
-                computed_at = EXCLUDED.computed_at, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
-            RETURNING id
+            DELETE FROM crm_rfm_score old
+             WHERE old.company_id = %(company)s
+               AND NOT EXISTS (SELECT FROM agg WHERE agg.partner_id = old.partner_id)
             """,
             company=company.id,
             date_from=date_from,
             date_to=date_to,
             now=now,
             uid=self.env.uid,
+            contrib=self._value_contribution_sql(company, date_from, date_to),
         )
 
     # ------------------------------------------------------------------ value classes
@@ -177,38 +196,11 @@ class CrmRfmScore(models.Model):
     def _value_contribution_sql(self, company, date_from, date_to):
         """SQL returning (partner_id, amount): each customer's contribution over the window.
 
-        Net revenue here; ``crm_erp_bridge`` overrides it with gross margin from real cost of goods.
+        Net revenue here: the ``monetary`` column of ``agg``, the invoice aggregate of the statement this
+        query is part of (see ``_rfm_upsert_sql``). ``crm_erp_bridge`` overrides it with the net
+        contribution from real cost of goods.
         """
-        return SQL("SELECT partner_id, monetary AS amount FROM crm_rfm_score WHERE company_id = %s", company.id)
-
-    @api.model
-    def _recompute_value_classes(self, company, date_from, date_to):
-        """High = top 20% of customers by contribution, medium = next 30%, low = the rest with a
-        positive contribution, none = no profit. Deciles feed the Pareto curve."""
-        self.env.cr.execute(
-            SQL(
-                """
-            WITH contrib AS (%(contrib)s), ranked AS (
-                SELECT s.id, COALESCE(c.amount, 0) AS amount,
-                       ROW_NUMBER() OVER (ORDER BY COALESCE(c.amount, 0) DESC, s.partner_id) AS pos,
-                       COUNT(*) OVER () AS n
-                  FROM crm_rfm_score s LEFT JOIN contrib c ON c.partner_id = s.partner_id
-                 WHERE s.company_id = %(company)s
-            )
-            UPDATE crm_rfm_score s
-               SET value_amount = r.amount,
-                   value_decile = LEAST(10, 1 + FLOOR(10.0 * (r.pos - 1) / r.n))::int,
-                   value_class = CASE WHEN r.amount <= 0 THEN 'none'
-                                      WHEN r.pos <= CEIL(0.2 * r.n) THEN 'high'
-                                      WHEN r.pos <= CEIL(0.5 * r.n) THEN 'medium'
-                                      ELSE 'low' END
-              FROM ranked r
-             WHERE r.id = s.id
-            """,
-                contrib=self._value_contribution_sql(company, date_from, date_to),
-                company=company.id,
-            )
-        )
+        return SQL("SELECT partner_id, monetary AS amount FROM agg")
 
     @api.model
     def _pareto_share(self, company):
@@ -243,6 +235,8 @@ class CrmRfmScore(models.Model):
             ON CONFLICT (partner_id, company_id, month) DO UPDATE SET
                 segment_id = EXCLUDED.segment_id, rfm_code = EXCLUDED.rfm_code,
                 previous_segment_id = EXCLUDED.previous_segment_id
+             WHERE (crm_rfm_snapshot.segment_id, crm_rfm_snapshot.rfm_code, crm_rfm_snapshot.previous_segment_id)
+                   IS DISTINCT FROM (EXCLUDED.segment_id, EXCLUDED.rfm_code, EXCLUDED.previous_segment_id)
             """,
                 month=month,
                 prev=month - relativedelta(months=1),

@@ -50,6 +50,11 @@ class TestLifecycle(SegmentationCommon):
             history.to_stage_id.mapped("code"), ["exploration", "formation", "stability", "decline", "lost", "won_back"]
         )
         self.assertEqual(set(history.mapped("mode")), {"auto"})
+        # each audit row, written in bulk with the move, knows where the customer came from and why
+        self.assertEqual(
+            [h.from_stage_id.code for h in history], [False, "exploration", "formation", "stability", "decline", "lost"]
+        )
+        self.assertTrue(all(h.reason and h.user_id and h.company_id == self.env.company for h in history))
 
     def test_manual_override_is_respected(self):
         self._buy("2026-01-01")
