@@ -95,7 +95,7 @@ class TestCronResume(AccountTestInvoicingCommon):
         Membership = self.env["crm.loyalty.membership"]
         before = self._ledger()
         with freeze_time("2026-03-05"):
-            with crash_on_call(self.env["crm.loyalty.entry"], "_allocate", call=2), self.assertRaises(Crash):
+            with crash_on_call(Membership, "_invalidate_balance", call=2), self.assertRaises(Crash):
                 Membership._cron_expire_points(batch_size=4)
             self.assertEqual(self._ledger(), before, "a killed run leaves nothing half-written")
             Membership._cron_expire_points(batch_size=4)

@@ -33,6 +33,11 @@ class TestLoyaltyCrons(LoyaltyCommon):
         self.assertEqual(len(expire), 1)
         self.assertEqual(expire.points, -400)
         self.assertEqual(expire.debit_allocation_ids.lot_id, old_lot)
+        self.assertEqual((expire.expired_lot_id, expire.date, old_lot.remaining), (old_lot, date(2027, 1, 11), 0))
+        self.assertEqual(
+            (expire.program_id, expire.partner_id, expire.company_id), (self.program, self.customer, old_lot.company_id)
+        )
+        self.assertIn("2026-01-10", expire.reason)
         self.assertEqual(self.member.balance, 500)
         with freeze_time("2027-06-11"):
             Membership._cron_expire_points(batch_size=1)
