@@ -3,6 +3,7 @@
 # measurements and prints a results table (also written to bench/results/<scale>.md).
 #   bench/bench.sh [--scale 0.02] [--repeat 3] [--rebuild]
 # Scale 1.0 = 100,000 customers and 2,000,000 invoice lines (see bench/generate.py).
+# Measurement 9 (parallel workers against a real server) is bench/concurrency.sh.
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
@@ -33,6 +34,11 @@ if ! db_exists "$DB"; then
     CRM_BENCH_SCALE="$SCALE" "$PY" "$ODOO_SRC/odoo-bin" shell -c "$LOCAL_CONF" -d "$DB" --no-http --log-level=warn \
         < "$REPO/bench/generate.py" 2>>"$LOGF" | tee -a "$LOGF" | grep '^GENERATED' \
         || { drop_db "$DB"; die "generation failed, see $LOGF"; }
+else
+    # the measures run the current code: bring the existing benchmark database's schema up to date
+    log "updating our addons on $DB"
+    odoo_bin -d "$DB" -u "$OUR_MODULES" --stop-after-init --no-http --log-level=warn >>"$LOGF" 2>&1 \
+        || die "update of $DB failed, see $LOGF"
 fi
 
 log "measuring on $DB ($REPEAT runs each)"
