@@ -65,4 +65,13 @@ vanilla="$(posting "$VDB" "without our addons")" || die "posting measurement fai
 bound="$(echo "$vanilla" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["median_s"])')"
 { echo "$vanilla"; posting "$DB" "with our addons" "$bound"; } >> "$REPO/artifacts/bench/$DB.jsonl" \
     || die "posting measurement failed, see $LOGF"
+# 9. parallel clients against a server with --workers, on a throw-away copy (the run commits its operations)
+CDB="${DB}_concurrency"
+drop_db "$CDB"
+createdb -T "$DB" "$CDB" || die "cannot copy $DB"
+log "measuring 8 clients x 60 s against --workers 8 on $CDB"
+conc="$("$REPO/bench/concurrency.sh" "$CDB" --clients 8 --seconds 60 --workers 8 2>>"$LOGF" | grep '^RESULT ' \
+    | sed 's/^RESULT //')" || log "concurrency run reported errors or an unbalanced ledger (see the table)"
+[ -n "$conc" ] && echo "$conc" >> "$REPO/artifacts/bench/$DB.jsonl"
+drop_db "$CDB"
 "$PY" "$REPO/bench/report.py" "$REPO/artifacts/bench/$DB.jsonl" "$SCALE" | tee "$OUT/scale-$SCALE.md"

@@ -62,7 +62,15 @@ for comp, share in ((company, 0.85), (company_b, 0.15)):
 cr.execute("CREATE TEMP TABLE bench_ledger (k int, company_id int, share float, journal_id int, income int, recv int)")
 for k, (comp_id, share, journal_id, income_id, recv_id) in enumerate(ledgers):
     cr.execute(
-        SQL("INSERT INTO bench_ledger VALUES (%s, %s, %s, %s, %s, %s)", k, comp_id, share, journal_id, income_id, recv_id)
+        SQL(
+            "INSERT INTO bench_ledger VALUES (%s, %s, %s, %s, %s, %s)",
+            k,
+            comp_id,
+            share,
+            journal_id,
+            income_id,
+            recv_id,
+        )
     )
 
 # ---- salespeople (real users) and products: 50 products, the first 10 stocked (deliveries, valuation)

@@ -27,6 +27,8 @@ def main(path, scale):
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
+        if r.get("kind") == "concurrency":
+            continue
         bound = f"{r['bound_s']:.3f}" if "bound_s" in r else ""
         ratio = f"{r['ratio']:.2f}" if r.get("ratio") else ""
         target = f"<= {r['target']}" if r.get("target") else ""
@@ -35,6 +37,23 @@ def main(path, scale):
         print(
             f"| {r['name']} | {r['median_s']:.3f} | {r['spread_s']:.3f} | {r['queries']} | {r['heap_mib']:.1f} "
             f"| {rss} | {bound} | {bound_rss} | {ratio} | {target} |"
+        )
+    concurrency(rows)
+
+
+def concurrency(rows):
+    runs = [r for r in rows if r.get("kind") == "concurrency"]
+    if not runs:
+        return
+    print(
+        "\n| measurement | operations | throughput (ops/s) | invoices | redemptions | clear refusals "
+        "| other errors | ledger balanced |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for r in runs:
+        print(
+            f"| {r['name']} | {r['operations']} | {r['throughput']:.1f} | {r['invoices']} | {r['redemptions']} "
+            f"| {r['refusals']} | {r['errors']} | {'yes' if r['ledger_balanced'] else 'NO'} |"
         )
 
 
