@@ -372,6 +372,45 @@ class TestBridge(AccountTestInvoicingCommon):
         with self.assertRaises(UserError):
             wizard.action_apply()
 
+    def test_overdue_blocks_a_salesperson_limited_to_own_documents(self):
+        """The overdue invoices of another salesperson still count: credit control is the company's rule,
+        not what the user happens to be allowed to read."""
+        self.company.credit_overdue_days = 0
+        self.invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable").date_maturity = (
+            fields.Date.today() - timedelta(days=5)
+        )
+        self.assertNotEqual(self.invoice.invoice_user_id.login, "own_docs")
+        seller = new_test_user(
+            self.env,
+            login="own_docs",
+            groups="sales_team.group_sale_salesman,crm_loyalty.group_loyalty_user",
+            company_id=self.company.id,
+        )
+        customer = self.customer.with_user(seller).with_company(self.company)
+        self.assertFalse(
+            self.env["account.move"].with_user(seller).search([("id", "=", self.invoice.id)]),
+            "the invoice itself stays out of the salesperson's reach",
+        )
+        self.assertTrue(customer.credit_overdue)
+        quote = (
+            self.env["sale.order"]
+            .with_user(seller)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "order_line": [
+                        Command.create({"product_id": self.product.id, "product_uom_qty": 1, "price_unit": 100})
+                    ],
+                }
+            )
+        )
+        self.assertTrue(quote.credit_overdue)
+        wizard = self.env["crm.loyalty.redeem.wizard"].with_user(seller).create(
+            {"order_id": quote.id, "membership_id": self.member.id, "points": 10}
+        )
+        with self.assertRaises(UserError):
+            wizard.action_apply()
+
     def test_liability_accrual_reconciles_across_days(self):
         Entry = self.env["crm.loyalty.entry"]
         liability = self.env["account.account"].create(
