@@ -108,7 +108,9 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_crm360(self):
         """Every figure of the panel, in company currency, with a fixed number of grouped queries
-        whatever the size of the customers' history (one query per figure family, never per record)."""
+        whatever the size of the customers' history and the depth of their contact tree (one query per
+        figure family, never per record; contacts through their commercial partner, not ``child_of``,
+        which costs a query per level)."""
         company = self.env.company
         customers = self.commercial_partner_id
         # sudo: the panel gives the customer's whole figures in the current company to whoever may open
@@ -161,7 +163,7 @@ class ResPartner(models.Model):
         }
         orders = env["sale.order"]._read_group(
             [
-                ("partner_id", "child_of", customers.ids),
+                ("partner_id.commercial_partner_id", "in", customers.ids),
                 ("company_id", "=", company.id),
                 ("state", "in", ("draft", "sent", "sale")),
                 ("invoice_status", "!=", "invoiced"),
@@ -170,7 +172,7 @@ class ResPartner(models.Model):
             ["__count"],
         )
         Picking = env["stock.picking"]
-        pick_base = [("partner_id", "child_of", customers.ids), ("company_id", "=", company.id)]
+        pick_base = [("partner_id.commercial_partner_id", "in", customers.ids), ("company_id", "=", company.id)]
         deliveries = Picking._read_group(
             pick_base + [("picking_type_code", "=", "outgoing"), ("state", "=", "done")],
             ["partner_id"],
@@ -201,7 +203,7 @@ class ResPartner(models.Model):
         for rating in env["rating.rating"].search_read(
             [
                 ("res_model", "=", "crm.feedback.ticket"),
-                ("partner_id", "child_of", customers.ids),
+                ("partner_id.commercial_partner_id", "in", customers.ids),
                 (
                     "res_id",
                     "in",
