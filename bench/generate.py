@@ -173,6 +173,7 @@ cr.execute(
     )
 )
 cr.execute("UPDATE bench_move SET day = LEAST(day, CURRENT_DATE)")
+cr.execute("CREATE INDEX ON bench_contact (customer_id); ANALYZE bench_contact; ANALYZE bench_move")
 cr.execute(
     """ALTER TABLE bench_move ADD COLUMN partner_id int;
        UPDATE bench_move b SET partner_id = COALESCE(
@@ -202,6 +203,7 @@ cr.execute(
 )
 cr.execute("""CREATE TEMP TABLE bench_ids AS
               SELECT m.id AS move_id, b.* FROM account_move m JOIN bench_move b ON m.name = 'BENCH/' || b.n""")
+cr.execute("ANALYZE bench_ids")  # temporary tables are never analysed by autovacuum: the planner needs it
 cr.execute(
     SQL(
         """
@@ -272,6 +274,7 @@ cr.execute(
         **params,
     )
 )
+cr.execute("ANALYZE bench_stocked")
 cr.execute(
     SQL(
         """
@@ -292,6 +295,7 @@ cr.execute(
         """
     CREATE TEMP TABLE bench_sol AS SELECT s.*, so.id AS order_id, nextval('sale_order_line_id_seq') AS sol_id
       FROM bench_stocked s JOIN sale_order so ON so.name = 'BENCH-SO/' || s.n;
+    ANALYZE bench_sol;
     INSERT INTO sale_order_line (id, order_id, name, product_id, product_uom_qty, product_uom, price_unit,
                                  price_subtotal, price_total, price_reduce_taxexcl, price_reduce_taxinc,
                                  customer_lead, company_id, currency_id, order_partner_id, salesman_id, state,
