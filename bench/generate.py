@@ -435,7 +435,8 @@ env.cr.commit()
 cr.execute("ANALYZE")
 step("analyze")
 print(
-    f"GENERATED customers={n_customers} companies=2 moves={n_moves} lines={n_moves * 5} "
+    f"GENERATED customers={n_customers} companies=2 moves={n_moves} invoice_lines={n_moves * lines_per_move} "
+    f"journal_items={n_moves * (lines_per_move + 1)} "
     f"deliveries={n_deliveries} members={n_members} ledger={len(entries)} tickets={n_tickets} "
     f"seconds={time.time() - started:.1f} steps={timings}"
 )
