@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from .crm_rfm_score import VALUE_CLASSES
@@ -30,8 +31,21 @@ class CrmRuleSegment(models.Model):
 
     @api.depends("partner_ids")
     def _compute_member_count(self):
+        # counted in the database: a segment may hold every customer
+        self.flush_model(["partner_ids"])
+        counts = {}
+        if self.ids:
+            counts = dict(
+                self.env.execute_query(
+                    SQL(
+                        "SELECT segment_id, COUNT(*) FROM crm_rule_segment_partner_rel"
+                        " WHERE segment_id = ANY(%s) GROUP BY segment_id",
+                        self.ids,
+                    )
+                )
+            )
         for segment in self:
-            segment.member_count = len(segment.partner_ids)
+            segment.member_count = counts.get(segment.id, 0)
 
     @api.constrains("domain")
     def _check_domain(self):
@@ -64,9 +78,26 @@ class CrmRuleSegment(models.Model):
         return domain
 
     def action_refresh(self):
+        """Replace the members by the contacts the filter selects now, in the database: the domain becomes
+        a subquery (with the user's record rules, as a search would apply them) and the member table is
+        rewritten with two statements, whatever the number of members (no list of ids in memory)."""
+        Partner = self.env["res.partner"]
+        self.env.flush_all()
         for segment in self:
-            members = self.env["res.partner"].search(segment._member_domain())
-            segment.write({"partner_ids": [fields.Command.set(members.ids)], "refreshed_at": fields.Datetime.now()})
+            query = Partner._search(segment._member_domain())
+            query.order = None
+            self.env.execute_query(SQL("DELETE FROM crm_rule_segment_partner_rel WHERE segment_id = %s", segment.id))
+            if not query.is_empty():
+                self.env.execute_query(
+                    SQL(
+                        "INSERT INTO crm_rule_segment_partner_rel (segment_id, partner_id) SELECT %s, id FROM (%s) q",
+                        segment.id,
+                        query.select(SQL.identifier(query.table, "id")),
+                    )
+                )
+        self.invalidate_recordset(["partner_ids"])
+        self.modified(["partner_ids"])
+        self.write({"refreshed_at": fields.Datetime.now()})
         return True
 
     @api.model

@@ -11,6 +11,8 @@ class TestRuleSegment(SegmentationCommon):
         shanghai.city = "Shanghai"
         other = self._customer("Beijing Goods")
         other.city = "Beijing"
+        archived = self._customer("Old Shanghai Co")
+        archived.write({"city": "Shanghai", "active": False})
         self._invoice(shanghai, "2026-11-01", 900)
         self.env["crm.rfm.score"]._recompute(self.company)
         segment = self.env["crm.rule.segment"].create(
@@ -21,12 +23,13 @@ class TestRuleSegment(SegmentationCommon):
             }
         )
         segment.action_refresh()
-        self.assertEqual(segment.partner_ids, shanghai)
+        self.assertEqual(segment.partner_ids, shanghai, "archived contacts are not members")
         self.assertEqual(segment.member_count, 1)
         # combined with a value class nobody in Shanghai has
         segment.value_class = "none"
         segment.action_refresh()
         self.assertFalse(segment.partner_ids)
+        self.assertEqual(segment.member_count, 0)
         segment.value_class = False
         segment.lifecycle_stage_ids = self.env["crm.lifecycle.stage"].search([("code", "=", "formation")])
         segment.action_refresh()
