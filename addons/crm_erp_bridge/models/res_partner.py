@@ -89,7 +89,9 @@ class ResPartner(models.Model):
         # invoices the user may read (a salesperson limited to their own documents included); the query
         # keeps to these customers and the current company and returns one flag per customer
         groups = dict(
-            self.env["account.move.line"].sudo()._read_group(
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
                 [
                     ("partner_id", "in", self.commercial_partner_id.ids),
                     ("parent_state", "=", "posted"),

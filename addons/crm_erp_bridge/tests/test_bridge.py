@@ -413,8 +413,10 @@ class TestBridge(AccountTestInvoicingCommon):
             )
         )
         self.assertTrue(quote.credit_overdue)
-        wizard = self.env["crm.loyalty.redeem.wizard"].with_user(seller).create(
-            {"order_id": quote.id, "membership_id": self.member.id, "points": 10}
+        wizard = (
+            self.env["crm.loyalty.redeem.wizard"]
+            .with_user(seller)
+            .create({"order_id": quote.id, "membership_id": self.member.id, "points": 10})
         )
         with self.assertRaises(UserError):
             wizard.action_apply()
