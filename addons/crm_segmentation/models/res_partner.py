@@ -143,7 +143,12 @@ class ResPartner(models.Model):
         for model in ("account.move", "sale.order", "crm.lead"):
             self.env[model].flush_model()
         self.flush_model(["lifecycle_stage_id", "lifecycle_manual_until"])
-        partner_filter = SQL("AND p.id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL()
+        partner_filter = move_filter = contact_filter = SQL()
+        if partner_ids is not None:
+            # filtered in the aggregates too: re-evaluating one customer reads only its own documents
+            partner_filter = SQL("AND p.id = ANY(%s)", list(partner_ids))
+            move_filter = SQL("AND m.commercial_partner_id = ANY(%s)", list(partner_ids))
+            contact_filter = SQL("AND rp.commercial_partner_id = ANY(%s)", list(partner_ids))
         self.env.cr.execute(
             SQL(
                 """
@@ -153,16 +158,16 @@ class ResPartner(models.Model):
                        MIN(m.invoice_date) AS first_date, MAX(m.invoice_date) AS last_date
                   FROM account_move m
                  WHERE m.state = 'posted' AND m.move_type = 'out_invoice' AND m.invoice_date <= %(today)s
-                   AND m.company_id = ANY(%(companies)s)
+                   AND m.company_id = ANY(%(companies)s) %(move_filter)s
               GROUP BY m.commercial_partner_id
             ), quote AS (
                 SELECT DISTINCT rp.commercial_partner_id AS partner_id
                   FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
-                 WHERE so.state != 'cancel' AND so.company_id = ANY(%(companies)s)
+                 WHERE so.state != 'cancel' AND so.company_id = ANY(%(companies)s) %(contact_filter)s
                  UNION
                 SELECT DISTINCT rp.commercial_partner_id
                   FROM crm_lead l JOIN res_partner rp ON rp.id = l.partner_id
-                 WHERE l.active AND (l.company_id IS NULL OR l.company_id = ANY(%(companies)s))
+                 WHERE l.active AND (l.company_id IS NULL OR l.company_id = ANY(%(companies)s)) %(contact_filter)s
             )
             SELECT p.id, q.partner_id IS NOT NULL, COALESCE(i.n, 0), COALESCE(i.n_window, 0),
                    %(today)s::date - i.last_date,
@@ -180,6 +185,8 @@ class ResPartner(models.Model):
                 today=today,
                 companies=self.env.companies.ids,
                 partner_filter=partner_filter,
+                move_filter=move_filter,
+                contact_filter=contact_filter,
             )
         )
         return self.env.cr.fetchall()
