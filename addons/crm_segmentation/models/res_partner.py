@@ -100,7 +100,7 @@ class ResPartner(models.Model):
     def write(self, vals):
         if "lifecycle_stage_id" in vals and not self.env.context.get("crm_lifecycle_auto"):
             reason = self.env.context.get("lifecycle_reason")
-            self._log_lifecycle_moves(vals["lifecycle_stage_id"], "manual", reason)
+            self._log_manual_lifecycle_moves(vals["lifecycle_stage_id"], reason)
             lock = self.env.company.lifecycle_manual_lock_days
             vals = dict(
                 vals,
@@ -109,9 +109,10 @@ class ResPartner(models.Model):
             )
         return super().write(vals)
 
-    def _log_lifecycle_moves(self, stage_id, mode, reason=None):
+    def _log_manual_lifecycle_moves(self, stage_id, reason=None):
+        """Audit rows of a move by hand (automatic moves write theirs in bulk, in ``_evaluate_lifecycle``)."""
         stage = self.env["crm.lifecycle.stage"].browse(stage_id)
-        if mode == "manual" and stage and not self.env.user.has_group("sales_team.group_sale_salesman"):
+        if stage and not self.env.user.has_group("sales_team.group_sale_salesman"):
             raise UserError(_("Only sales users can move customers between lifecycle stages."))
         self.env["crm.lifecycle.history"].sudo().create(
             [
@@ -121,8 +122,8 @@ class ResPartner(models.Model):
                     "company_id": self.env.company.id,
                     "from_stage_id": partner.lifecycle_stage_id.id,
                     "to_stage_id": stage.id,
-                    "mode": mode,
-                    "reason": reason or (_("Moved by hand") if mode == "manual" else False),
+                    "mode": "manual",
+                    "reason": reason or _("Moved by hand"),
                 }
                 for partner in self
                 if partner.lifecycle_stage_id != stage and stage
