@@ -42,6 +42,8 @@ else
 fi
 
 log "measuring on $DB ($REPEAT runs each)"
+# the measurement scripts share bench/procmem.py
+export PYTHONPATH="$REPO/bench${PYTHONPATH:+:$PYTHONPATH}"
 CRM_BENCH_REPEAT="$REPEAT" "$PY" "$ODOO_SRC/odoo-bin" shell -c "$LOCAL_CONF" -d "$DB" --no-http --log-level=warn \
     < "$REPO/bench/measure.py" 2>>"$LOGF" | grep '^RESULT ' | sed 's/^RESULT //' > "$REPO/artifacts/bench/$DB.jsonl" \
     || die "measurement failed, see $LOGF"

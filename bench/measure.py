@@ -16,6 +16,7 @@ import tracemalloc
 from datetime import timedelta
 
 import xlsxwriter
+from procmem import peak_rss_mib, reset_peak_rss
 
 import odoo
 from odoo import fields
@@ -24,24 +25,6 @@ from odoo.tools import SQL
 REPEAT = int(os.environ.get("CRM_BENCH_REPEAT", "3"))
 cr = env.cr
 company = env.company
-
-
-def reset_peak_rss():
-    """Reset the kernel's high-water mark of this process' resident memory (Linux: clear_refs 5)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as clear_refs:
-            clear_refs.write("5")
-    except OSError:
-        pass
-
-
-def peak_rss_mib():
-    """Peak resident memory of this Odoo process since the last reset (VmHWM), in MiB."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 TOUCHED = (

@@ -12,6 +12,8 @@ import os
 import statistics
 import time
 
+from procmem import peak_rss_mib, reset_peak_rss
+
 from odoo import Command, fields
 from odoo.tools import SQL
 
@@ -42,17 +44,9 @@ if "crm.loyalty.program" in env:
     program = env["crm.loyalty.program"].search([("company_id", "=", env.company.id)], limit=1)
     env["crm.loyalty.membership"].create([{"partner_id": p.id, "program_id": program.id} for p in partners])
 env.flush_all()
-
-
-def peak_rss_mib():
-    with open("/proc/self/status") as status:
-        return next((int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM:")), 0.0)
-
-
 times, queries, rss = [], 0, 0.0
 for _run in range(REPEAT):
-    with open("/proc/self/clear_refs", "w") as clear_refs:
-        clear_refs.write("5")  # reset the peak RSS of this process
+    reset_peak_rss()
     cr.execute(SQL("SAVEPOINT bench_posting"))
     env.invalidate_all()
     before = cr.sql_log_count
