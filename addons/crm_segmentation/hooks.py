@@ -8,3 +8,8 @@ def uninstall_hook(env):
     )
     if root and not set(root.child_id.ids) - set(mine):
         root.unlink()
+
+
+def post_init_hook(env):
+    """Daily sales facts of the invoices already in the database."""
+    env["crm.sales.fact"]._rebuild()

@@ -138,7 +138,7 @@ class ResPartner(models.Model):
         for model in ("account.move", "account.move.line", "stock.valuation.layer"):
             env[model].flush_model()
         source = env["crm.customer.profitability"]._profitability_source(
-            company.id, since, None, partner_ids=customers.ids, detail=False
+            company.id, since, None, partner_ids=customers.ids, grain="partner"
         )
         margin = {
             self.browse(partner_id): amount

@@ -88,11 +88,15 @@ class CrmCustomerProfitability(models.Model):
         )
 
     @api.model
-    def _profitability_source(self, company_id=None, date_from=None, date_to=None, partner_ids=None, detail=True):
-        """Monthly rows (partner, company, date, product category, revenue, cogs, ticket_credit,
-        loyalty_rewards), optionally for some commercial partners only (filtered at the source, so the
-        cost follows their history, not the whole company's). Without ``detail``, one row per partner and
-        company (date and category empty): what per-customer totals need, without grouping by month."""
+    def _profitability_source(
+        self, company_id=None, date_from=None, date_to=None, partner_ids=None, grain="month", key_filter=None
+    ):
+        """Rows (partner, company, date, product category, revenue, cogs, ticket_credit, loyalty_rewards),
+        optionally for some commercial partners only (filtered at the source, so the cost follows their
+        history, not the whole company's). ``grain``: "month" (month and product category), "day" (invoice
+        or delivery date, no category: the daily sales facts) or "partner" (one row per partner and
+        company, date and category empty: what per-customer totals need). ``key_filter(partner, company,
+        date)`` returns an extra SQL condition on the rows' keys."""
         move_filter = SQL("")
         svl_filter = SQL("")
         if partner_ids is not None:
@@ -107,9 +111,23 @@ class CrmCustomerProfitability(models.Model):
         if date_to:
             move_filter = SQL("%s AND m.invoice_date <= %s", move_filter, date_to)
             svl_filter = SQL("%s AND svl.create_date::date <= %s", svl_filter, date_to)
-        if detail:
+        if key_filter:
+            move_filter = SQL(
+                "%s AND %s",
+                move_filter,
+                key_filter(SQL("m.commercial_partner_id"), SQL("m.company_id"), SQL("m.invoice_date")),
+            )
+            svl_filter = SQL(
+                "%s AND %s",
+                svl_filter,
+                key_filter(SQL("cp.commercial_partner_id"), SQL("svl.company_id"), SQL("svl.create_date::date")),
+            )
+        if grain == "month":
             move_keys = SQL("date_trunc('month', m.invoice_date)::date AS date, pc.categ_id AS categ_id")
             svl_keys = SQL("date_trunc('month', svl.create_date)::date, vpt.categ_id")
+        elif grain == "day":
+            move_keys = SQL("m.invoice_date AS date, NULL::int AS categ_id")
+            svl_keys = SQL("svl.create_date::date, NULL::int")
         else:
             move_keys = SQL("NULL::date AS date, NULL::int AS categ_id")
             svl_keys = SQL("NULL::date, NULL::int")

@@ -151,6 +151,33 @@ class TestBridge(AccountTestInvoicingCommon):
         self.assertEqual(score.monetary, 400.0, "RFM monetary stays net revenue")
         self.assertEqual(score.value_amount, 160.0, "value classes use net contribution from the bridge")
 
+    def _fact_totals(self):
+        Fact = self.env["crm.sales.fact"]
+        Fact.invalidate_model()
+        rows = Fact.search([("partner_id", "=", self.customer.id)])
+        columns = ("invoice_count", "net_amount", "revenue", "cogs", "ticket_credit", "loyalty_rewards")
+        return {c: sum(rows.mapped(c)) for c in columns}
+
+    def test_sales_facts_carry_the_contribution(self):
+        # delivery and return valued by their layers, the ticket's credit note as cost to serve
+        expected = {
+            "invoice_count": 1,
+            "net_amount": 400.0,
+            "revenue": 500.0,
+            "cogs": 240.0,
+            "ticket_credit": 100.0,
+            "loyalty_rewards": 0.0,
+        }
+        self.assertEqual(self._fact_totals(), expected)
+        self.env["crm.sales.fact"]._rebuild(self.company)
+        self.assertEqual(self._fact_totals(), expected, "the maintained rows equal a rebuild from the documents")
+        # the desk becomes the program's reward product: its invoiced lines are rewards now, and back
+        reward = self.program.reward_product_id
+        self.program.reward_product_id = self.product
+        self.assertEqual(self._fact_totals(), dict(expected, revenue=0.0, ticket_credit=0.0, loyalty_rewards=-400.0))
+        self.program.reward_product_id = reward
+        self.assertEqual(self._fact_totals(), expected)
+
     def test_loyalty_points_follow_invoice_and_credit_note(self):
         self.assertEqual(self.member.balance, 400.0)
 

@@ -234,7 +234,7 @@ class CrmAccountingExport(models.TransientModel):
 
     def _profit_rows(self, by):
         source = self.env["crm.customer.profitability"]._profitability_source(
-            self.company_id.id, self.date_from - relativedelta(days=1), self.date_to, detail=False
+            self.company_id.id, self.date_from - relativedelta(days=1), self.date_to, grain="partner"
         )
         segment_filter = SQL("")
         if self.segment_ids:

@@ -34,7 +34,12 @@ class CrmRfmScore(models.Model):
     user_id = fields.Many2one(related="partner_id.user_id", string="Salesperson")
     first_purchase_date = fields.Date(readonly=True)
     last_purchase_date = fields.Date(readonly=True)
-    recency = fields.Integer(string="Recency (days)", readonly=True, aggregator="avg")
+    recency = fields.Integer(
+        string="Recency (days)",
+        compute="_compute_recency",
+        search="_search_recency",
+        help="Days since the last purchase, as of today.",
+    )
     frequency = fields.Integer(readonly=True, aggregator="avg")
     monetary = fields.Monetary(readonly=True, help="Net untaxed invoiced amount in the window (credit notes deducted).")
     r_score = fields.Integer(string="R", readonly=True, aggregator="avg")
@@ -52,11 +57,26 @@ class CrmRfmScore(models.Model):
     churn_probability = fields.Float(compute="_compute_churn", digits=(16, 3), aggregator="avg")
     expected_purchases_12m = fields.Float(string="Expected Purchases (12 months)", readonly=True, digits=(16, 2))
     clv_12m = fields.Monetary(string="Predicted CLV (12 months)", readonly=True)
-    computed_at = fields.Datetime(readonly=True)
+    computed_at = fields.Datetime(string="Scores Changed On", readonly=True)
 
     _sql_constraints = [
         ("partner_company_uniq", "UNIQUE(partner_id, company_id)", "One score per customer and company.")
     ]
+
+    @api.depends("last_purchase_date")
+    @api.depends_context("tz")
+    def _compute_recency(self):
+        today = fields.Date.context_today(self)
+        for score in self:
+            score.recency = (today - score.last_purchase_date).days if score.last_purchase_date else 0
+
+    def _search_recency(self, operator, value):
+        # more days since the last purchase = an earlier last purchase date
+        flipped = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
+        if operator not in flipped or not isinstance(value, int):
+            raise UserError(_("Recency can only be compared with a number of days."))
+        day = fields.Date.context_today(self) - relativedelta(days=value)
+        return [("last_purchase_date", flipped[operator], day)]
 
     @api.depends("prob_alive")
     def _compute_churn(self):
@@ -94,50 +114,80 @@ class CrmRfmScore(models.Model):
     @api.model
     def _recompute(self, companies, today=None):
         today = today or fields.Date.context_today(self)
-        self.env["account.move"].flush_model(
-            ["commercial_partner_id", "company_id", "state", "move_type", "invoice_date", "amount_untaxed_signed"]
-        )
         self.flush_model()
+        self.env["crm.rfm.snapshot"].flush_model()
         now = fields.Datetime.now()
+        month = today.replace(day=1)
         for company in companies:
             date_from, date_to = self._window(company, today)
-            self.env.cr.execute(self._rfm_upsert_sql(company, date_from, date_to, now))
-            self._snapshot(company, today)
+            # the month's first run writes every customer's snapshot; later runs only those that changed
+            self.env.cr.execute(
+                SQL("SELECT 1 FROM crm_rfm_snapshot WHERE company_id = %s AND month = %s LIMIT 1", company.id, month)
+            )
+            month_started = bool(self.env.cr.rowcount)
+            self.env.cr.execute(
+                self._rfm_upsert_sql(company, date_from, date_to, now, month if month_started else None)
+            )
+            if not month_started:
+                self._snapshot(company, today)
         self.invalidate_model()
+        self.env["crm.rfm.snapshot"].invalidate_model()
 
     @api.model
-    def _rfm_upsert_sql(self, company, date_from, date_to, now):
-        """One statement per company: aggregate the invoices, score by rank (equal values share a score),
-        map to segments, classify by contribution, upsert every scored customer and delete the scores of
-        customers without purchases in the window. Each row is written once.
+    def _rfm_upsert_sql(self, company, date_from, date_to, now, snapshot_month=None):
+        """One statement per company: aggregate the customers' daily sales facts, score by rank (equal
+        values share a score), map to segments, classify by contribution, upsert the customers whose scores
+        changed, delete the scores of customers without purchases in the window and, given
+        ``snapshot_month``, update the month's snapshot of the customers that changed.
 
         Value classes: high = top 20% of customers by contribution, medium = next 30%, low = the rest with
         a positive contribution, none = no profit; deciles feed the Pareto curve.
         """
+        columns = [
+            "first_purchase_date", "last_purchase_date", "frequency", "monetary", "r_score", "f_score", "m_score",
+            "fm_score", "rfm_code", "segment_id", "value_amount", "value_decile", "value_class",
+        ]  # fmt: skip
+        snapshot = SQL("SELECT COUNT(*) FROM upsert")
+        if snapshot_month:
+            snapshot = SQL(
+                """
+            INSERT INTO crm_rfm_snapshot (partner_id, company_id, month, segment_id, rfm_code, previous_segment_id,
+                                          create_uid, create_date, write_uid, write_date)
+            SELECT u.partner_id, %(company)s, %(month)s, u.segment_id, u.rfm_code, prev.segment_id,
+                   %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM upsert u
+              LEFT JOIN crm_rfm_snapshot prev
+                ON prev.partner_id = u.partner_id AND prev.company_id = %(company)s AND prev.month = %(prev)s
+            %(conflict)s
+                """,
+                company=company.id,
+                month=snapshot_month,
+                prev=snapshot_month - relativedelta(months=1),
+                uid=self.env.uid,
+                now=now,
+                conflict=self._snapshot_conflict_sql(),
+            )
         return SQL(
             """
             WITH agg AS (
-                SELECT m.commercial_partner_id AS partner_id,
-                       MIN(m.invoice_date) FILTER (WHERE m.move_type = 'out_invoice') AS first_date,
-                       MAX(m.invoice_date) FILTER (WHERE m.move_type = 'out_invoice') AS last_date,
-                       COUNT(*) FILTER (WHERE m.move_type = 'out_invoice') AS frequency,
-                       COALESCE(SUM(m.amount_untaxed_signed), 0) AS monetary
-                  FROM account_move m
-                 WHERE m.company_id = %(company)s
-                   AND m.state = 'posted'
-                   AND m.move_type IN ('out_invoice', 'out_refund')
-                   AND m.invoice_date > %(date_from)s AND m.invoice_date <= %(date_to)s
-                   AND m.commercial_partner_id IS NOT NULL
-              GROUP BY m.commercial_partner_id
-                HAVING COUNT(*) FILTER (WHERE m.move_type = 'out_invoice') > 0
-            ), contrib AS (%(contrib)s), ranked AS (
-                SELECT agg.*, (%(date_to)s::date - last_date) AS recency, COALESCE(c.amount, 0) AS amount,
+                SELECT f.partner_id,
+                       MIN(f.date) FILTER (WHERE f.invoice_count > 0) AS first_date,
+                       MAX(f.date) FILTER (WHERE f.invoice_count > 0) AS last_date,
+                       SUM(f.invoice_count) AS frequency,
+                       COALESCE(SUM(f.net_amount), 0) AS monetary,
+                       COALESCE(%(value)s, 0) AS amount
+                  FROM crm_sales_fact f
+                 WHERE f.company_id = %(company)s AND f.date > %(date_from)s AND f.date <= %(date_to)s
+              GROUP BY f.partner_id
+                HAVING SUM(f.invoice_count) > 0
+            ), ranked AS (
+                SELECT agg.*,
                        COUNT(*) OVER () AS n,
                        RANK() OVER (ORDER BY last_date ASC) AS r_rank,
                        RANK() OVER (ORDER BY frequency ASC) AS f_rank,
                        RANK() OVER (ORDER BY monetary ASC) AS m_rank,
-                       ROW_NUMBER() OVER (ORDER BY COALESCE(c.amount, 0) DESC, agg.partner_id) AS v_pos
-                  FROM agg LEFT JOIN contrib c ON c.partner_id = agg.partner_id
+                       ROW_NUMBER() OVER (ORDER BY amount DESC, partner_id) AS v_pos
+                  FROM agg
             ), scored AS (
                 SELECT ranked.*,
                        LEAST(5, 1 + FLOOR(5.0 * (r_rank - 1) / n))::int AS r_score,
@@ -154,10 +204,8 @@ class CrmRfmScore(models.Model):
                   FROM generate_series(1, 5) r(r_score) CROSS JOIN generate_series(1, 5) fm(fm_score)
             ), upsert AS (
                 INSERT INTO crm_rfm_score (
-                    partner_id, company_id, first_purchase_date, last_purchase_date, recency, frequency, monetary,
-                    r_score, f_score, m_score, fm_score, rfm_code, segment_id, value_amount, value_decile, value_class,
-                    computed_at, create_uid, create_date, write_uid, write_date)
-                SELECT s.partner_id, %(company)s, s.first_date, s.last_date, s.recency, s.frequency, s.monetary,
+                    partner_id, company_id, %(columns)s, computed_at, create_uid, create_date, write_uid, write_date)
+                SELECT s.partner_id, %(company)s, s.first_date, s.last_date, s.frequency, s.monetary,
                        s.r_score, s.f_score, s.m_score, fm.score,
                        s.r_score::text || s.f_score::text || s.m_score::text, map.segment_id,
                        s.amount, LEAST(10, 1 + FLOOR(10.0 * (s.v_pos - 1) / s.n))::int,
@@ -170,37 +218,40 @@ class CrmRfmScore(models.Model):
                  CROSS JOIN LATERAL (SELECT FLOOR((s.f_score + s.m_score) / 2.0 + 0.5)::int AS score) fm
                   LEFT JOIN segment_map map ON map.r_score = s.r_score AND map.fm_score = fm.score
                 ON CONFLICT (partner_id, company_id) DO UPDATE SET
-                    first_purchase_date = EXCLUDED.first_purchase_date,
-                    last_purchase_date = EXCLUDED.last_purchase_date,
-                    recency = EXCLUDED.recency, frequency = EXCLUDED.frequency, monetary = EXCLUDED.monetary,
-                    r_score = EXCLUDED.r_score, f_score = EXCLUDED.f_score, m_score = EXCLUDED.m_score,
-                    fm_score = EXCLUDED.fm_score, rfm_code = EXCLUDED.rfm_code, segment_id = EXCLUDED.segment_id,
-                    value_amount = EXCLUDED.value_amount, value_decile = EXCLUDED.value_decile,
-                    value_class = EXCLUDED.value_class, computed_at = EXCLUDED.computed_at,
+                    %(updates)s, computed_at = EXCLUDED.computed_at,
                     write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                 -- a customer whose scores did not change keeps its row as it is: most of them, night after night
+                 WHERE (%(current)s) IS DISTINCT FROM (%(excluded)s)
+             RETURNING partner_id, segment_id, rfm_code
+            ), gone AS (
+                DELETE FROM crm_rfm_score old
+                 WHERE old.company_id = %(company)s
+                   AND NOT EXISTS (SELECT FROM agg WHERE agg.partner_id = old.partner_id)
             )
-            DELETE FROM crm_rfm_score old
-             WHERE old.company_id = %(company)s
-               AND NOT EXISTS (SELECT FROM agg WHERE agg.partner_id = old.partner_id)
+            %(snapshot)s
             """,
             company=company.id,
             date_from=date_from,
             date_to=date_to,
             now=now,
             uid=self.env.uid,
-            contrib=self._value_contribution_sql(company, date_from, date_to),
+            value=self._value_amount_sql(),
+            columns=SQL(", ").join(SQL.identifier(c) for c in columns),
+            updates=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in columns),
+            current=SQL(", ").join(SQL("crm_rfm_score.%s", SQL.identifier(c)) for c in columns),
+            excluded=SQL(", ").join(SQL("EXCLUDED.%s", SQL.identifier(c)) for c in columns),
+            snapshot=snapshot,
         )
 
     # ------------------------------------------------------------------ value classes
     @api.model
-    def _value_contribution_sql(self, company, date_from, date_to):
-        """SQL returning (partner_id, amount): each customer's contribution over the window.
+    def _value_amount_sql(self):
+        """Aggregate over the customer's daily sales facts ``f`` in the window: its contribution.
 
-        Net revenue here: the ``monetary`` column of ``agg``, the invoice aggregate of the statement this
-        query is part of (see ``_rfm_upsert_sql``). ``crm_erp_bridge`` overrides it with the net
-        contribution from real cost of goods.
+        Net revenue here; ``crm_erp_bridge`` overrides it with the net contribution from real cost of goods
+        (columns it adds to the facts).
         """
-        return SQL("SELECT partner_id, monetary AS amount FROM agg")
+        return SQL("SUM(f.net_amount)")
 
     @api.model
     def _pareto_share(self, company):
@@ -219,6 +270,18 @@ class CrmRfmScore(models.Model):
 
     # ------------------------------------------------------------------ snapshots
     @api.model
+    def _snapshot_conflict_sql(self):
+        return SQL(
+            """
+            ON CONFLICT (partner_id, company_id, month) DO UPDATE SET
+                segment_id = EXCLUDED.segment_id, rfm_code = EXCLUDED.rfm_code,
+                previous_segment_id = EXCLUDED.previous_segment_id
+             WHERE (crm_rfm_snapshot.segment_id, crm_rfm_snapshot.rfm_code, crm_rfm_snapshot.previous_segment_id)
+                   IS DISTINCT FROM (EXCLUDED.segment_id, EXCLUDED.rfm_code, EXCLUDED.previous_segment_id)
+            """
+        )
+
+    @api.model
     def _snapshot(self, company, today):
         month = today.replace(day=1)
         self.env.cr.execute(
@@ -232,12 +295,9 @@ class CrmRfmScore(models.Model):
               LEFT JOIN crm_rfm_snapshot prev
                 ON prev.partner_id = s.partner_id AND prev.company_id = s.company_id AND prev.month = %(prev)s
              WHERE s.company_id = %(company)s
-            ON CONFLICT (partner_id, company_id, month) DO UPDATE SET
-                segment_id = EXCLUDED.segment_id, rfm_code = EXCLUDED.rfm_code,
-                previous_segment_id = EXCLUDED.previous_segment_id
-             WHERE (crm_rfm_snapshot.segment_id, crm_rfm_snapshot.rfm_code, crm_rfm_snapshot.previous_segment_id)
-                   IS DISTINCT FROM (EXCLUDED.segment_id, EXCLUDED.rfm_code, EXCLUDED.previous_segment_id)
+            %(conflict)s
             """,
+                conflict=self._snapshot_conflict_sql(),
                 month=month,
                 prev=month - relativedelta(months=1),
                 company=company.id,

@@ -107,7 +107,14 @@ class ResPartner(models.Model):
                 lifecycle_stage_date=fields.Datetime.now(),
                 lifecycle_manual_until=fields.Date.context_today(self) + timedelta(days=lock),
             )
-        return super().write(vals)
+        if "parent_id" not in vals and "is_company" not in vals:
+            return super().write(vals)
+        entities = self.commercial_partner_id
+        res = super().write(vals)
+        # the contacts' invoices now belong to another commercial entity: both entities' sales facts change
+        if entities != self.commercial_partner_id:
+            self.env["crm.sales.fact"]._refresh_partners((entities | self.commercial_partner_id).ids)
+        return res
 
     def _log_manual_lifecycle_moves(self, stage_id, reason=None):
         """Audit rows of a move by hand (automatic moves write theirs in bulk, in ``_evaluate_lifecycle``)."""

@@ -2,3 +2,4 @@ from . import test_clv_math
 from . import test_rfm
 from . import test_lifecycle
 from . import test_rule_segment
+from . import test_sales_fact

@@ -1,7 +1,8 @@
-from datetime import date
+from datetime import date, datetime
 
 from psycopg2 import IntegrityError
 
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -36,23 +37,49 @@ class TestRfm(SegmentationCommon):
 
     def test_values_scores_and_segments(self):
         expected = {
-            # partner: (recency, frequency, monetary, code, segment)
-            self.a: (10, 3, 3000, "454", "Champions"),
-            self.b: (10, 1, 300, "412", "Potential Loyalist"),
-            self.c: ((TODAY - date(2025, 1, 15)).days, 1, 5000, "115", "At Risk"),
-            self.d: ((TODAY - date(2026, 3, 1)).days, 1, 500, "313", "About to Sleep"),
-            self.e: (365, 1, 100, "211", "Hibernating"),
+            # partner: (last purchase, frequency, monetary, code, segment)
+            self.a: (date(2026, 6, 20), 3, 3000, "454", "Champions"),
+            self.b: (date(2026, 6, 20), 1, 300, "412", "Potential Loyalist"),
+            self.c: (date(2025, 1, 15), 1, 5000, "115", "At Risk"),
+            self.d: (date(2026, 3, 1), 1, 500, "313", "About to Sleep"),
+            self.e: (date(2025, 6, 30), 1, 100, "211", "Hibernating"),
         }
-        for partner, (recency, frequency, monetary, code, segment) in expected.items():
+        for partner, (last, frequency, monetary, code, segment) in expected.items():
             score = self._score(partner)
             self.assertEqual(
-                (score.recency, score.frequency, score.monetary, score.rfm_code, score.segment_id.name),
-                (recency, frequency, monetary, code, segment),
+                (score.last_purchase_date, score.frequency, score.monetary, score.rfm_code, score.segment_id.name),
+                (last, frequency, monetary, code, segment),
                 partner.name,
             )
         self.assertFalse(self._score(self.f), "a customer without purchases gets no score")
         self.assertEqual(self.a.rfm_code, "454")
         self.assertEqual(self.a.rfm_segment_id.name, "Champions")
+
+    def test_recency_counts_from_today(self):
+        today = fields.Date.context_today(self.Score)
+        self.assertEqual(self._score(self.c).recency, (today - date(2025, 1, 15)).days)
+        # recent = few days since the last purchase: A and B (20 June 2026) before C (15 January 2025)
+        days = (today - date(2026, 3, 1)).days
+        recent = self.Score.search([("company_id", "=", self.company.id), ("recency", "<", days)])
+        self.assertEqual(recent.partner_id, self.a | self.b)
+        with self.assertRaises(UserError):
+            self.Score.search([("recency", "<", "soon")])
+
+    def test_nightly_run_writes_only_what_changed(self):
+        # mark every row, then buy: only the customers whose scores move are rewritten
+        self.env.cr.execute(
+            "UPDATE crm_rfm_score SET computed_at = '2000-01-01' WHERE company_id = %s", [self.company.id]
+        )
+        self.Score.invalidate_model()
+        self._invoice(self.b, "2026-06-28", 5000)
+        self.Score._recompute(self.company, today=TODAY)
+        b, e = self._score(self.b), self._score(self.e)
+        self.assertEqual((b.frequency, b.monetary, b.rfm_code), (2, 5300, "545"))
+        self.assertNotEqual(b.computed_at, datetime(2000, 1, 1))
+        self.assertEqual(e.computed_at, datetime(2000, 1, 1), "E's scores did not move: its row is left alone")
+        # the month's snapshot follows the customers that changed
+        june = self.env["crm.rfm.snapshot"].search([("partner_id", "=", self.b.id), ("month", "=", date(2026, 6, 1))])
+        self.assertEqual((june.rfm_code, june.segment_id), ("545", b.segment_id))
 
     def test_ties_share_a_score(self):
         self.assertEqual(self._score(self.a).r_score, self._score(self.b).r_score)

@@ -1,0 +1,66 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+BRIDGE_COLUMNS = ["revenue", "cogs", "ticket_credit", "loyalty_rewards"]
+
+
+class CrmSalesFact(models.Model):
+    """The daily sales facts carry the customer's contribution too: revenue, real cost of goods (valuation
+    layers of the deliveries, standard cost of consumables when the invoice is posted), ticket credit notes
+    and loyalty rewards, by invoice date and delivery date, so value classes read them instead of every
+    invoice line and valuation layer."""
+
+    _inherit = "crm.sales.fact"
+
+    revenue = fields.Monetary(readonly=True, help="Invoiced sales, loyalty rewards and ticket credit notes excluded.")
+    cogs = fields.Monetary(string="Cost of Goods", readonly=True)
+    ticket_credit = fields.Monetary(string="Ticket Credit Notes", readonly=True)
+    loyalty_rewards = fields.Monetary(readonly=True)
+
+    @api.model
+    def _fact_columns(self):
+        return super()._fact_columns() + BRIDGE_COLUMNS
+
+    @api.model
+    def _fact_sources(self, key_filter):
+        source = self.env["crm.customer.profitability"]._profitability_source(grain="day", key_filter=key_filter)
+        query = SQL(
+            "SELECT partner_id, company_id, date, SUM(revenue), SUM(cogs), SUM(ticket_credit), SUM(loyalty_rewards)"
+            " FROM (%s) src GROUP BY 1, 2, 3",
+            source,
+        )
+        return super()._fact_sources(key_filter) + [(query, BRIDGE_COLUMNS)]
+
+    @api.model
+    def _refresh_layers(self, layers):
+        """Valuation layers of customer deliveries: the facts of their customer and day."""
+        self._refresh(
+            {
+                (
+                    layer.stock_move_id.sale_line_id.order_id.partner_id.commercial_partner_id.id,
+                    layer.company_id.id,
+                    layer.create_date.date(),
+                )
+                for layer in layers
+                if layer.stock_move_id.sale_line_id
+            }
+        )
+
+    @api.model
+    def _refresh_products(self, product_ids):
+        """Every customer day with invoice lines of these products (a product became or stopped being a
+        loyalty reward: its lines move between revenue and rewards)."""
+        if not product_ids:
+            return
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+            SELECT DISTINCT m.commercial_partner_id, m.company_id, m.invoice_date
+              FROM account_move_line aml JOIN account_move m ON m.id = aml.move_id
+             WHERE aml.product_id = ANY(%s) AND m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
+            """,
+                list(product_ids),
+            )
+        )
+        self._refresh(rows)
