@@ -2,7 +2,6 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import crm_sales_fact
-from . import crm_rfm_score
 from . import account_move
 from . import stock_valuation_layer
 from . import sale_order

@@ -22,6 +22,11 @@ class CrmSalesFact(models.Model):
         return super()._fact_columns() + BRIDGE_COLUMNS
 
     @api.model
+    def _fact_contribution_sql(self):
+        # value classes on net contribution (revenue - real COGS - cost to serve) instead of revenue
+        return SQL("revenue - cogs - ticket_credit - loyalty_rewards")
+
+    @api.model
     def _fact_sources(self, key_filter):
         source = self.env["crm.customer.profitability"]._profitability_source(grain="day", key_filter=key_filter)
         query = SQL(

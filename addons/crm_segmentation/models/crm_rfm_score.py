@@ -147,6 +147,7 @@ class CrmRfmScore(models.Model):
             "first_purchase_date", "last_purchase_date", "frequency", "monetary", "r_score", "f_score", "m_score",
             "fm_score", "rfm_code", "segment_id", "value_amount", "value_decile", "value_class",
         ]  # fmt: skip
+        compared = [c for c in columns if c not in ("rfm_code", "fm_score")]
         snapshot = SQL("SELECT COUNT(*) FROM upsert")
         if snapshot_month:
             snapshot = SQL(
@@ -175,25 +176,33 @@ class CrmRfmScore(models.Model):
                        MAX(f.date) FILTER (WHERE f.invoice_count > 0) AS last_date,
                        SUM(f.invoice_count) AS frequency,
                        COALESCE(SUM(f.net_amount), 0) AS monetary,
-                       COALESCE(%(value)s, 0) AS amount
+                       COALESCE(SUM(f.contribution), 0) AS amount
                   FROM crm_sales_fact f
                  WHERE f.company_id = %(company)s AND f.date > %(date_from)s AND f.date <= %(date_to)s
               GROUP BY f.partner_id
                 HAVING SUM(f.invoice_count) > 0
-            ), ranked AS (
-                SELECT agg.*,
-                       COUNT(*) OVER () AS n,
-                       RANK() OVER (ORDER BY last_date ASC) AS r_rank,
-                       RANK() OVER (ORDER BY frequency ASC) AS f_rank,
-                       RANK() OVER (ORDER BY monetary ASC) AS m_rank,
-                       ROW_NUMBER() OVER (ORDER BY amount DESC, partner_id) AS v_pos
-                  FROM agg
+            ), r_hist AS (
+                -- few distinct purchase dates and counts: their cumulated histogram replaces a sort
+                SELECT last_date AS v, SUM(COUNT(*)) OVER (ORDER BY last_date) AS cum FROM agg GROUP BY last_date
+            ), f_hist AS (
+                SELECT frequency AS v, SUM(COUNT(*)) OVER (ORDER BY frequency) AS cum FROM agg GROUP BY frequency
+            ), cut AS MATERIALIZED (
+                -- scores by rank without sorting the customers four times: a customer's rank is 1 + the
+                -- number of customers below it, so its score passes k + 1 when its value exceeds the value
+                -- at sorted position ceil(k * n / 5), read once per dimension
+                SELECT n, %(r_cuts)s, %(f_cuts)s, %(m_cuts)s, %(v_cuts)s
+                  FROM (SELECT COUNT(*) AS n,
+                               ARRAY_AGG(monetary ORDER BY monetary) AS m,
+                               -- contribution: position in (amount DESC, partner) order, no ties
+                               ARRAY_AGG(amount ORDER BY amount DESC, partner_id) AS va,
+                               ARRAY_AGG(partner_id ORDER BY amount DESC, partner_id) AS vp
+                          FROM agg) sorted
             ), scored AS (
-                SELECT ranked.*,
-                       LEAST(5, 1 + FLOOR(5.0 * (r_rank - 1) / n))::int AS r_score,
-                       LEAST(5, 1 + FLOOR(5.0 * (f_rank - 1) / n))::int AS f_score,
-                       LEAST(5, 1 + FLOOR(5.0 * (m_rank - 1) / n))::int AS m_score
-                  FROM ranked
+                SELECT agg.*, cut.n,
+                       1 + %(r_score)s AS r_score, 1 + %(f_score)s AS f_score, 1 + %(m_score)s AS m_score,
+                       1 + %(v_decile)s AS value_decile,
+                       %(v_after_2)s AS below_high, %(v_after_5)s AS below_medium
+                  FROM agg CROSS JOIN cut
             ), segment_map AS (
                 -- the 25 cells of the R x FM grid, each mapped once to the first matching segment
                 SELECT r.r_score, fm.fm_score,
@@ -202,31 +211,37 @@ class CrmRfmScore(models.Model):
                            AND fm.fm_score BETWEEN seg.fm_min AND seg.fm_max
                       ORDER BY seg.sequence, seg.id LIMIT 1) AS segment_id
                   FROM generate_series(1, 5) r(r_score) CROSS JOIN generate_series(1, 5) fm(fm_score)
+            ), new AS (
+                SELECT s.partner_id, s.first_date AS first_purchase_date, s.last_date AS last_purchase_date,
+                       s.frequency, s.monetary, s.r_score, s.f_score, s.m_score, fm.score AS fm_score,
+                       s.r_score::text || s.f_score::text || s.m_score::text AS rfm_code, map.segment_id,
+                       s.amount AS value_amount, s.value_decile,
+                       CASE WHEN s.amount <= 0 THEN 'none'
+                            WHEN NOT s.below_high THEN 'high'
+                            WHEN NOT s.below_medium THEN 'medium'
+                            ELSE 'low' END AS value_class
+                  FROM scored s
+                 CROSS JOIN LATERAL (SELECT (s.f_score + s.m_score + 1) / 2 AS score) fm
+                  LEFT JOIN segment_map map ON map.r_score = s.r_score AND map.fm_score = fm.score
+            ), diff AS (
+                -- one pass over the company's current rows: new, changed and stale customers; most customers'
+                -- scores do not move from one night to the next and their rows are left as they are
+                SELECT new.*, old.id AS old_id
+                  FROM new FULL JOIN (SELECT id, partner_id, %(compared)s FROM crm_rfm_score
+                                       WHERE company_id = %(company)s) old
+                    ON old.partner_id = new.partner_id
+                 WHERE new.partner_id IS NULL OR old.id IS NULL OR (%(current)s) IS DISTINCT FROM (%(excluded)s)
             ), upsert AS (
                 INSERT INTO crm_rfm_score (
                     partner_id, company_id, %(columns)s, computed_at, create_uid, create_date, write_uid, write_date)
-                SELECT s.partner_id, %(company)s, s.first_date, s.last_date, s.frequency, s.monetary,
-                       s.r_score, s.f_score, s.m_score, fm.score,
-                       s.r_score::text || s.f_score::text || s.m_score::text, map.segment_id,
-                       s.amount, LEAST(10, 1 + FLOOR(10.0 * (s.v_pos - 1) / s.n))::int,
-                       CASE WHEN s.amount <= 0 THEN 'none'
-                            WHEN s.v_pos <= CEIL(0.2 * s.n) THEN 'high'
-                            WHEN s.v_pos <= CEIL(0.5 * s.n) THEN 'medium'
-                            ELSE 'low' END,
-                       %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM scored s
-                 CROSS JOIN LATERAL (SELECT FLOOR((s.f_score + s.m_score) / 2.0 + 0.5)::int AS score) fm
-                  LEFT JOIN segment_map map ON map.r_score = s.r_score AND map.fm_score = fm.score
+                SELECT partner_id, %(company)s, %(columns)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM diff WHERE partner_id IS NOT NULL
                 ON CONFLICT (partner_id, company_id) DO UPDATE SET
                     %(updates)s, computed_at = EXCLUDED.computed_at,
                     write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
-                 -- a customer whose scores did not change keeps its row as it is: most of them, night after night
-                 WHERE (%(current)s) IS DISTINCT FROM (%(excluded)s)
              RETURNING partner_id, segment_id, rfm_code
             ), gone AS (
-                DELETE FROM crm_rfm_score old
-                 WHERE old.company_id = %(company)s
-                   AND NOT EXISTS (SELECT FROM agg WHERE agg.partner_id = old.partner_id)
+                DELETE FROM crm_rfm_score WHERE id IN (SELECT old_id FROM diff WHERE partner_id IS NULL)
             )
             %(snapshot)s
             """,
@@ -235,24 +250,76 @@ class CrmRfmScore(models.Model):
             date_to=date_to,
             now=now,
             uid=self.env.uid,
-            value=self._value_amount_sql(),
+            **self._rank_cut_sql(),
             columns=SQL(", ").join(SQL.identifier(c) for c in columns),
             updates=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in columns),
-            current=SQL(", ").join(SQL("crm_rfm_score.%s", SQL.identifier(c)) for c in columns),
-            excluded=SQL(", ").join(SQL("EXCLUDED.%s", SQL.identifier(c)) for c in columns),
+            # rfm_code and fm_score follow from the R, F and M scores: not compared
+            compared=SQL(", ").join(SQL.identifier(c) for c in compared),
+            current=SQL(", ").join(SQL("old.%s", SQL.identifier(c)) for c in compared),
+            excluded=SQL(", ").join(SQL("new.%s", SQL.identifier(c)) for c in compared),
             snapshot=snapshot,
         )
 
-    # ------------------------------------------------------------------ value classes
     @api.model
-    def _value_amount_sql(self):
-        """Aggregate over the customer's daily sales facts ``f`` in the window: its contribution.
+    def _rank_cut_sql(self):
+        """The pieces of ``_rfm_upsert_sql`` that turn sorted arrays into scores, all integer arithmetic.
 
-        Net revenue here; ``crm_erp_bridge`` overrides it with the net contribution from real cost of goods
-        (columns it adds to the facts).
+        Score = min(5, 1 + floor(5 * (rank - 1) / n)) with rank = 1 + the customers strictly below, so the
+        score exceeds k exactly when the value exceeds the one at position ceil(k * n / 5): equal values
+        share a score. Decile = min(10, 1 + floor(10 * (pos - 1) / n)) exceeds k exactly when the customer
+        comes after position ceil(k * n / 10) of the contribution order.
         """
-        return SQL("SUM(f.net_amount)")
 
+        def cuts(array, name, parts):
+            return SQL(", ").join(
+                SQL(
+                    "%s[(%s * n + %s) / %s] AS %s",
+                    SQL.identifier(array),
+                    k,
+                    parts - 1,
+                    parts,
+                    SQL.identifier(f"{name}{k}"),
+                )
+                for k in range(1, parts)
+            )
+
+        def score(column, name):
+            return SQL(" + ").join(
+                SQL("(agg.%s > cut.%s)::int", SQL.identifier(column), SQL.identifier(f"{name}{k}")) for k in range(1, 5)
+            )
+
+        def after(k):
+            return SQL(
+                "(agg.amount < cut.%(a)s OR (agg.amount = cut.%(a)s AND agg.partner_id > cut.%(p)s))",
+                a=SQL.identifier(f"va{k}"),
+                p=SQL.identifier(f"vp{k}"),
+            )
+
+        def hist_cuts(hist, name):
+            return SQL(", ").join(
+                SQL(
+                    "(SELECT MIN(v) FROM %s WHERE cum >= (%s * n + 4) / 5) AS %s",
+                    SQL.identifier(hist),
+                    k,
+                    SQL.identifier(f"{name}{k}"),
+                )
+                for k in range(1, 5)
+            )
+
+        return {
+            "r_cuts": hist_cuts("r_hist", "r"),
+            "f_cuts": hist_cuts("f_hist", "f"),
+            "m_cuts": cuts("m", "m", 5),
+            "v_cuts": SQL("%s, %s", cuts("va", "va", 10), cuts("vp", "vp", 10)),
+            "r_score": score("last_date", "r"),
+            "f_score": score("frequency", "f"),
+            "m_score": score("monetary", "m"),
+            "v_decile": SQL(" + ").join(SQL("%s::int", after(k)) for k in range(1, 10)),
+            "v_after_2": after(2),
+            "v_after_5": after(5),
+        }
+
+    # ------------------------------------------------------------------ value classes
     @api.model
     def _pareto_share(self, company):
         """Share of the total contribution brought by the top 20% of customers."""

@@ -24,7 +24,8 @@ class CrmSalesFact(models.Model):
     _log_access = False
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True, ondelete="cascade")
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
+    # no index of its own: the covering index of init() leads with company_id
+    company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="cascade")
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date(required=True, readonly=True)
     invoice_count = fields.Integer(string="Invoices", readonly=True, help="Posted customer invoices of the day.")
@@ -33,16 +34,35 @@ class CrmSalesFact(models.Model):
         readonly=True,
         help="Untaxed amount of the day's posted invoices minus credit notes, in company currency.",
     )
+    contribution = fields.Monetary(
+        readonly=True,
+        help="What value classes rank customers by: the net invoiced amount, or the net contribution after "
+        "cost of goods and cost to serve when the ERP bridge is installed.",
+    )
 
     _sql_constraints = [
         ("partner_company_date_uniq", "UNIQUE(partner_id, company_id, date)", "One row per customer, company and day.")
     ]
+
+    def init(self):
+        # the nightly RFM reads a company's rows customer by customer: an index-only scan of this index
+        # feeds the per-customer aggregate in order, without hashing 300,000 rows into 100,000 groups
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS crm_sales_fact_company_partner_index
+                   ON crm_sales_fact (company_id, partner_id, date) INCLUDE (invoice_count, net_amount, contribution)"""
+        )
 
     # ------------------------------------------------------------------ sources
     @api.model
     def _fact_columns(self):
         """The measure columns, in table order; extensions append theirs and add a source in ``_fact_sources``."""
         return ["invoice_count", "net_amount"]
+
+    @api.model
+    def _fact_contribution_sql(self):
+        """Expression over the summed measure columns giving the ``contribution`` column (stored, so the
+        nightly value classes sum one column instead of recomputing it for every row)."""
+        return SQL("net_amount")
 
     @api.model
     def _fact_sources(self, key_filter):
@@ -115,16 +135,20 @@ class CrmSalesFact(models.Model):
                     SQL(", ").join(SQL.identifier(c) for c in owned),
                 )
             )
+        sums = SQL(", ").join(SQL("SUM(%s) AS %s", SQL.identifier(c), SQL.identifier(c)) for c in columns)
+        columns = [*columns, "contribution"]
         cols = SQL(", ").join(SQL.identifier(c) for c in columns)
         # the sources are read in SQL: pending changes of invoices, lines, products, layers first
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-            WITH src AS (
+            WITH sums AS (
                 SELECT partner_id, company_id, date, %(sums)s
                   FROM (%(union)s) s
               GROUP BY partner_id, company_id, date
+            ), src AS (
+                SELECT sums.*, %(contribution)s AS contribution FROM sums
             ), gone AS (
                 DELETE FROM crm_sales_fact f
                  WHERE %(selected)s
@@ -136,7 +160,8 @@ class CrmSalesFact(models.Model):
             ON CONFLICT (partner_id, company_id, date) DO UPDATE SET %(updates)s
              WHERE (%(current)s) IS DISTINCT FROM (%(new)s)
             """,
-                sums=SQL(", ").join(SQL("SUM(%s) AS %s", SQL.identifier(c), SQL.identifier(c)) for c in columns),
+                contribution=self._fact_contribution_sql(),
+                sums=sums,
                 union=SQL(" UNION ALL ").join(parts),
                 selected=key_filter(SQL("f.partner_id"), SQL("f.company_id"), SQL("f.date")),
                 cols=cols,

@@ -1,4 +1,6 @@
-from datetime import date, datetime
+import math
+import random
+from datetime import date, datetime, timedelta
 
 from psycopg2 import IntegrityError
 
@@ -121,3 +123,53 @@ class TestRfm(SegmentationCommon):
     def test_clv_needs_history(self):
         with self.assertRaises(UserError):
             self.Score.with_company(self.company).with_context(allowed_company_ids=self.company.ids).action_fit_clv()
+
+
+@tagged("post_install", "-at_install")
+class TestRfmRankDefinition(SegmentationCommon):
+    """The scores of the one-statement recompute equal the rank definition, on many customers with ties."""
+
+    def test_scores_equal_the_rank_definition(self):
+        rng = random.Random(7)
+        partners = self.env["res.partner"].create([{"name": f"R{i}", "is_company": True} for i in range(157)])
+        rows = []
+        for partner in partners:
+            # few distinct values: many ties in every dimension, negative contributions included
+            for day in rng.sample(range(1, 200), rng.choice([1, 1, 2, 3])):
+                amount = rng.choice([50, 100, 100, 250, 400])
+                rows.append((partner.id, self.company.id, TODAY - timedelta(days=day), 1, amount,
+                             amount - rng.choice([0, 60, 120, 500])))  # fmt: skip
+        self.env.cr.executemany(
+            "INSERT INTO crm_sales_fact (partner_id, company_id, date, invoice_count, net_amount, contribution)"
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            rows,
+        )
+        facts = {}
+        for pid, _company, day, count, amount, contribution in rows:
+            last, frequency, monetary, value = facts.get(pid, (day, 0, 0, 0))
+            facts[pid] = (max(last, day), frequency + count, monetary + amount, value + contribution)
+        self.env["crm.rfm.score"]._recompute(self.company, today=TODAY)
+
+        n = len(facts)
+
+        def score(pid, index):
+            below = sum(1 for other in facts.values() if other[index] < facts[pid][index])
+            return min(5, 1 + (5 * below) // n)
+
+        order = sorted(facts, key=lambda pid: (-facts[pid][3], pid))
+        scores = self.env["crm.rfm.score"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(len(scores), n)
+        for s in scores:
+            pid = s.partner_id.id
+            pos = order.index(pid) + 1
+            expected_class = (
+                "none" if facts[pid][3] <= 0
+                else "high" if pos <= math.ceil(0.2 * n)
+                else "medium" if pos <= math.ceil(0.5 * n)
+                else "low"
+            )  # fmt: skip
+            self.assertEqual(
+                (s.r_score, s.f_score, s.m_score, s.value_decile, s.value_class),
+                (score(pid, 0), score(pid, 1), score(pid, 2), min(10, 1 + (10 * (pos - 1)) // n), expected_class),
+                s.partner_id.name,
+            )

@@ -6,4 +6,5 @@ from odoo import SUPERUSER_ID, api
 
 def migrate(cr, version):
     cr.execute("ALTER TABLE crm_rfm_score DROP COLUMN IF EXISTS recency")
+    cr.execute("DROP INDEX IF EXISTS crm_sales_fact__company_id_index")  # served by the covering index
     api.Environment(cr, SUPERUSER_ID, {})["crm.sales.fact"]._rebuild()
