@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-BRIDGE_COLUMNS = ["revenue", "cogs", "ticket_credit", "loyalty_rewards"]
+LINE_COLUMNS = ["revenue", "consumable_cost", "ticket_credit", "loyalty_rewards"]
 
 
 class CrmSalesFact(models.Model):
@@ -13,32 +13,50 @@ class CrmSalesFact(models.Model):
     _inherit = "crm.sales.fact"
 
     revenue = fields.Monetary(readonly=True, help="Invoiced sales, loyalty rewards and ticket credit notes excluded.")
-    cogs = fields.Monetary(string="Cost of Goods", readonly=True)
+    cogs = fields.Monetary(
+        string="Cost of Goods",
+        readonly=True,
+        help="Valuation of the day's deliveries to the customer, returns deducted.",
+    )
+    consumable_cost = fields.Monetary(
+        string="Consumables Cost", readonly=True, help="Standard cost of the consumables invoiced that day."
+    )
     ticket_credit = fields.Monetary(string="Ticket Credit Notes", readonly=True)
     loyalty_rewards = fields.Monetary(readonly=True)
 
     @api.model
     def _fact_columns(self):
-        return super()._fact_columns() + BRIDGE_COLUMNS
+        return [*super()._fact_columns(), *LINE_COLUMNS, "cogs"]
 
     @api.model
-    def _fact_contribution_sql(self):
+    def _fact_contribution_sql(self, column):
         # value classes on net contribution (revenue - real COGS - cost to serve) instead of revenue
-        return SQL("revenue - cogs - ticket_credit - loyalty_rewards")
+        return SQL(
+            "%s - %s - %s - %s - %s",
+            column("revenue"),
+            column("cogs"),
+            column("consumable_cost"),
+            column("ticket_credit"),
+            column("loyalty_rewards"),
+        )
 
     @api.model
     def _fact_sources(self, key_filter):
-        source = self.env["crm.customer.profitability"]._profitability_source(grain="day", key_filter=key_filter)
-        query = SQL(
+        lines, layers = self.env["crm.customer.profitability"]._profitability_parts(grain="day", key_filter=key_filter)
+        lines = SQL(
             "SELECT partner_id, company_id, date, SUM(revenue), SUM(cogs), SUM(ticket_credit), SUM(loyalty_rewards)"
             " FROM (%s) src GROUP BY 1, 2, 3",
-            source,
+            lines,
         )
-        return super()._fact_sources(key_filter) + [(query, BRIDGE_COLUMNS)]
+        layers = SQL(
+            "SELECT p, c, d, SUM(cost) FROM (%s) AS src(p, c, d, categ, r, cost, t, l) GROUP BY 1, 2, 3", layers
+        )
+        # invoice lines change with the invoices ("moves"), valuation layers with the deliveries
+        return [*super()._fact_sources(key_filter), ("moves", lines, LINE_COLUMNS), ("layers", layers, ["cogs"])]
 
     @api.model
     def _refresh_layers(self, layers):
-        """Valuation layers of customer deliveries: the facts of their customer and day."""
+        """Valuation layers of customer deliveries: the cost of goods of their customer and day."""
         self._refresh(
             {
                 (
@@ -48,7 +66,8 @@ class CrmSalesFact(models.Model):
                 )
                 for layer in layers
                 if layer.stock_move_id.sale_line_id
-            }
+            },
+            tags={"layers"},
         )
 
     @api.model
@@ -68,4 +87,4 @@ class CrmSalesFact(models.Model):
                 list(product_ids),
             )
         )
-        self._refresh(rows)
+        self._refresh(rows, tags={"moves"})

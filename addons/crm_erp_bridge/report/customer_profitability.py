@@ -88,7 +88,12 @@ class CrmCustomerProfitability(models.Model):
         )
 
     @api.model
-    def _profitability_source(
+    def _profitability_source(self, *args, **kwargs):
+        """Invoice lines and valuation layers together: see ``_profitability_parts``."""
+        return SQL(" UNION ALL ").join(self._profitability_parts(*args, **kwargs))
+
+    @api.model
+    def _profitability_parts(
         self, company_id=None, date_from=None, date_to=None, partner_ids=None, grain="month", key_filter=None
     ):
         """Rows (partner, company, date, product category, revenue, cogs, ticket_credit, loyalty_rewards),
@@ -131,7 +136,7 @@ class CrmCustomerProfitability(models.Model):
         else:
             move_keys = SQL("NULL::date AS date, NULL::int AS categ_id")
             svl_keys = SQL("NULL::date, NULL::int")
-        return SQL(
+        lines = SQL(
             """
             SELECT m.commercial_partner_id AS partner_id, m.company_id, %(move_keys)s,
                    SUM(CASE WHEN NOT COALESCE(pc.is_reward, FALSE) AND m.feedback_ticket_id IS NULL
@@ -155,7 +160,12 @@ class CrmCustomerProfitability(models.Model):
              WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
                AND aml.display_type = 'product' AND m.commercial_partner_id IS NOT NULL %(move_filter)s
           GROUP BY 1, 2, 3, 4
-            UNION ALL
+            """,
+            move_filter=move_filter,
+            move_keys=move_keys,
+        )
+        layers = SQL(
+            """
             SELECT cp.commercial_partner_id, svl.company_id, %(svl_keys)s, 0, -SUM(svl.value), 0, 0
               FROM stock_valuation_layer svl
               JOIN product_product vpp ON vpp.id = svl.product_id
@@ -167,8 +177,7 @@ class CrmCustomerProfitability(models.Model):
              WHERE TRUE %(svl_filter)s
           GROUP BY 1, 2, 3, 4
             """,
-            move_filter=move_filter,
             svl_filter=svl_filter,
-            move_keys=move_keys,
             svl_keys=svl_keys,
         )
+        return lines, layers

@@ -155,7 +155,10 @@ class TestBridge(AccountTestInvoicingCommon):
         Fact = self.env["crm.sales.fact"]
         Fact.invalidate_model()
         rows = Fact.search([("partner_id", "=", self.customer.id)])
-        columns = ("invoice_count", "net_amount", "revenue", "cogs", "ticket_credit", "loyalty_rewards")
+        columns = (
+            "invoice_count", "net_amount", "revenue", "cogs", "consumable_cost", "ticket_credit", "loyalty_rewards",
+            "contribution",
+        )  # fmt: skip
         return {c: sum(rows.mapped(c)) for c in columns}
 
     def test_sales_facts_carry_the_contribution(self):
@@ -165,8 +168,10 @@ class TestBridge(AccountTestInvoicingCommon):
             "net_amount": 400.0,
             "revenue": 500.0,
             "cogs": 240.0,
+            "consumable_cost": 0.0,
             "ticket_credit": 100.0,
             "loyalty_rewards": 0.0,
+            "contribution": 160.0,
         }
         self.assertEqual(self._fact_totals(), expected)
         self.env["crm.sales.fact"]._rebuild(self.company)

@@ -37,5 +37,5 @@ class AccountMove(models.Model):
         res = super().write(vals)
         # posting, resetting to draft and cancelling all come through here: the rows of the invoices'
         # customers and days before and after the change are recomputed from the invoices
-        self.env["crm.sales.fact"]._refresh(keys | self._crm_fact_keys())
+        self.env["crm.sales.fact"]._refresh(keys | self._crm_fact_keys(), tags={"moves"})
         return res

@@ -177,8 +177,7 @@ class CrmRfmScore(models.Model):
                        SUM(f.invoice_count) AS frequency,
                        COALESCE(SUM(f.net_amount), 0) AS monetary,
                        COALESCE(SUM(f.contribution), 0) AS amount
-                  FROM crm_sales_fact f
-                 WHERE f.company_id = %(company)s AND f.date > %(date_from)s AND f.date <= %(date_to)s
+                  FROM (%(purchases)s) f
               GROUP BY f.partner_id
                 HAVING SUM(f.invoice_count) > 0
             ), r_hist AS (
@@ -250,6 +249,7 @@ class CrmRfmScore(models.Model):
             date_to=date_to,
             now=now,
             uid=self.env.uid,
+            purchases=self._purchases_sql(company, date_from, date_to),
             **self._rank_cut_sql(),
             columns=SQL(", ").join(SQL.identifier(c) for c in columns),
             updates=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in columns),
@@ -258,6 +258,41 @@ class CrmRfmScore(models.Model):
             current=SQL(", ").join(SQL("old.%s", SQL.identifier(c)) for c in compared),
             excluded=SQL(", ").join(SQL("new.%s", SQL.identifier(c)) for c in compared),
             snapshot=snapshot,
+        )
+
+    @api.model
+    def _purchases_sql(self, company, date_from, date_to):
+        """(partner_id, date, invoice_count, net_amount, contribution) of the window: the daily sales facts
+        and, when the company counts them, confirmed sale orders without a posted invoice (read live: an
+        order's invoicing state changes without a write on the order)."""
+        facts = SQL(
+            """SELECT partner_id, date, invoice_count, net_amount, contribution FROM crm_sales_fact
+                WHERE company_id = %s AND date > %s AND date <= %s""",
+            company.id,
+            date_from,
+            date_to,
+        )
+        if not company.rfm_count_sale_orders:
+            return facts
+        self.env["sale.order"].flush_model()
+        self.env["sale.order.line"].flush_model()
+        return SQL(
+            """%s
+            UNION ALL
+            SELECT rp.commercial_partner_id, so.date_order::date, 1,
+                   (so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric, 0
+              FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
+             WHERE so.company_id = %s AND so.state = 'sale'
+               AND so.date_order::date > %s AND so.date_order::date <= %s
+               AND NOT EXISTS (SELECT FROM sale_order_line sol
+                                 JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                                 JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                                 JOIN account_move m ON m.id = aml.move_id
+                                WHERE sol.order_id = so.id AND m.state = 'posted')""",
+            facts,
+            company.id,
+            date_from,
+            date_to,
         )
 
     @api.model

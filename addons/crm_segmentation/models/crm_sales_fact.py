@@ -59,15 +59,16 @@ class CrmSalesFact(models.Model):
         return ["invoice_count", "net_amount"]
 
     @api.model
-    def _fact_contribution_sql(self):
-        """Expression over the summed measure columns giving the ``contribution`` column (stored, so the
-        nightly value classes sum one column instead of recomputing it for every row)."""
-        return SQL("net_amount")
+    def _fact_contribution_sql(self, column):
+        """Expression giving the ``contribution`` column (stored, so the nightly value classes sum one column
+        instead of recomputing it for every row); ``column(name)`` is the SQL of a measure column."""
+        return column("net_amount")
 
     @api.model
     def _fact_sources(self, key_filter):
-        """[(SQL, columns)]: queries returning (partner_id, company_id, date, *columns) for the rows that
-        ``key_filter(partner, company, date)`` selects; several rows of one key are summed."""
+        """[(tag, SQL, columns)]: queries returning (partner_id, company_id, date, *columns) for the rows that
+        ``key_filter(partner, company, date)`` selects; several rows of one key are summed. Each source owns
+        its columns: a change of invoices refreshes the "moves" sources and leaves the others' columns."""
         query = SQL(
             """
             SELECT m.commercial_partner_id, m.company_id, m.invoice_date,
@@ -79,12 +80,13 @@ class CrmSalesFact(models.Model):
             """,
             key_filter(SQL("m.commercial_partner_id"), SQL("m.company_id"), SQL("m.invoice_date")),
         )
-        return [(query, ["invoice_count", "net_amount"])]
+        return [("moves", query, ["invoice_count", "net_amount"])]
 
     # ------------------------------------------------------------------ maintenance
     @api.model
-    def _refresh(self, keys):
-        """Recompute the rows of these (partner_id, company_id, date) keys from their sources."""
+    def _refresh(self, keys, tags=None):
+        """Recompute the rows of these (partner_id, company_id, date) keys from their sources (those of
+        ``tags`` only, when given)."""
         keys = {key for key in keys if all(key)}
         if not keys:
             return
@@ -104,7 +106,7 @@ class CrmSalesFact(models.Model):
                 dates,
             )
 
-        self._write_facts(key_filter)
+        self._write_facts(key_filter, tags)
 
     @api.model
     def _refresh_partners(self, partner_ids):
@@ -120,54 +122,82 @@ class CrmSalesFact(models.Model):
         self._write_facts(lambda partner, company, date: SQL("%s = ANY(%s)", company, ids))
 
     @api.model
-    def _write_facts(self, key_filter):
-        """One statement: aggregate the sources for the selected keys, upsert the rows that changed and
-        delete the selected rows that have no source left."""
+    def _write_facts(self, key_filter, tags=None):
+        """One statement: aggregate the sources (of ``tags``) for the selected keys, upsert their columns
+        where they changed, zero them on the selected rows they no longer reach, and delete the rows left
+        without any figure."""
         columns = self._fact_columns()
+        sources = [src for src in self._fact_sources(key_filter) if tags is None or src[0] in tags]
+        owned = [c for c in columns if any(c in src[2] for src in sources)]
+        kept = [c for c in columns if c not in owned]
         parts = []
-        for query, owned in self._fact_sources(key_filter):
-            values = [SQL.identifier(c) if c in owned else SQL("0 AS %s", SQL.identifier(c)) for c in columns]
+        for _tag, query, source_columns in sources:
+            values = [SQL.identifier(c) if c in source_columns else SQL("0 AS %s", SQL.identifier(c)) for c in owned]
             parts.append(
                 SQL(
                     "SELECT k1 AS partner_id, k2 AS company_id, k3 AS date, %s FROM (%s) AS q(k1, k2, k3, %s)",
                     SQL(", ").join(values),
                     query,
-                    SQL(", ").join(SQL.identifier(c) for c in owned),
+                    SQL(", ").join(SQL.identifier(c) for c in source_columns),
                 )
             )
-        sums = SQL(", ").join(SQL("SUM(%s) AS %s", SQL.identifier(c), SQL.identifier(c)) for c in columns)
-        columns = [*columns, "contribution"]
-        cols = SQL(", ").join(SQL.identifier(c) for c in columns)
+
+        def ident(c):
+            return SQL.identifier(c)
+
+        def each(template, cols):
+            return SQL(", ").join(SQL(template, *[ident(c)] * template.count("%s")) for c in cols)
+
+        no_figure = SQL(" AND ").join([SQL("TRUE"), *(SQL("COALESCE(f.%s, 0) = 0", ident(c)) for c in kept)])
         # the sources are read in SQL: pending changes of invoices, lines, products, layers first
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-            WITH sums AS (
+            WITH src AS (
                 SELECT partner_id, company_id, date, %(sums)s
                   FROM (%(union)s) s
               GROUP BY partner_id, company_id, date
-            ), src AS (
-                SELECT sums.*, %(contribution)s AS contribution FROM sums
-            ), gone AS (
-                DELETE FROM crm_sales_fact f
+            ), orphan AS (
+                SELECT f.id, %(no_figure)s AS empty
+                  FROM crm_sales_fact f
                  WHERE %(selected)s
                    AND NOT EXISTS (SELECT FROM src WHERE src.partner_id = f.partner_id
                                       AND src.company_id = f.company_id AND src.date = f.date)
+            ), gone AS (
+                DELETE FROM crm_sales_fact WHERE id IN (SELECT id FROM orphan WHERE empty)
+            ), cleared AS (
+                UPDATE crm_sales_fact f SET %(zeroes)s, contribution = %(zero_contribution)s
+                 WHERE f.id IN (SELECT id FROM orphan WHERE NOT empty)
             )
-            INSERT INTO crm_sales_fact (partner_id, company_id, date, %(cols)s)
-            SELECT partner_id, company_id, date, %(cols)s FROM src
-            ON CONFLICT (partner_id, company_id, date) DO UPDATE SET %(updates)s
-             WHERE (%(current)s) IS DISTINCT FROM (%(new)s)
+            INSERT INTO crm_sales_fact AS f (partner_id, company_id, date, %(all_columns)s, contribution)
+            SELECT partner_id, company_id, date, %(owned)s, %(kept_zeroes)s %(new_contribution)s FROM src
+            ON CONFLICT (partner_id, company_id, date) DO UPDATE
+               SET %(updates)s, contribution = %(merged_contribution)s
+             WHERE (%(current)s) IS DISTINCT FROM (%(excluded)s)
             """,
-                contribution=self._fact_contribution_sql(),
-                sums=sums,
+                sums=each("SUM(%s) AS %s", owned),
                 union=SQL(" UNION ALL ").join(parts),
                 selected=key_filter(SQL("f.partner_id"), SQL("f.company_id"), SQL("f.date")),
-                cols=cols,
-                updates=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in columns),
-                current=SQL(", ").join(SQL("crm_sales_fact.%s", SQL.identifier(c)) for c in columns),
-                new=SQL(", ").join(SQL("EXCLUDED.%s", SQL.identifier(c)) for c in columns),
+                no_figure=no_figure,
+                zeroes=each("%s = 0", owned),
+                zero_contribution=self._fact_contribution_sql(
+                    lambda c: SQL("0") if c in owned else SQL("f.%s", ident(c))
+                ),
+                owned=each("%s", owned),
+                all_columns=each("%s", owned + kept),
+                # a new row has no figure yet from the other sources
+                kept_zeroes=SQL("").join(SQL("0, ") for _c in kept),
+                new_contribution=self._fact_contribution_sql(
+                    lambda c: SQL("src.%s", ident(c)) if c in owned else SQL("0")
+                ),
+                updates=each("%s = EXCLUDED.%s", owned),
+                # owned columns take their new values, the others stay as the row has them
+                merged_contribution=self._fact_contribution_sql(
+                    lambda c: SQL("EXCLUDED.%s" if c in owned else "f.%s", ident(c))
+                ),
+                current=each("f.%s", owned),
+                excluded=each("EXCLUDED.%s", owned),
             )
         )
         self.invalidate_model()

@@ -6,6 +6,12 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     rfm_window_months = fields.Integer(string="RFM Analysis Window (months)", default=24)
+    rfm_count_sale_orders = fields.Boolean(
+        string="Count Confirmed Sale Orders",
+        help="Confirmed sale orders without a posted invoice count as purchases on their order date, at their "
+        "untaxed amount in company currency; once invoiced, the invoice counts instead. Value classes stay "
+        "on invoiced figures.",
+    )
     lifecycle_stable_min_purchases = fields.Integer(string="Purchases for Stability", default=3)
     lifecycle_decline_factor = fields.Float(
         string="Decline after (x typical gap)",

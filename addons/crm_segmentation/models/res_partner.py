@@ -148,26 +148,28 @@ class ResPartner(models.Model):
         today = today or fields.Date.context_today(self)
         company = self.env.company
         window_start = today - relativedelta(months=company.rfm_window_months)
-        for model in ("account.move", "sale.order", "crm.lead"):
+        for model in ("sale.order", "crm.lead"):
             self.env[model].flush_model()
         self.flush_model(["lifecycle_stage_id", "lifecycle_manual_until"])
         partner_filter = move_filter = contact_filter = SQL()
         if partner_ids is not None:
             # filtered in the aggregates too: re-evaluating one customer reads only its own documents
             partner_filter = SQL("AND p.id = ANY(%s)", list(partner_ids))
-            move_filter = SQL("AND m.commercial_partner_id = ANY(%s)", list(partner_ids))
+            move_filter = SQL("AND f.partner_id = ANY(%s)", list(partner_ids))
             contact_filter = SQL("AND rp.commercial_partner_id = ANY(%s)", list(partner_ids))
         self.env.cr.execute(
             SQL(
                 """
             WITH inv AS (
-                SELECT m.commercial_partner_id AS partner_id, COUNT(DISTINCT m.invoice_date) AS days,
-                       COUNT(*) AS n, COUNT(*) FILTER (WHERE m.invoice_date > %(window_start)s) AS n_window,
-                       MIN(m.invoice_date) AS first_date, MAX(m.invoice_date) AS last_date
-                  FROM account_move m
-                 WHERE m.state = 'posted' AND m.move_type = 'out_invoice' AND m.invoice_date <= %(today)s
-                   AND m.company_id = ANY(%(companies)s) %(move_filter)s
-              GROUP BY m.commercial_partner_id
+                -- the daily sales facts: one row per customer and day with posted invoices
+                SELECT f.partner_id, COUNT(DISTINCT f.date) AS days,
+                       SUM(f.invoice_count) AS n,
+                       COALESCE(SUM(f.invoice_count) FILTER (WHERE f.date > %(window_start)s), 0) AS n_window,
+                       MIN(f.date) AS first_date, MAX(f.date) AS last_date
+                  FROM crm_sales_fact f
+                 WHERE f.invoice_count > 0 AND f.date <= %(today)s
+                   AND f.company_id = ANY(%(companies)s) %(move_filter)s
+              GROUP BY f.partner_id
             ), quote AS (
                 SELECT DISTINCT rp.commercial_partner_id AS partner_id
                   FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 from psycopg2 import IntegrityError
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -111,6 +111,44 @@ class TestRfm(SegmentationCommon):
         self.Score._recompute(self.company, today=date(2027, 1, 5))
         january = Snapshot.search([("partner_id", "=", self.a.id), ("month", "=", date(2027, 1, 1))])
         self.assertEqual(january.previous_segment_id, december.segment_id)
+
+    def test_confirmed_orders_count_when_the_company_says_so(self):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.f.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.product.id, "product_uom_qty": 2, "price_unit": 100, "tax_id": False}
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        order.date_order = datetime(2026, 6, 10, 12, 0)
+        self.Score._recompute(self.company, today=TODAY)
+        self.assertFalse(self._score(self.f), "orders do not count by default")
+        self.company.rfm_count_sale_orders = True
+        self.Score._recompute(self.company, today=TODAY)
+        f = self._score(self.f)
+        self.assertEqual((f.last_purchase_date, f.frequency, f.monetary), (date(2026, 6, 10), 1, 200))
+        self.assertEqual(f.value_amount, 0, "value classes stay on invoiced figures")
+        invoice = order._create_invoices()
+        invoice.invoice_date = date(2026, 6, 12)
+        invoice.action_post()
+        self.Score._recompute(self.company, today=TODAY)
+        f = self._score(self.f)
+        self.assertEqual(
+            (f.last_purchase_date, f.frequency, f.monetary), (date(2026, 6, 12), 1, 200), "counted once, invoiced"
+        )
+
+    def test_recompute_schedule_setting(self):
+        self.env["res.config.settings"].create(
+            {"rfm_cron_interval_number": 6, "rfm_cron_interval_type": "hours"}
+        ).execute()
+        cron = self.env.ref("crm_segmentation.ir_cron_rfm_recompute")
+        self.assertEqual((cron.interval_number, cron.interval_type), (6, "hours"))
+        with self.assertRaises(ValidationError):
+            self.env["res.config.settings"].create({"rfm_cron_interval_number": 0}).execute()
 
     def test_bad_input(self):
         with self.assertRaises(ValidationError):
