@@ -45,3 +45,17 @@ class ResConfigSettings(models.TransientModel):
                     "interval_type": settings.rfm_cron_interval_type or "days",
                 }
             )
+
+    def action_crm_rebuild_sales_facts(self):
+        """Button: recompute the daily sales facts of the current companies from their invoices (after
+        invoices were imported straight into the database, around the posting hooks)."""
+        self.env["crm.sales.fact"]._rebuild(self.env.companies)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _("The daily sales facts were rebuilt from the invoices."),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

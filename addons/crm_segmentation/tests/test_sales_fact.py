@@ -47,10 +47,12 @@ class TestSalesFacts(SegmentationCommon):
         self.assertEqual(self._facts(a, b), {("B", date(2026, 4, 1), 2, 100)}, "the contact's invoice moved to B")
         self._assert_rebuild_changes_nothing(a, b)
 
-    def test_rebuild_restores_rows_written_around_the_orm(self):
+    def test_rebuild_button_restores_rows_written_around_the_orm(self):
         a = self._customer("A")
         self._invoice(a, "2026-05-01", 60)
         self.env.cr.execute("DELETE FROM crm_sales_fact WHERE partner_id = %s", [a.id])
         self.assertFalse(self._facts(a))
-        self.env["crm.sales.fact"]._rebuild(self.company)
+        settings = self.env["res.config.settings"].with_context(allowed_company_ids=self.company.ids).create({})
+        action = settings.action_crm_rebuild_sales_facts()
+        self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(self._facts(a), {("A", date(2026, 5, 1), 1, 60)})
