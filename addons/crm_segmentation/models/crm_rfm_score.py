@@ -150,23 +150,8 @@ class CrmRfmScore(models.Model):
         compared = [c for c in columns if c not in ("rfm_code", "fm_score")]
         snapshot = SQL("SELECT COUNT(*) FROM upsert")
         if snapshot_month:
-            snapshot = SQL(
-                """
-            INSERT INTO crm_rfm_snapshot (partner_id, company_id, month, segment_id, rfm_code, previous_segment_id,
-                                          create_uid, create_date, write_uid, write_date)
-            SELECT u.partner_id, %(company)s, %(month)s, u.segment_id, u.rfm_code, prev.segment_id,
-                   %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM upsert u
-              LEFT JOIN crm_rfm_snapshot prev
-                ON prev.partner_id = u.partner_id AND prev.company_id = %(company)s AND prev.month = %(prev)s
-            %(conflict)s
-                """,
-                company=company.id,
-                month=snapshot_month,
-                prev=snapshot_month - relativedelta(months=1),
-                uid=self.env.uid,
-                now=now,
-                conflict=self._snapshot_conflict_sql(),
+            snapshot = self._snapshot_sql(
+                SQL("SELECT partner_id, segment_id, rfm_code FROM upsert"), company, snapshot_month, now
             )
         return SQL(
             """
@@ -372,41 +357,37 @@ class CrmRfmScore(models.Model):
 
     # ------------------------------------------------------------------ snapshots
     @api.model
-    def _snapshot_conflict_sql(self):
+    def _snapshot_sql(self, rows, company, month, now):
+        """Upsert the month's snapshot of ``rows`` (partner_id, segment_id, rfm_code), each with the segment
+        it had the month before; rows that did not change are left as they are."""
         return SQL(
             """
+            INSERT INTO crm_rfm_snapshot (partner_id, company_id, month, segment_id, rfm_code, previous_segment_id,
+                                          create_uid, create_date, write_uid, write_date)
+            SELECT s.partner_id, %(company)s, %(month)s, s.segment_id, s.rfm_code, prev.segment_id,
+                   %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM (%(rows)s) s
+              LEFT JOIN crm_rfm_snapshot prev
+                ON prev.partner_id = s.partner_id AND prev.company_id = %(company)s AND prev.month = %(prev)s
             ON CONFLICT (partner_id, company_id, month) DO UPDATE SET
                 segment_id = EXCLUDED.segment_id, rfm_code = EXCLUDED.rfm_code,
                 previous_segment_id = EXCLUDED.previous_segment_id
              WHERE (crm_rfm_snapshot.segment_id, crm_rfm_snapshot.rfm_code, crm_rfm_snapshot.previous_segment_id)
                    IS DISTINCT FROM (EXCLUDED.segment_id, EXCLUDED.rfm_code, EXCLUDED.previous_segment_id)
-            """
+            """,
+            rows=rows,
+            company=company.id,
+            month=month,
+            prev=month - relativedelta(months=1),
+            uid=self.env.uid,
+            now=now,
         )
 
     @api.model
     def _snapshot(self, company, today):
-        month = today.replace(day=1)
-        self.env.cr.execute(
-            SQL(
-                """
-            INSERT INTO crm_rfm_snapshot (partner_id, company_id, month, segment_id, rfm_code, previous_segment_id,
-                                          create_uid, create_date, write_uid, write_date)
-            SELECT s.partner_id, s.company_id, %(month)s, s.segment_id, s.rfm_code, prev.segment_id,
-                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-              FROM crm_rfm_score s
-              LEFT JOIN crm_rfm_snapshot prev
-                ON prev.partner_id = s.partner_id AND prev.company_id = s.company_id AND prev.month = %(prev)s
-             WHERE s.company_id = %(company)s
-            %(conflict)s
-            """,
-                conflict=self._snapshot_conflict_sql(),
-                month=month,
-                prev=month - relativedelta(months=1),
-                company=company.id,
-                uid=self.env.uid,
-            )
-        )
-        self.env["crm.rfm.snapshot"].invalidate_model()
+        """The month's snapshot of every scored customer of the company."""
+        rows = SQL("SELECT partner_id, segment_id, rfm_code FROM crm_rfm_score WHERE company_id = %s", company.id)
+        self.env.cr.execute(self._snapshot_sql(rows, company, today.replace(day=1), fields.Datetime.now()))
 
     # ------------------------------------------------------------------ churn and lifetime value
     def action_fit_clv(self):

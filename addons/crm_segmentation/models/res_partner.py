@@ -151,11 +151,11 @@ class ResPartner(models.Model):
         for model in ("sale.order", "crm.lead"):
             self.env[model].flush_model()
         self.flush_model(["lifecycle_stage_id", "lifecycle_manual_until"])
-        partner_filter = move_filter = contact_filter = SQL()
+        partner_filter = fact_filter = contact_filter = SQL()
         if partner_ids is not None:
             # filtered in the aggregates too: re-evaluating one customer reads only its own documents
             partner_filter = SQL("AND p.id = ANY(%s)", list(partner_ids))
-            move_filter = SQL("AND f.partner_id = ANY(%s)", list(partner_ids))
+            fact_filter = SQL("AND f.partner_id = ANY(%s)", list(partner_ids))
             contact_filter = SQL("AND rp.commercial_partner_id = ANY(%s)", list(partner_ids))
         self.env.cr.execute(
             SQL(
@@ -169,7 +169,7 @@ class ResPartner(models.Model):
                        MIN(f.date) AS first_date, MAX(f.date) AS last_date
                   FROM crm_sales_fact f
                  WHERE f.invoice_count > 0 AND f.date <= %(today)s
-                   AND f.company_id = ANY(%(companies)s) %(move_filter)s
+                   AND f.company_id = ANY(%(companies)s) %(fact_filter)s
               GROUP BY f.partner_id
             ), quote AS (
                 SELECT DISTINCT rp.commercial_partner_id AS partner_id
@@ -196,7 +196,7 @@ class ResPartner(models.Model):
                 today=today,
                 companies=self.env.companies.ids,
                 partner_filter=partner_filter,
-                move_filter=move_filter,
+                fact_filter=fact_filter,
                 contact_filter=contact_filter,
             )
         )
