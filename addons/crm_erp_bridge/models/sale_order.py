@@ -8,41 +8,42 @@ class SaleOrder(models.Model):
     credit_overdue = fields.Boolean(
         related="partner_id.commercial_partner_id.credit_overdue", string="Overdue Customer"
     )
-    credit_warning_text = fields.Char(compute="_compute_credit_warning_text")
+    credit_warning_text = fields.Char(
+        compute="_compute_credit_warning_text",
+        help="Overdue invoices beyond the company's tolerance. The credit limit itself is core's warning "
+        "(partner_credit_warning), shown in its own banner.",
+    )
 
-    @api.depends("partner_id", "amount_total")
+    @api.depends("partner_id")
     def _compute_credit_warning_text(self):
         for order in self:
-            order.credit_warning_text = order._credit_limit_problem() or (
-                _("This customer has overdue invoices.") if order.credit_overdue else False
-            )
+            order.credit_warning_text = _("This customer has overdue invoices.") if order.credit_overdue else False
 
     def _credit_limit_problem(self):
-        """A message when confirming would take the customer over the credit limit, else False."""
+        """Core's credit-limit message for this order in its own company ('' when within the limit or when
+        the company does not use credit limits): the customer's own limit, else the company default that
+        core keeps as an ``ir.default`` of ``res.partner.credit_limit``."""
         self.ensure_one()
-        partner = self.partner_id.commercial_partner_id
         company = self.company_id
         if not company.account_use_credit_limit:
-            return False
-        limit = partner.with_company(company).credit_limit or company.account_default_credit_limit
-        if not limit:
-            return False
-        exposure = partner.with_company(company).credit + self.currency_id._convert(
-            self.amount_total, company.currency_id, company, fields.Date.context_today(self)
-        )
-        if exposure > limit:
-            return _(
-                "%(customer)s would owe %(exposure).2f, over the credit limit of %(limit).2f.",
-                customer=partner.name,
-                exposure=exposure,
-                limit=limit,
+            return ""
+        # sudo: the limit and the receivable are the company's rule on the whole customer account, read as
+        # core's own banner reads them (sale.order._compute_partner_credit_warning), for this order only
+        order_sudo = self.sudo().with_company(company)
+        return (
+            self.env["account.move"]
+            .with_company(company)
+            ._build_credit_warning_message(
+                order_sudo, current_amount=order_sudo.amount_total / order_sudo.currency_rate
             )
-        return False
+        )
 
     def action_confirm(self):
         for order in self:
-            problem = order._credit_limit_problem()
             policy = order.company_id.credit_limit_policy
+            if policy == "none":
+                continue
+            problem = order._credit_limit_problem()
             if problem and policy == "block":
                 raise UserError(problem)
             if problem and policy == "warn":

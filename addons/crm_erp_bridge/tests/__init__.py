@@ -7,3 +7,4 @@ from . import test_tours
 from . import test_concurrency
 from . import test_import
 from . import test_cron_resume
+from . import test_credit_limit

@@ -382,7 +382,7 @@ class TestBridge(AccountTestInvoicingCommon):
                 ],
             }
         )
-        self.assertTrue(order.credit_warning_text)
+        self.assertIn("credit limit", order.partner_credit_warning)
         with self.assertRaises(UserError):
             order.action_confirm()
         self.assertEqual(order.state, "draft")
