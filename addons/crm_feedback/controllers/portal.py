@@ -152,7 +152,7 @@ class FeedbackPortal(CustomerPortal):
                 since = fields.Datetime.now() - timedelta(hours=1)
                 if (
                     Ticket.search_count(
-                        [("email_from", "=", email), ("create_date", ">=", since), ("channel", "=", "web")]
+                        [("email_from", "=", email), ("date_open", ">=", since), ("channel", "=", "web")]
                     )
                     >= MAX_PUBLIC_PER_HOUR
                 ):

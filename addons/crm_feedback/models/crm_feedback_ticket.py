@@ -86,6 +86,15 @@ class CrmFeedbackTicket(models.Model):
         domain="[('product_id', '=', product_id)]",
         index="btree_not_null",
     )
+    date_open = fields.Datetime(
+        string="Received On",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        default=fields.Datetime.now,
+        help="When the ticket came in: the start of its SLA deadlines, response and resolution times.",
+    )
     date_closed = fields.Datetime(readonly=True, copy=False)
     date_first_response = fields.Datetime(readonly=True, copy=False)
     response_hours = fields.Float(
@@ -94,7 +103,7 @@ class CrmFeedbackTicket(models.Model):
         store=True,
         aggregator="avg",
         digits=(16, 2),
-        help="Hours from creation to the first public reply (calendar hours).",
+        help="Hours from reception to the first public reply (calendar hours).",
     )
     resolution_hours = fields.Float(
         string="Resolution (hours)",
@@ -102,7 +111,7 @@ class CrmFeedbackTicket(models.Model):
         store=True,
         aggregator="avg",
         digits=(16, 2),
-        help="Hours from creation to closing (calendar hours).",
+        help="Hours from reception to closing (calendar hours).",
     )
     sla_success = fields.Float(
         string="SLA Compliance (%)",
@@ -151,10 +160,10 @@ class CrmFeedbackTicket(models.Model):
             posted = ticket.credit_note_ids.filtered(lambda m: m.state == "posted")
             ticket.resolution_cost = -sum(posted.mapped("amount_total_signed"))
 
-    @api.depends("create_date", "date_first_response", "date_closed")
+    @api.depends("date_open", "date_first_response", "date_closed")
     def _compute_durations(self):
         for ticket in self:
-            start = ticket.create_date
+            start = ticket.date_open
             first, closed = ticket.date_first_response, ticket.date_closed
             ticket.response_hours = (first - start).total_seconds() / 3600 if start and first else 0.0
             ticket.resolution_hours = (closed - start).total_seconds() / 3600 if start and closed else 0.0
@@ -170,7 +179,7 @@ class CrmFeedbackTicket(models.Model):
             ticket.return_count = len(ticket.return_picking_ids)
             ticket.replacement_count = len(ticket.replacement_order_ids)
 
-    @api.depends("sla_id", "sla_breached", "is_closed", "sla_resolution_deadline", "date_first_response")
+    @api.depends("sla_id", "sla_breached", "is_closed", "date_open", "sla_resolution_deadline", "date_first_response")
     def _compute_sla_status(self):
         now = fields.Datetime.now()
         for ticket in self:
@@ -184,7 +193,7 @@ class CrmFeedbackTicket(models.Model):
                 deadline = (
                     ticket.sla_resolution_deadline if ticket.date_first_response else ticket.sla_response_deadline
                 )
-                start = ticket.create_date or now
+                start = ticket.date_open or now
                 at_risk = deadline and now >= start + (deadline - start) * AT_RISK_SHARE
                 ticket.sla_status = "at_risk" if at_risk else "on_time"
 
@@ -214,7 +223,7 @@ class CrmFeedbackTicket(models.Model):
                 vals["email_from"] = self.env["res.partner"].browse(vals["partner_id"]).email
         tickets = super().create(vals_list)
         tickets._apply_sentiment()
-        tickets._apply_sla(start=fields.Datetime.now())
+        tickets._apply_sla()
         return tickets
 
     def write(self, vals):
@@ -251,8 +260,8 @@ class CrmFeedbackTicket(models.Model):
             super(CrmFeedbackTicket, ticket).write(vals)
 
     # ------------------------------------------------------------------ SLA
-    def _apply_sla(self, start=None):  # its super() call is a raw write; pylint: disable=missing-return
-        """Match each ticket to its SLA policy and set deadlines counted from ``start`` (or its creation)."""
+    def _apply_sla(self):  # its super() call is a raw write; pylint: disable=missing-return
+        """Match each ticket to its SLA policy and set deadlines counted from its reception (``date_open``)."""
         policies = self.env["crm.feedback.sla"].search([("team_id", "in", self.team_id.ids)])
         for ticket in self:
             sla = next((p for p in policies if p._matches(ticket)), None)
@@ -262,7 +271,7 @@ class CrmFeedbackTicket(models.Model):
                 "sla_resolution_deadline": False,
             }
             if sla:
-                begin = start or ticket.create_date or fields.Datetime.now()
+                begin = ticket.date_open or fields.Datetime.now()
                 calendar = ticket.team_id.resource_calendar_id or ticket.company_id.resource_calendar_id
                 vals["sla_response_deadline"] = ticket._working_deadline(calendar, begin, sla.response_hours)
                 vals["sla_resolution_deadline"] = ticket._working_deadline(calendar, begin, sla.resolution_hours)

@@ -1,3 +1,4 @@
+import importlib.util
 from datetime import datetime
 
 from freezegun import freeze_time
@@ -5,7 +6,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import file_path, mute_logger
 
 from .common import FeedbackCommon
 
@@ -68,11 +69,8 @@ class TestTicket(FeedbackCommon):
         with freeze_time("2026-11-23 09:00:00"):
             ticket = self._ticket()
             other = self._ticket(subject="Second")
-        # create_date comes from the transaction clock, which freezegun does not move
-        self.env.cr.execute(
-            "UPDATE crm_feedback_ticket SET create_date = '2026-11-23 09:00:00' WHERE id = %s", [ticket.id]
-        )
-        ticket.invalidate_recordset(["create_date"])
+        # the start time comes from the same (frozen) clock as every later event, not the database's
+        self.assertEqual(ticket.date_open, datetime(2026, 11, 23, 9, 0))
         self.assertEqual((ticket.sla_success, other.sla_success), (100.0, 100.0))
         with freeze_time("2026-11-23 11:30:00"):
             ticket.message_post(body="On it", message_type="comment", subtype_xmlid="mail.mt_comment")
@@ -105,6 +103,27 @@ class TestTicket(FeedbackCommon):
         activity = ticket.activity_ids
         self.assertEqual((len(activity), activity.user_id), (1, self.leader))
         self.assertEqual(ticket.sla_status, "breached")
+
+    def test_sla_counted_from_reception_on_team_change(self):
+        """Deadlines set when the ticket moves to a team count from its reception, not from the move."""
+        with freeze_time("2026-11-23 09:00:00"):  # a Monday
+            ticket = self._ticket(team_id=False)
+        self.assertFalse(ticket.sla_id)
+        with freeze_time("2026-11-24 09:00:00"):
+            ticket.team_id = self.team
+            self.assertEqual(ticket.sla_response_deadline, datetime(2026, 11, 23, 14, 0))
+            self.assertEqual(ticket.sla_status, "at_risk")
+
+    def test_migration_fills_date_open_from_create_date(self):
+        ticket = self._ticket()
+        self.env.cr.execute("UPDATE crm_feedback_ticket SET date_open = '2000-01-01' WHERE id = %s", [ticket.id])
+        path = file_path("crm_feedback/migrations/18.0.1.1.0/post-migrate.py")
+        spec = importlib.util.spec_from_file_location("crm_feedback_post_migrate_18_0_1_1_0", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.0.0")
+        ticket.invalidate_recordset(["date_open", "create_date"])
+        self.assertEqual(ticket.date_open, ticket.create_date)
 
     def test_negative_ticket_raises_priority(self):
         calm = self._ticket(description="<p>Could you send the catalogue?</p>", ticket_type="question")
