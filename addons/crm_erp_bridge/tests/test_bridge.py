@@ -195,7 +195,6 @@ class TestBridge(AccountTestInvoicingCommon):
         self.assertTrue(customer.crm360_last_delivery)
         self.assertEqual(customer.feedback_open_count, 1)
         self.assertEqual(customer.loyalty_balance, 400.0)
-        self.assertTrue(customer.crm360_refreshed_at)
 
     def test_360_panel_for_a_salesperson_without_loyalty_or_feedback_rights(self):
         """The panel is the salesperson's: it shows the counts and scores of loyalty and feedback even

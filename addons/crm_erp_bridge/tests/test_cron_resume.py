@@ -34,7 +34,11 @@ def crash_on_call(model, method, call):
 
 @tagged("post_install", "-at_install")
 class TestCronResume(AccountTestInvoicingCommon):
-    """Each cron killed midway and run again ends where a clean run ends; nothing is half-written."""
+    """Each cron killed midway and run again ends where a clean run ends, and a further run finds nothing.
+
+    A killed run's own transaction is rolled back by Odoo (the cron runner, or here the savepoint of
+    ``assertRaises``): asserting "nothing half-written" right after the crash would test Odoo, not us, so
+    these tests assert what is ours: the re-run converges to the clean result, without duplicates."""
 
     @classmethod
     def setUpClass(cls):
@@ -93,11 +97,9 @@ class TestCronResume(AccountTestInvoicingCommon):
 
     def test_expiry_cron_killed_midway(self):
         Membership = self.env["crm.loyalty.membership"]
-        before = self._ledger()
         with freeze_time("2026-03-05"):
             with crash_on_call(Membership, "_invalidate_balance", call=2), self.assertRaises(Crash):
                 Membership._cron_expire_points(batch_size=4)
-            self.assertEqual(self._ledger(), before, "a killed run leaves nothing half-written")
             Membership._cron_expire_points(batch_size=4)
         self.assertEqual(
             self._ledger(),
@@ -112,17 +114,16 @@ class TestCronResume(AccountTestInvoicingCommon):
         with freeze_time("2026-03-05"):
             with crash_on_call(Accrual, "_accrue_day", call=2), self.assertRaises(Crash):
                 Accrual._cron_accrue()
-            self.assertFalse(Accrual.search([("program_id", "=", self.program.id)]))
-            self.assertEqual(self.env["account.move"].search_count([]), moves_before)
             accruals = Accrual._cron_accrue()
             self.assertEqual(len(accruals), 3, "one entry per day, each day once")
             self.assertFalse(Accrual._cron_accrue(), "a second run finds nothing")
+        self.assertEqual(self.env["account.move"].search_count([]), moves_before + 3)
         ledger, gl, difference = self.program._liability_reconciliation(date(2026, 3, 4))
         self.assertEqual((ledger, gl, difference), (15.0, 15.0, 0.0))
 
     def test_figures_queue_killed_between_batches(self):
-        """The queue commits batch by batch under the cron runner: a crash in a batch loses that batch only,
-        and the next run finishes the work."""
+        """The queue commits batch by batch under the cron runner: after a crash in a batch the next runs
+        finish the work, each customer refreshed and dequeued once."""
         Queue = self.env["crm.figures.queue"].sudo()  # the queue is technical: only the cron touches it
         Queue.search([]).unlink()
         customers = self.members.partner_id
@@ -130,7 +131,6 @@ class TestCronResume(AccountTestInvoicingCommon):
         self.assertEqual(Queue._process(batch_size=2), (2, 3))  # first batch, committed by the runner
         with crash_on_call(self.env["res.partner"], "_crm_refresh_figures", call=1), self.assertRaises(Crash):
             Queue._process(batch_size=2)
-        self.assertEqual(Queue.search_count([]), 3, "the killed batch is still queued")
         while Queue._process(batch_size=2)[1]:
             pass
         self.assertEqual(Queue.search_count([]), 0)
