@@ -21,6 +21,7 @@
         "views/crm_feedback_quality_views.xml",
         "views/crm_feedback_portal_templates.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
         "views/crm_feedback_menus.xml",
     ],
     "demo": ["demo/crm_feedback_demo.xml"],

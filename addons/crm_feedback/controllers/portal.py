@@ -1,29 +1,36 @@
 import re
 from datetime import timedelta
 
-from markupsafe import escape
-
 from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
-from odoo.tools import email_normalize
+from odoo.tools import email_normalize, plaintext2html
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 MAX_SUBJECT = 200
+MAX_NAME = 200
 MAX_DESCRIPTION = 5000
+MAX_EMAIL = 254
 MAX_PUBLIC_PER_HOUR = 5
 TYPES = ("complaint", "suggestion", "praise", "question", "return")
+# every field of the two forms: PostgreSQL refuses a NUL character in text, so it is a form error
+FORM_FIELDS = ("name", "email", "subject", "ticket_type", "description", "sale_order_id", "invoice_id", "picking_id")
+LIMITS = {"subject": MAX_SUBJECT, "name": MAX_NAME, "description": MAX_DESCRIPTION, "email": MAX_EMAIL}
 
 
-def _clean(value, limit):
-    return " ".join(str(value or "").split())[:limit] if limit == MAX_SUBJECT else str(value or "").strip()[:limit]
+def _one_line(value):
+    """A one-line field (subject, name) with its white space collapsed; never cut."""
+    return " ".join(str(value or "").split())
 
 
-def _description_html(text):
-    """Plain text from a form, escaped, line breaks kept."""
-    return escape(text).replace("\n", "<br/>")
+def _nul_errors(post, field_names):
+    return {
+        name: _("This field holds a character that is not allowed (NUL).")
+        for name in field_names
+        if "\x00" in str(post.get(name) or "")
+    }
 
 
 class FeedbackPortal(CustomerPortal):
@@ -35,7 +42,9 @@ class FeedbackPortal(CustomerPortal):
         return values
 
     def _feedback_documents(self):
-        """The customer's own orders, invoices and deliveries, offered on the new-ticket form."""
+        """The customer's own orders, invoices and deliveries, offered on the new-ticket form: those the
+        portal user may read (core portal rules) that belong to their commercial partner; a document the
+        user merely follows belongs to someone else and is not offered."""
         partner = request.env.user.partner_id.commercial_partner_id
         env = request.env
         return {
@@ -44,6 +53,15 @@ class FeedbackPortal(CustomerPortal):
             ),
             "invoices": env["account.move"].search(
                 [("partner_id", "child_of", partner.id), ("move_type", "=", "out_invoice"), ("state", "=", "posted")],
+                limit=50,
+            ),
+            "pickings": env["stock.picking"].search(
+                [
+                    ("partner_id", "child_of", partner.id),
+                    ("picking_type_code", "=", "outgoing"),
+                    ("state", "not in", ("draft", "cancel")),
+                ],
+                order="id desc",
                 limit=50,
             ),
         }
@@ -81,7 +99,9 @@ class FeedbackPortal(CustomerPortal):
     @http.route(["/my/feedback/new"], type="http", auth="user", methods=["GET", "POST"], website=True)
     def portal_feedback_new(self, **post):
         values = self._prepare_portal_layout_values()
-        values.update(page_name="feedback_new", error={}, post=post, types=TYPES, **self._feedback_documents())
+        values.update(
+            page_name="feedback_new", error={}, post=post, types=TYPES, limits=LIMITS, **self._feedback_documents()
+        )
         if request.httprequest.method == "POST":
             vals, error = self._validate_feedback_form(post, portal=True)
             if error:
@@ -94,7 +114,7 @@ class FeedbackPortal(CustomerPortal):
 
     @http.route(["/feedback"], type="http", auth="public", methods=["GET", "POST"], website=True, sitemap=False)
     def public_feedback(self, **post):
-        values = {"error": {}, "post": post, "types": TYPES, "done": False}
+        values = {"error": {}, "post": post, "types": TYPES, "limits": LIMITS, "done": False}
         if request.httprequest.method == "POST":
             vals, error = self._validate_feedback_form(post, portal=False)
             if error:
@@ -106,72 +126,88 @@ class FeedbackPortal(CustomerPortal):
         return request.render("crm_feedback.public_feedback_form", values)
 
     def _validate_feedback_form(self, post, portal):
-        error = {}
-        subject = _clean(post.get("subject"), MAX_SUBJECT)
+        error = _nul_errors(post, FORM_FIELDS)
+        if error:
+            return {}, error
+        subject = _one_line(post.get("subject"))
         description = str(post.get("description") or "").strip()
         ticket_type = post.get("ticket_type") or "complaint"
         if not subject:
             error["subject"] = _("Give your feedback a title.")
+        elif len(subject) > MAX_SUBJECT:
+            error["subject"] = _("The subject is too long: at most %(max)s characters.", max=MAX_SUBJECT)
         if not description:
             error["description"] = _("Describe your feedback.")
         elif len(description) > MAX_DESCRIPTION:
-            error["description"] = _("Keep the description under %(max)s characters.", max=MAX_DESCRIPTION)
+            error["description"] = _("The description is too long: at most %(max)s characters.", max=MAX_DESCRIPTION)
         if ticket_type not in TYPES:
             error["ticket_type"] = _("Choose a type from the list.")
         vals = {
             "subject": subject,
-            "description": _description_html(description),
+            "description": plaintext2html(description),
             "ticket_type": ticket_type if ticket_type in TYPES else "complaint",
             "user_id": False,
         }
-        env = request.env
         if portal:
-            partner = env.user.partner_id
-            vals.update(partner_id=partner.id, channel="portal", company_id=partner.company_id.id or env.company.id)
-            docs = self._feedback_documents()
-            for field, key, model in (
-                ("sale_order_id", "orders", "sale.order"),
-                ("invoice_id", "invoices", "account.move"),
-            ):
-                raw = post.get(field)
-                if raw:
-                    try:
-                        record = env[model].browse(int(raw))
-                    except ValueError:
-                        record = env[model]
-                    if record not in docs[key]:
-                        error[field] = _("Choose one of your own documents.")
-                    else:
-                        vals[field] = record.id
+            self._validate_feedback_documents(post, vals, error)
         else:
-            email = email_normalize(post.get("email") or "")
-            if not email or len(post.get("email") or "") > 254:
-                error["email"] = _("Enter a valid email address.")
-            else:
-                Ticket = env["crm.feedback.ticket"].sudo()  # sudo: count recent public tickets of this address
-                since = fields.Datetime.now() - timedelta(hours=1)
-                if (
-                    Ticket.search_count(
-                        [("email_from", "=", email), ("date_open", ">=", since), ("channel", "=", "web")]
-                    )
-                    >= MAX_PUBLIC_PER_HOUR
-                ):
-                    error["email"] = _("Too many messages from this address: please try again later.")
-            if error:
-                return {}, error
-            name = _clean(post.get("name"), MAX_SUBJECT) or email
-            # sudo: match the visitor to a contact (or create one) without granting contact rights
-            partner = env["res.partner"].sudo().search([("email", "=ilike", email)], limit=1) or env[
-                "res.partner"
-            ].sudo().create({"name": name, "email": email})
-            vals.update(email_from=email, partner_id=partner.id, channel="web", company_id=env.company.id)
+            self._validate_feedback_sender(post, vals, error)
         if error:
             return {}, error
         try:
-            env["crm.feedback.ticket"].sudo().new(vals)._check_documents_customer()
+            request.env["crm.feedback.ticket"].sudo().new(vals)._check_documents_customer()
         except ValidationError as exc:
             error["document"] = str(exc)
         return vals, error
+
+    def _validate_feedback_documents(self, post, vals, error):
+        """Portal form: the ticket is the user's; the documents it is about must be their own."""
+        env = request.env
+        partner = env.user.partner_id
+        vals.update(partner_id=partner.id, channel="portal", company_id=partner.company_id.id or env.company.id)
+        docs = self._feedback_documents()
+        for field, key, model in (
+            ("sale_order_id", "orders", "sale.order"),
+            ("invoice_id", "invoices", "account.move"),
+            ("picking_id", "pickings", "stock.picking"),
+        ):
+            raw = post.get(field)
+            if raw:
+                try:
+                    record = env[model].browse(int(raw))
+                except ValueError:
+                    record = env[model]
+                if not record or record not in docs[key]:
+                    error[field] = _("Choose one of your own documents.")
+                else:
+                    vals[field] = record.id
+
+    def _validate_feedback_sender(self, post, vals, error):
+        """Public form: the visitor's name and address, rate-limited; the contact they are filed under."""
+        env = request.env
+        name = _one_line(post.get("name"))
+        if len(name) > MAX_NAME:
+            error["name"] = _("The name is too long: at most %(max)s characters.", max=MAX_NAME)
+        email = email_normalize(post.get("email") or "")
+        if not email or len(post.get("email") or "") > MAX_EMAIL:
+            error["email"] = _("Enter a valid email address.")
+        else:
+            Ticket = env["crm.feedback.ticket"].sudo()  # sudo: count recent public tickets of this address
+            since = fields.Datetime.now() - timedelta(hours=1)
+            if (
+                Ticket.search_count([("email_from", "=", email), ("date_open", ">=", since), ("channel", "=", "web")])
+                >= MAX_PUBLIC_PER_HOUR
+            ):
+                error["email"] = _("Too many messages from this address: please try again later.")
+        if error:
+            return
+        # sudo: match the visitor to a contact (or create one) without granting contact rights. The
+        # normalised address must be equal: never a pattern (with =ilike, "_" and "%" are wildcards and
+        # "li_na@" or "%@company.example.com" would file the ticket under someone else's customer).
+        partner_sudo = env["res.partner"].sudo().search([("email_normalized", "=", email)], order="id", limit=1)
+        if not partner_sudo:
+            partner_sudo = env["res.partner"].sudo().create({"name": name or email, "email": email})
+        vals.update(email_from=email, partner_id=partner_sudo.id, channel="web", company_id=env.company.id)
 
 
 MAX_NPS_COMMENT = 2000
@@ -215,6 +251,8 @@ class NpsSurvey(http.Controller):
         if score is None or not 0 <= score <= 10:
             error["score"] = _("Choose a score from 0 to 10.")
         comment = str(post.get("comment") or "").strip()
-        if len(comment) > MAX_NPS_COMMENT:
+        if "\x00" in comment:
+            error["comment"] = _("This field holds a character that is not allowed (NUL).")
+        elif len(comment) > MAX_NPS_COMMENT:
             error["comment"] = _("Keep the comment under %(max)s characters.", max=MAX_NPS_COMMENT)
         return score, comment, error

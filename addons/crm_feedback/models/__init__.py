@@ -9,3 +9,5 @@ from . import sale_order
 from . import res_partner
 from . import product
 from . import crm_feedback_nps_request
+from . import res_company
+from . import res_config_settings

@@ -1,4 +1,6 @@
-from odoo import _, api, fields, models
+from collections import defaultdict
+
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import sentiment
@@ -17,6 +19,11 @@ class CrmFeedbackNps(models.Model):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     team_id = fields.Many2one("crm.feedback.team", check_company=True)
     product_categ_id = fields.Many2one("product.category", string="Product Category")
+    partner_category_ids = fields.Many2many(
+        "res.partner.category",
+        string="Customer Tags",
+        help="The customer's tags when they answered (survey answers); kept as they were.",
+    )
     date = fields.Date(default=fields.Date.context_today, required=True, index=True)
     score = fields.Integer(required=True, aggregator="avg")
     comment = fields.Text()
@@ -56,6 +63,44 @@ class CrmFeedbackNps(models.Model):
         for answer in self:
             answer.sentiment_score = sentiment.score(answer.comment)
             answer.sentiment = sentiment.label(answer.sentiment_score)
+
+    @api.model
+    def _nps_answer_context_values(self, partner):
+        """Values describing ``partner``'s customer when they answer a survey in the current company,
+        stored with the answer so that NPS reads by them as they were then: the team serving the customer
+        (the team of their latest ticket, else the company's default feedback team), the product category
+        they were invoiced most for, and their tags (the customer's and the contact's).
+
+        Addons that know more about the customer (segment, loyalty tier, lifecycle stage) extend this:
+        ``values = super()._nps_answer_context_values(partner)``, then add their own fields' values."""
+        customer = partner.commercial_partner_id
+        company = self.env.company
+        ticket = self.env["crm.feedback.ticket"].search(
+            [("commercial_partner_id", "=", customer.id), ("company_id", "=", company.id), ("team_id", "!=", False)],
+            order="date_open desc, id desc",
+            limit=1,
+        )
+        revenue_by_product = self.env["account.move.line"]._read_group(
+            [
+                ("partner_id", "=", customer.id),
+                ("company_id", "=", company.id),
+                ("parent_state", "=", "posted"),
+                ("move_id.move_type", "in", ("out_invoice", "out_refund")),
+                ("display_type", "=", "product"),
+                ("product_id", "!=", False),
+            ],
+            ["product_id"],
+            ["balance:sum"],
+        )
+        revenue_by_categ = defaultdict(float)
+        for product, balance in revenue_by_product:
+            revenue_by_categ[product.categ_id] -= balance  # income lines are credits
+        categ = max(revenue_by_categ, key=revenue_by_categ.get) if revenue_by_categ else None
+        return {
+            "team_id": (ticket.team_id or company.feedback_team_id).id,
+            "product_categ_id": categ.id if categ and revenue_by_categ[categ] > 0 else False,
+            "partner_category_ids": [Command.set((customer.category_id | partner.category_id).ids)],
+        }
 
     @api.model
     def _nps(self, domain):

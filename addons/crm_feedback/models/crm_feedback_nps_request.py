@@ -93,7 +93,9 @@ class CrmFeedbackNpsRequest(models.Model):
     def _answer(self, score, comment):
         """Record the customer's answer (once); the caller validated the input."""
         self.ensure_one()
-        answer = self.env["crm.feedback.nps"].create(
+        Nps = self.env["crm.feedback.nps"].with_company(self.company_id)
+        vals = Nps._nps_answer_context_values(self.partner_id)
+        vals.update(
             {
                 "partner_id": self.partner_id.id,
                 "company_id": self.company_id.id,
@@ -101,5 +103,6 @@ class CrmFeedbackNpsRequest(models.Model):
                 "comment": comment or False,
             }
         )
+        answer = Nps.create(vals)
         self.answer_id = answer
         return answer

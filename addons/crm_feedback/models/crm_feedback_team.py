@@ -1,6 +1,8 @@
-from odoo import fields, models
+from ast import literal_eval
 
-from .crm_feedback_ticket import PRIORITIES
+from odoo import api, fields, models
+
+from .crm_feedback_ticket import PRIORITIES, TICKET_TYPES
 
 
 class CrmFeedbackTeam(models.Model):
@@ -30,12 +32,33 @@ class CrmFeedbackTeam(models.Model):
         default="2",
         help="A new ticket whose description reads negative is raised to this priority (empty: never).",
     )
+    received_ticket_type = fields.Selection(
+        TICKET_TYPES,
+        string="Receives Web and Portal Tickets of Type",
+        help="Tickets of this type from the public form and the portal come to this team (the first such team "
+        "by sequence). The others go to the company's default feedback team (Settings).",
+    )
     ticket_ids = fields.One2many("crm.feedback.ticket", "team_id")
 
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()
         values["alias_model_id"] = self.env["ir.model"]._get_id("crm.feedback.ticket")
         if self.id:
-            values["alias_defaults"] = repr({"team_id": self.id, "company_id": self.company_id.id})
+            # merged into the defaults the alias already has, as crm.team does
+            defaults = literal_eval(self.alias_defaults or "{}")
+            defaults.update(team_id=self.id, company_id=self.company_id.id)
+            values["alias_defaults"] = repr(defaults)
             values["alias_parent_thread_id"] = self.id
         return values
+
+    @api.model
+    def _route_ticket(self, company, ticket_type):
+        """The team receiving a ticket of ``ticket_type`` that came without one (public form, portal): the
+        first team of ``company`` receiving this type, else the company's default feedback team, else its
+        first team, so that every channel falls under a team's SLA policies."""
+        teams = self.search([("company_id", "=", company.id)])
+        return (
+            teams.filtered(lambda team: team.received_ticket_type == ticket_type)[:1]
+            or company.feedback_team_id.filtered(lambda team: team.active and team.company_id == company)
+            or teams[:1]
+        )

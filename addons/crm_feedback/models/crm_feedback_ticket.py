@@ -22,6 +22,7 @@ CHANNELS = [
     ("store", "In store"),
 ]
 PRIORITIES = [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Urgent")]
+ROUTED_CHANNELS = ("web", "portal")  # tickets filed by customers themselves, routed to a team when they have none
 AT_RISK_SHARE = 0.8  # share of the allowed working time after which a ticket is "at risk"
 
 
@@ -214,7 +215,14 @@ class CrmFeedbackTicket(models.Model):
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
+        routes = {}
         for vals in vals_list:
+            if not vals.get("team_id") and vals.get("channel") in ROUTED_CHANNELS:
+                key = (vals.get("company_id") or self.env.company.id, vals.get("ticket_type") or "complaint")
+                if key not in routes:
+                    company = self.env["res.company"].browse(key[0])
+                    routes[key] = self.env["crm.feedback.team"]._route_ticket(company, key[1]).id
+                vals["team_id"] = routes[key]
             if not html2plaintext(vals.get("description") or "").strip():
                 raise ValidationError(_("Describe the feedback: the description cannot be empty."))
             if vals.get("name", "/") == "/":

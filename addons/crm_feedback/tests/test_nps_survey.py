@@ -66,6 +66,42 @@ class TestNpsSurvey(HttpCase):
         self.assertIn("Your answer has been recorded", again.text)
         self.assertEqual(self.env["crm.feedback.nps"].search_count([("partner_id", "=", self.buyer.id)]), 1)
 
+    def test_answer_records_the_customer_context(self):
+        """An answer from the survey link carries the team serving the customer, the product category they
+        bought most and their tags, as they were when they answered."""
+        tag = self.env["res.partner.category"].create({"name": "NPS VIP"})
+        self.company.category_id = tag
+        team = self.env["crm.feedback.team"].create({"name": "NPS Care"})
+        self.env["crm.feedback.ticket"].create(
+            {"subject": "Old issue", "description": "<p>x</p>", "partner_id": self.buyer.id, "team_id": team.id}
+        )
+        chairs, lamps = self.env["product.category"].create([{"name": "NPS Chairs"}, {"name": "NPS Lamps"}])
+        chair = self.env["product.product"].create({"name": "NPS Chair", "categ_id": chairs.id})
+        lamp = self.env["product.product"].create({"name": "NPS Lamp", "categ_id": lamps.id})
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.buyer.id,
+                "invoice_line_ids": [
+                    Command.create({"product_id": chair.id, "quantity": 1, "price_unit": 100, "tax_ids": False}),
+                    Command.create({"product_id": lamp.id, "quantity": 1, "price_unit": 300, "tax_ids": False}),
+                ],
+            }
+        )
+        invoice.action_post()
+        survey = self.Request._send(self.buyer)
+        self._post(survey, score="6", comment="Lamps flicker")
+        survey.invalidate_recordset()
+        answer = survey.answer_id
+        self.assertRecordValues(
+            answer, [{"team_id": team.id, "product_categ_id": lamps.id, "partner_category_ids": tag.ids}]
+        )
+        # as they were: later changes of the customer do not rewrite the answer
+        self.company.category_id = False
+        self.assertEqual(answer.partner_category_ids, tag)
+        Nps = self.env["crm.feedback.nps"]
+        self.assertEqual(Nps._nps([("team_id", "=", team.id), ("product_categ_id", "=", lamps.id)]), -100.0)
+
     def test_bad_input_is_refused_cleanly(self):
         survey = self.Request._send(self.buyer)
         Nps = self.env["crm.feedback.nps"]

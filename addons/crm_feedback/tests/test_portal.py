@@ -1,5 +1,6 @@
 import re
 
+from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -129,7 +130,7 @@ class TestFeedbackPortal(HttpCase):
             "/feedback",
             data={"csrf_token": token, "email": "v@example.org", "subject": "Big", "description": "x" * 6000},
         )
-        self.assertIn("under 5000 characters", resp.text)
+        self.assertIn("at most 5000 characters", resp.text)
         self.assertEqual(Ticket.search_count([]), before)
         resp = self.url_open("/feedback", data={"subject": "no token", "email": "v@example.org", "description": "x"})
         self.assertEqual(resp.status_code, 400)
@@ -198,3 +199,175 @@ class TestFeedbackPortal(HttpCase):
         thread = str(self.make_jsonrpc_request("/mail/thread/messages", params))
         self.assertIn("Photo attached", thread)
         self.assertIn("bob-invoice-photo.txt", thread)
+
+
+@tagged("post_install", "-at_install")
+class TestFeedbackForms(HttpCase):
+    """Issue 17, items 6 to 11: what the public form and the portal form store, refuse and route."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.Ticket = env["crm.feedback.ticket"]
+        cls.company = env.company
+        cls.customer = env["res.partner"].create({"name": "Forms Co", "is_company": True})
+        cls.contact = env["res.partner"].create(
+            {"name": "Carol", "parent_id": cls.customer.id, "email": "carol@forms.example"}
+        )
+        cls.portal_user = new_test_user(
+            env, login="portal_carol", password="portal_carol1", groups="base.group_portal", partner_id=cls.contact.id
+        )
+        cls.other_customer = env["res.partner"].create({"name": "Elsewhere Co", "is_company": True})
+        cls.product = env["product.product"].create({"name": "Forms Lamp", "is_storable": True})
+        cls.warehouse = env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        env["stock.quant"]._update_available_quantity(cls.product, cls.warehouse.lot_stock_id, 10)
+
+        def delivery(partner):
+            order = env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "warehouse_id": cls.warehouse.id,
+                    "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": 1})],
+                }
+            )
+            order.action_confirm()
+            return order.picking_ids
+
+        cls.own_delivery = delivery(cls.contact)
+        cls.foreign_delivery = delivery(cls.other_customer)
+        # a follower of another customer's delivery can read it through the core portal rule
+        cls.foreign_delivery.message_subscribe(partner_ids=cls.contact.ids)
+        cls.sla_team = env["crm.feedback.team"].create(
+            {
+                "name": "Web Care",
+                "company_id": cls.company.id,
+                "sla_ids": [Command.create({"name": "Any web ticket", "response_hours": 8, "resolution_hours": 40})],
+            }
+        )
+        cls.returns_team = env["crm.feedback.team"].create(
+            {
+                "name": "Returns desk",
+                "company_id": cls.company.id,
+                "received_ticket_type": "return",
+                "sla_ids": [Command.create({"name": "Returns", "response_hours": 2, "resolution_hours": 16})],
+            }
+        )
+        cls.company.feedback_team_id = cls.sla_team
+
+    def _csrf(self, url):
+        page = self.url_open(url)
+        self.assertEqual(page.status_code, 200)
+        return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+    def _public(self, **data):
+        base = {"email": "visitor@forms.example", "subject": "Hello", "description": "Text"}
+        base.update(data)
+        return self.url_open("/feedback", data={"csrf_token": self._csrf("/feedback"), **base})
+
+    def _portal(self, **data):
+        base = {"subject": "Hello", "description": "Text", "ticket_type": "complaint"}
+        base.update(data)
+        return self.url_open("/my/feedback/new", data={"csrf_token": self._csrf("/my/feedback/new"), **base})
+
+    def _last(self):
+        return self.Ticket.search([], order="id desc", limit=1)
+
+    def test_multiline_description_is_html_with_line_breaks(self):
+        resp = self._public(description="First line\nSecond <line>\n\nNew paragraph")
+        self.assertIn("Thank you", resp.text)
+        ticket = self._last()
+        self.assertEqual(
+            str(ticket.description), "<p>First line<br>Second &lt;line&gt;</p><p>New paragraph</p>", ticket.description
+        )
+
+    def test_public_form_matches_the_exact_address_never_a_pattern(self):
+        li_na = self.env["res.partner"].create({"name": "Li Na", "email": "Li.Na@forms.example"})
+        company = self.env["res.partner"].create(
+            {"name": "Big Company", "is_company": True, "email": "info@company.example.com"}
+        )
+        self._public(email="li_na@forms.example")
+        self.assertNotEqual(self._last().partner_id, li_na, "_ is no wildcard")
+        self.assertEqual(self._last().partner_id.email, "li_na@forms.example")
+        self._public(email="%@company.example.com")
+        self.assertNotEqual(self._last().partner_id, company, "% is no wildcard")
+        self.assertEqual(self._last().partner_id.email, "%@company.example.com")
+        self._public(email="  LI.NA@Forms.Example ")
+        self.assertEqual(self._last().partner_id, li_na, "the same address, normalised, is the same contact")
+
+    def test_portal_ticket_about_own_delivery_only(self):
+        self.authenticate("portal_carol", "portal_carol1")
+        page = self.url_open("/my/feedback/new")
+        self.assertIn(f'value="{self.own_delivery.id}"', page.text)
+        self.assertNotIn(self.foreign_delivery.name, page.text)
+        before = self.Ticket.search_count([])
+        for refused in (self.foreign_delivery.id, 0, "x"):
+            resp = self._portal(picking_id=str(refused))
+            self.assertIn("Choose one of your own documents", resp.text, refused)
+        self.assertEqual(self.Ticket.search_count([]), before)
+        resp = self._portal(subject="Lamp arrived late", picking_id=str(self.own_delivery.id))
+        ticket = self._last()
+        self.assertEqual((ticket.subject, ticket.picking_id), ("Lamp arrived late", self.own_delivery))
+        self.assertIn(self.own_delivery.name, self.url_open(f"/my/feedback/{ticket.id}").text)
+
+    def test_nul_byte_is_a_form_error_in_every_field(self):
+        before = self.Ticket.search_count([])
+        for field in ("name", "email", "subject", "description", "ticket_type"):
+            value = {"email": "nul@forms.example", "ticket_type": "complaint"}.get(field, "abc")
+            resp = self._public(**{field: value[:1] + "\x00" + value[1:]})
+            self.assertEqual(resp.status_code, 200, field)
+            self.assertIn("character that is not allowed", resp.text, field)
+        self.authenticate("portal_carol", "portal_carol1")
+        for field in ("subject", "description", "ticket_type", "sale_order_id", "invoice_id", "picking_id"):
+            resp = self._portal(**{field: "1\x00"})
+            self.assertEqual(resp.status_code, 200, field)
+            self.assertIn("character that is not allowed", resp.text, field)
+        self.assertEqual(self.Ticket.search_count([]), before, "nothing stored")
+        survey = self.env["crm.feedback.nps.request"].create({"partner_id": self.contact.id})
+        csrf = self._csrf("/feedback")
+        resp = self.url_open(
+            f"/feedback/nps/{survey.access_token}", data={"csrf_token": csrf, "score": "9", "comment": "ok\x00"}
+        )
+        self.assertEqual(resp.status_code, 200)
+        self.assertIn("character that is not allowed", resp.text)
+        self.assertFalse(survey.answer_id)
+
+    def test_web_and_portal_tickets_are_routed_to_a_team_with_an_sla(self):
+        self._public(subject="Public praise", ticket_type="praise")
+        ticket = self._last()
+        self.assertEqual((ticket.channel, ticket.team_id), ("web", self.sla_team), "the company's default team")
+        self.assertTrue(ticket.sla_id and ticket.sla_response_deadline)
+        self._public(subject="Public return", ticket_type="return")
+        self.assertEqual(self._last().team_id, self.returns_team, "a team taking this type gets it")
+        self.authenticate("portal_carol", "portal_carol1")
+        self._portal(subject="Portal complaint")
+        ticket = self._last()
+        self.assertEqual((ticket.channel, ticket.team_id), ("portal", self.sla_team))
+        self.assertTrue(ticket.sla_id and ticket.sla_response_deadline)
+        # the rule holds however the ticket is written, and the default is set in the settings
+        other = self.env["crm.feedback.team"].create({"name": "Other desk", "company_id": self.company.id})
+        settings = self.env["res.config.settings"].create({"feedback_team_id": other.id})
+        settings.execute()
+        self.assertEqual(self.company.feedback_team_id, other)
+        by_rpc = self.Ticket.create({"subject": "RPC", "description": "<p>x</p>", "channel": "web"})
+        self.assertEqual(by_rpc.team_id, other)
+        phone = self.Ticket.create({"subject": "Phone", "description": "<p>x</p>", "channel": "phone"})
+        self.assertFalse(phone.team_id, "an agent's phone ticket keeps the team the agent chose")
+
+    def test_over_long_subject_and_description_refused_with_their_limits(self):
+        before = self.Ticket.search_count([])
+        page = self.url_open("/feedback")
+        self.assertIn("At most 200 characters", page.text)
+        self.assertIn("At most 5000 characters", page.text)
+        resp = self._public(subject="s" * 201)
+        self.assertIn("The subject is too long: at most 200 characters.", resp.text)
+        resp = self._public(description="d" * 5001)
+        self.assertIn("The description is too long: at most 5000 characters.", resp.text)
+        resp = self._public(name="n" * 201)
+        self.assertIn("The name is too long: at most 200 characters.", resp.text)
+        self.authenticate("portal_carol", "portal_carol1")
+        resp = self._portal(subject="s" * 201)
+        self.assertIn("The subject is too long: at most 200 characters.", resp.text)
+        self.assertEqual(self.Ticket.search_count([]), before, "nothing cut, nothing stored")
+        self._portal(subject=" ".join(["s" * 99, "t" * 100]))  # exactly 200: accepted whole
+        self.assertEqual(len(self._last().subject), 200)

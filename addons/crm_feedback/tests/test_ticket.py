@@ -1,3 +1,4 @@
+import ast
 import importlib.util
 from datetime import datetime
 
@@ -124,6 +125,24 @@ class TestTicket(FeedbackCommon):
         migration.migrate(self.env.cr, "18.0.1.0.0")
         ticket.invalidate_recordset(["date_open", "create_date"])
         self.assertEqual(ticket.date_open, ticket.create_date)
+
+    def test_team_alias_defaults_are_merged(self):
+        """Defaults given to a team's alias are kept; the team and company are added to them."""
+        team = self.env["crm.feedback.team"].create(
+            {
+                "name": "Suggestions",
+                "company_id": self.company.id,
+                "alias_name": "ideas-test",
+                "alias_defaults": "{'ticket_type': 'suggestion', 'priority': '0'}",
+            }
+        )
+        self.assertEqual(
+            ast.literal_eval(team.alias_defaults),
+            {"ticket_type": "suggestion", "priority": "0", "team_id": team.id, "company_id": self.company.id},
+        )
+        team.alias_defaults = repr({"ticket_type": "question", "team_id": team.id, "company_id": self.company.id})
+        team.write({"alias_name": "ideas-renamed"})
+        self.assertEqual(ast.literal_eval(team.alias_defaults)["ticket_type"], "question")
 
     def test_negative_ticket_raises_priority(self):
         calm = self._ticket(description="<p>Could you send the catalogue?</p>", ticket_type="question")
