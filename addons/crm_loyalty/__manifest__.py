@@ -22,6 +22,7 @@
         "views/loyalty_membership_views.xml",
         "views/loyalty_entry_views.xml",
         "views/res_partner_views.xml",
+        "views/account_move_views.xml",
         "views/sale_order_views.xml",
         "views/crm_loyalty_menus.xml",
     ],

@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import _, models
+from odoo import _, api, fields, models
 from odoo.tools import float_is_zero
 
 from ..tools.points import proportional_points
@@ -8,6 +8,40 @@ from ..tools.points import proportional_points
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    loyalty_entry_count = fields.Integer(
+        compute="_compute_loyalty_entries",
+        string="Loyalty Entries",
+        groups="crm_loyalty.group_loyalty_user",
+        help="Ledger entries this document created (a referrer's bonus included).",
+    )
+    loyalty_points = fields.Float(
+        compute="_compute_loyalty_entries",
+        groups="crm_loyalty.group_loyalty_user",
+        help="Net points this document earned (positive) or took back (negative) for its customer: earned "
+        "points and bonuses, less what a credit note or a reset to draft reversed.",
+    )
+
+    @api.depends("state")
+    def _compute_loyalty_entries(self):
+        groups = self.env["crm.loyalty.entry"]._read_group(
+            [("move_id", "in", self._origin.ids)], ["move_id", "partner_id"], ["__count", "points:sum"]
+        )
+        counts, points = defaultdict(int), defaultdict(float)
+        for move, partner, count, total in groups:
+            counts[move.id] += count
+            if partner == move.commercial_partner_id:
+                points[move.id] += total
+        for move in self:
+            move.loyalty_entry_count = counts[move._origin.id]
+            move.loyalty_points = points[move._origin.id]
+
+    def action_view_loyalty_entries(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_loyalty.crm_loyalty_entry_action")
+        action["domain"] = [("move_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
 
     def _post(self, soft=True):
         posted = super()._post(soft)

@@ -92,25 +92,40 @@ class CrmLoyaltyEntry(models.Model):
     # ------------------------------------------------------------------ immutability
     @api.model_create_multi
     def create(self, vals_list):
-        batch_net, manual_debit = defaultdict(float), set()
+        batch_net, debited = defaultdict(float), set()
+        reversed_roots = self.browse(
+            {vals["reversed_entry_id"] for vals in vals_list if vals.get("reversed_entry_id")}
+        ).exists()
         for vals in vals_list:
             self._check_entry_vals(vals)
             vals.setdefault("counts_lifetime", vals.get("entry_type") in ("earn", "bonus"))
-            if vals.get("membership_id"):
-                batch_net[vals["membership_id"]] += vals["points"]
             if vals.get("entry_type") == "adjust":
                 vals.setdefault("approved_by_id", self.env.uid)
-                if vals["points"] < 0 and vals.get("membership_id"):
-                    manual_debit.add(vals["membership_id"])
-        # a manual debit (the adjustment wizard, an import) never spends points the member does not have
-        # (credits posted in the same batch count)
-        for membership_id in manual_debit:
+            membership_id = vals.get("membership_id")
+            if not membership_id or self._is_deficit_reversal(vals, reversed_roots):
+                continue
+            batch_net[membership_id] += vals["points"]
+            if vals["points"] < 0:
+                debited.add(membership_id)
+        # a debit (a redemption, an adjustment, an expiry written by hand or imported) never spends points the
+        # member does not have, whoever writes it (credits posted in the same batch count); only the
+        # reversal of earned points may leave the documented deficit
+        for membership_id in debited:
             if batch_net[membership_id] < 0:
                 self.env["crm.loyalty.membership"].browse(membership_id)._check_can_spend(-batch_net[membership_id])
         entries = super().create(vals_list)
         entries._allocate()
         entries.membership_id._invalidate_balance()
         return entries
+
+    @api.model
+    def _is_deficit_reversal(self, vals, reversed_roots):
+        """A reversal taking back points the member was given (an earn by a credit note or a reset to draft):
+        the points may already be spent, so it may leave a deficit that the next earn covers."""
+        if vals.get("entry_type") != "reverse" or vals["points"] >= 0 or not vals.get("reversed_entry_id"):
+            return False
+        root = reversed_roots.filtered(lambda e: e.id == vals["reversed_entry_id"])
+        return bool(root) and root.points > 0 and root.membership_id.id == vals.get("membership_id")
 
     def write(self, vals):  # pylint: disable=method-required-super
         # immutable by design: never reaches the ORM write

@@ -213,10 +213,23 @@ class CrmLoyaltyMembership(models.Model):
                 _(
                     "%(member)s has %(balance)s points; %(points)s cannot be spent.",
                     member=self.display_name,
-                    balance=available,
-                    points=points,
+                    balance=self.program_id._format_points(available),
+                    points=self.program_id._format_points(points),
                 )
             )
+
+    def _summary_line(self):
+        """One membership's figures ("Club: 550 points (Silver)"), for summaries across programs."""
+        self.ensure_one()
+        program = self.program_id
+        if self.tier_id:
+            return _(
+                "%(program)s: %(points)s points (%(tier)s)",
+                program=program.name,
+                points=program._format_points(self.balance),
+                tier=self.tier_id.name,
+            )
+        return _("%(program)s: %(points)s points", program=program.name, points=program._format_points(self.balance))
 
     def _post_bonus(self, kind, points, reason, **extra):
         vals = [

@@ -4,8 +4,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import formatLang
 
-from ..tools.points import round_points
+from ..tools.points import points_digits, round_points
 
 
 class CrmLoyaltyProgram(models.Model):
@@ -158,6 +159,13 @@ class CrmLoyaltyProgram(models.Model):
     def _round(self, points):
         self.ensure_one()
         return round_points(points, self.rounding, self.rounding_method)
+
+    def _format_points(self, points):
+        """Points as people read them, in messages, ledger reasons and reports: the program's granularity
+        in the user's language ("1,560", "12.5"), never a bare float ("1560.0"). Without a program, whole
+        points (and the decimals an off-grid amount needs)."""
+        rounding = self.ensure_one().rounding if self else 1.0
+        return formatLang(self.env, points, digits=points_digits(rounding, points))
 
     def _check_usable(self):
         for program in self:

@@ -13,26 +13,44 @@ class ResPartner(models.Model):
         help="Loyalty member who referred this customer; earns the referral bonus at the first invoice.",
     )
     loyalty_membership_ids = fields.One2many("crm.loyalty.membership", "partner_id", string="Loyalty Memberships")
-    loyalty_balance = fields.Float(compute="_compute_loyalty_summary", string="Loyalty Points")
-    loyalty_tier_id = fields.Many2one("crm.loyalty.tier", compute="_compute_loyalty_summary")
+    loyalty_program_id = fields.Many2one(
+        "crm.loyalty.program",
+        compute="_compute_loyalty_summary",
+        help="The program of the current company this customer is an active member of (the first by sequence "
+        "when there are several); the points and tier shown are this program's.",
+    )
+    loyalty_balance = fields.Float(
+        compute="_compute_loyalty_summary",
+        string="Loyalty Points",
+        help="Points balance in the current company's program (never added across programs).",
+    )
+    loyalty_tier_id = fields.Many2one(
+        "crm.loyalty.tier", compute="_compute_loyalty_summary", help="Tier in the current company's program."
+    )
+    loyalty_summary = fields.Text(
+        compute="_compute_loyalty_summary",
+        string="Loyalty Programs",
+        help="Points and tier in each program of the current companies, one line per program.",
+    )
 
-    @api.depends_context("company")
+    @api.depends_context("company", "allowed_company_ids")
     def _compute_loyalty_summary(self):
-        groups = self.env["crm.loyalty.membership"]._read_group(
+        """Figures per program: a balance or a tier only means something within its program."""
+        memberships = self.env["crm.loyalty.membership"].search(
             [
                 ("partner_id", "in", self.commercial_partner_id.ids),
                 ("state", "=", "active"),
                 ("company_id", "in", self.env.companies.ids),
-            ],
-            ["partner_id"],
-            ["balance:sum", "tier_id:max"],
+            ]
         )
-        summary = {partner.id: (balance, tier_id) for partner, balance, tier_id in groups}
-        Tier = self.env["crm.loyalty.tier"]
+        memberships = memberships.sorted(lambda m: (m.program_id.sequence, m.program_id.id))
         for partner in self:
-            balance, tier_id = summary.get(partner.commercial_partner_id.id, (0.0, False))
-            partner.loyalty_balance = balance
-            partner.loyalty_tier_id = Tier.browse(tier_id) if tier_id else Tier
+            members = memberships.filtered(lambda m, p=partner: m.partner_id == p.commercial_partner_id)
+            main = members.filtered(lambda m: m.company_id == self.env.company)[:1]
+            partner.loyalty_program_id = main.program_id
+            partner.loyalty_balance = main.balance
+            partner.loyalty_tier_id = main.tier_id
+            partner.loyalty_summary = "\n".join(m._summary_line() for m in members) or False
 
     @api.constrains("loyalty_referrer_id")
     def _check_referrer(self):

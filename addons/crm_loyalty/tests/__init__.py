@@ -4,3 +4,4 @@ from . import test_loyalty_redeem
 from . import test_loyalty_crons
 from . import test_loyalty_security
 from . import test_loyalty_concurrency
+from . import test_loyalty_partner

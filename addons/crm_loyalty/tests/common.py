@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from psycopg2.errors import SerializationFailure
 
 from odoo import SUPERUSER_ID, Command, api, fields
@@ -75,6 +77,15 @@ class LoyaltyCommon(AccountTestInvoicingCommon):
         )
 
     # ------------------------------------------------------------------ helpers
+    @contextmanager
+    def assertRaisesText(self, exception, *texts):
+        """``assertRaises`` (which rolls the failed operation back, unlike ``assertRaisesRegex``) and the
+        message says ``texts``."""
+        with self.assertRaises(exception) as catcher:
+            yield catcher
+        for text in texts:
+            self.assertIn(text, str(catcher.exception))
+
     @classmethod
     def _invoice(cls, partner, lines, date=None, post=True, move_type="out_invoice", **extra):
         """lines: [(product, quantity, unit price)]; taxes from the product (15% sale tax on Chair)."""

@@ -2,7 +2,7 @@ from psycopg2 import IntegrityError
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import LoyaltyCommon
@@ -233,3 +233,71 @@ class TestLoyaltyEarn(LoyaltyCommon):
         self.assertEqual(member.balance, 40)
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
             self.env["crm.loyalty.membership"].create({"partner_id": other.id, "program_id": self.program.id})
+
+    def test_every_debit_obeys_the_balance(self):
+        """A Loyalty Manager writing entries directly (RPC, import) cannot spend points the member lacks;
+        only the reversal of earned points may leave the documented deficit."""
+        manager = new_test_user(
+            self.env,
+            login="ledger_manager",
+            groups="crm_loyalty.group_loyalty_manager",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        invoice = self._invoice(self.customer, [(self.product, 1, 100)])
+        earn = self._entries(entry_type="earn")
+        Entry = self.env["crm.loyalty.entry"].with_user(manager)
+        redeem = Entry.create(
+            {"membership_id": self.member.id, "entry_type": "redeem", "points": -60, "reason": "within the balance"}
+        )
+        self.assertEqual(self.member.balance, 40)
+        for vals in (
+            {"entry_type": "redeem", "points": -1000, "reason": "rpc"},
+            {"entry_type": "expire", "points": -41},
+            {"entry_type": "adjust", "points": -41, "reason": "rpc"},
+            {"entry_type": "reverse", "points": -1000, "reason": "no entry reversed"},
+            # the reversal of a debit gives points back, it never takes more
+            {"entry_type": "reverse", "points": -1000, "reason": "wrong sign", "reversed_entry_id": redeem.id},
+        ):
+            with self.assertRaisesText(UserError, "has 40 points;", "cannot be spent"):
+                Entry.create(dict(vals, membership_id=self.member.id))
+        self.assertEqual(self.member.balance, 40)
+        # credits in the same batch count
+        Entry.create(
+            [
+                {"membership_id": self.member.id, "entry_type": "adjust", "points": 100, "reason": "gift"},
+                {"membership_id": self.member.id, "entry_type": "redeem", "points": -140, "reason": "rpc"},
+            ]
+        )
+        self.assertEqual(self.member.balance, 0)
+        # the credit note takes back what the invoice earned: the documented deficit
+        self._refund(invoice, [(self.product, 1, 100)])
+        self.assertEqual(self.member.balance, -100)
+        self.assertEqual(self._entries(entry_type="reverse").reversed_entry_id, earn)
+        self.assertLedgerConsistent()
+
+    def test_invoice_shows_its_ledger_entries(self):
+        referrer = self.env["res.partner"].create({"name": "Referrer Co", "is_company": True})
+        referrer_member = self.env["crm.loyalty.membership"].create(
+            {"partner_id": referrer.id, "program_id": self.program.id}
+        )
+        self.program.write({"first_purchase_bonus": 50, "referral_bonus": 30})
+        newcomer = self.env["res.partner"].create(
+            {"name": "Newcomer Co", "is_company": True, "loyalty_referrer_id": referrer.id}
+        )
+        member = self.env["crm.loyalty.membership"].create({"partner_id": newcomer.id, "program_id": self.program.id})
+        invoice = self._invoice(newcomer, [(self.product, 10, 100)])
+        # 1,000 earned + 50 first-purchase bonus for the customer; the referrer's 30 are listed, not counted
+        self.assertEqual(invoice.loyalty_entry_count, 3)
+        self.assertEqual(invoice.loyalty_points, 1050)
+        action = invoice.action_view_loyalty_entries()
+        self.assertEqual(
+            self.env["crm.loyalty.entry"].search(action["domain"]),
+            self._entries(member) | self._entries(referrer_member),
+        )
+        refund = self._refund(invoice, [(self.product, 3, 100)])
+        self.assertEqual((refund.loyalty_entry_count, refund.loyalty_points), (1, -300))
+        invoice.invalidate_recordset()
+        self.assertEqual(invoice.loyalty_points, 1050, "the credit note's reversal shows on the credit note")
+        untouched = self._invoice(newcomer, [(self.product, 1, 100)], post=False)
+        self.assertEqual((untouched.loyalty_entry_count, untouched.loyalty_points), (0, 0))

@@ -1,6 +1,6 @@
 from odoo import Command
-from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import LoyaltyCommon
 
@@ -174,4 +174,149 @@ class TestLoyaltyRedeem(LoyaltyCommon):
     def test_confirmed_order_cannot_redeem(self):
         self.order.action_confirm()
         with self.assertRaises(UserError):
+            self.order.action_open_loyalty_redeem()
+
+    # ------------------------------------------------------------------ the rules hold at confirmation
+    def _reward_line(self, order, member, points, price=None):
+        """A reward line written as an outside client would (RPC, import), without the wizard."""
+        program = member.sudo().program_id
+        order.write(
+            {
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.reward_product.id,
+                            "price_unit": -points * program.point_value if price is None else price,
+                            "tax_id": [Command.clear()],
+                            "loyalty_redeem_points": points,
+                            "loyalty_membership_id": member.id,
+                        }
+                    )
+                ]
+            }
+        )
+        return order.order_line.filtered("loyalty_redeem_points")
+
+    def _assert_nothing_spent(self, order, member=None, balance=10000):
+        member = member or self.member
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(member.balance, balance)
+        self.assertFalse(self._entries(member, entry_type="redeem"))
+
+    def test_confirm_refuses_points_of_the_previous_customer(self):
+        """Redeem on Alice's quotation, change the customer to Bob, confirm: Alice pays nothing for Bob."""
+        self._redeem(3000)
+        bob = self.env["res.partner"].create({"name": "Bob Ltd", "is_company": True})
+        self.order.partner_id = bob
+        with self.assertRaisesText(ValidationError, "another customer"):
+            self.order.action_confirm()
+        self._assert_nothing_spent(self.order)
+
+    def test_salesperson_cannot_spend_another_customers_points(self):
+        """A salesperson writes a reward line with Alice's membership on Bob's order (RPC)."""
+        seller = new_test_user(
+            self.env,
+            login="seller_rpc",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        bob = self.env["res.partner"].create({"name": "Bob Ltd", "is_company": True})
+        order = self._order(bob, 2, 300.0, user_id=seller.id).with_user(seller)
+        self._reward_line(order, self.member.with_user(seller), 3000)
+        with self.assertRaisesText(ValidationError, "another customer"):
+            order.action_confirm()
+        self._assert_nothing_spent(order)
+
+    def test_salesperson_cannot_spend_points_of_another_company(self):
+        """The membership belongs to another company, out of the salesperson's reach: refused, not spent."""
+        other_company = self.setup_other_company()["company"]
+        # sudo: the other company's data is set up by its own administrator
+        env_sudo = self.env(su=True)
+        other_program = env_sudo["crm.loyalty.program"].create(
+            {"name": "Other Club", "company_id": other_company.id, "reward_product_id": self.reward_product.id}
+        )
+        other_member = env_sudo["crm.loyalty.membership"].create(
+            {"partner_id": self.customer.id, "program_id": other_program.id}
+        )
+        env_sudo["crm.loyalty.entry"].create(
+            {"membership_id": other_member.id, "entry_type": "adjust", "points": 10000, "reason": "seed"}
+        )
+        seller = new_test_user(
+            self.env,
+            login="seller_other",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            other_member.with_user(seller).read(["balance"])
+        order = self._order(self.customer, 2, 300.0, user_id=seller.id).with_user(seller)
+        self._reward_line(order, other_member.with_user(seller), 3000, price=-30.0)
+        with self.assertRaisesText(ValidationError, "another company"):
+            order.action_confirm()
+        self._assert_nothing_spent(order, other_member)
+        self._assert_nothing_spent(order)
+
+    def test_confirm_checks_minimum_cap_balance_and_amount(self):
+        """A reward line written without the wizard obeys the wizard's rules at confirmation."""
+        self.program.min_redeem_points = 500
+        order = self._order(self.customer, 2, 300.0)
+        self._reward_line(order, self.member, 100)
+        with self.assertRaisesText(ValidationError, "At least 500 points"):
+            order.action_confirm()
+        self.program.min_redeem_points = 0
+        self.program.max_redeem_pct = 10  # 10% of 690 = 6,900 points
+        order = self._order(self.customer, 2, 300.0)
+        self._reward_line(order, self.member, 7000)
+        with self.assertRaisesText(ValidationError, "At most 6,900 points"):
+            order.action_confirm()
+        self.program.max_redeem_pct = 100
+        big = self._order(self.customer, 100, 1000.0)
+        self._reward_line(big, self.member, 10001)
+        with self.assertRaisesText(ValidationError, "Only 10,000 points are available"):
+            big.action_confirm()
+        # 1,000 points pay 10.00, not 100.00
+        order = self._order(self.customer, 2, 300.0)
+        self._reward_line(order, self.member, 1000, price=-100.0)
+        with self.assertRaisesText(ValidationError, "does not match"):
+            order.action_confirm()
+        self._assert_nothing_spent(order)
+        # within every rule: spent once
+        order = self._order(self.customer, 2, 300.0)
+        self._reward_line(order, self.member, 1000)
+        order.action_confirm()
+        self.assertEqual(self.member.balance, 9000)
+
+    def test_order_confirmed_again_after_cancel_spends_again(self):
+        """Cancelling gave the points back: the discount confirmed again is paid again."""
+        self._redeem(3000)
+        self.order.action_confirm()
+        self.order._action_cancel()
+        self.assertEqual(self.member.balance, 10000)
+        self.order.action_draft()
+        self.order.action_confirm()
+        self.assertEqual(self.member.balance, 7000)
+        self.assertLedgerConsistent()
+
+    # ------------------------------------------------------------------ messages
+    def test_points_print_with_the_programs_rounding(self):
+        big = self._order(self.customer, 100, 1000.0)
+        with self.assertRaisesText(ValidationError, "Only 10,000 points are available."):
+            self._redeem(10001, big)
+        self._redeem(5000)
+        line = self.order.order_line.filtered("loyalty_redeem_points")
+        self.assertEqual(line.name, "5,000 loyalty points redeemed (Club)")
+        self.assertEqual(self.program._format_points(1560.0), "1,560")
+        self.assertEqual(self.program._format_points(12.5), "12.5", "an off-grid amount is never rounded")
+        self.program.rounding = 0.5
+        self.assertEqual(self.program._format_points(1560.0), "1,560.0")
+
+    def test_redeem_action_for_a_customer_without_membership(self):
+        stranger = self.env["res.partner"].create({"name": "Stranger", "is_company": True})
+        order = self._order(stranger, 1, 100)
+        with self.assertRaisesText(UserError, "not a member of a loyalty program of"):
+            order.action_open_loyalty_redeem()
+        self.member.action_suspend()
+        with self.assertRaisesText(UserError, "not a member of a loyalty program of"):
             self.order.action_open_loyalty_redeem()

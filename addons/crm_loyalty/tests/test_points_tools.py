@@ -1,6 +1,6 @@
 from odoo.tests import BaseCase, tagged
 
-from ..tools.points import allocate_fifo, proportional_points, round_points
+from ..tools.points import allocate_fifo, points_digits, proportional_points, round_points
 
 
 @tagged("post_install", "-at_install")
@@ -33,3 +33,15 @@ class TestPointsTools(BaseCase):
         self.assertEqual(proportional_points(1000, 250, 1000), 250)
         self.assertEqual(proportional_points(1000, -2000, 1000), 1000)
         self.assertEqual(proportional_points(1000, 5, 0), 0)
+
+    def test_points_digits(self):
+        """Decimals that show points at the program's granularity, more only for an off-grid amount."""
+        self.assertEqual(points_digits(1.0), 0)
+        self.assertEqual(points_digits(10.0), 0)
+        self.assertEqual(points_digits(0.5), 1)
+        self.assertEqual(points_digits(0.01), 2)
+        self.assertEqual(points_digits(1.0, 550.0), 0)
+        self.assertEqual(points_digits(1.0, 12.5), 1)
+        self.assertEqual(points_digits(0.5, 0.125), 3)
+        with self.assertRaises(ValueError):
+            points_digits(0)

@@ -17,6 +17,24 @@ def round_points(value, rounding=1.0, method="HALF-UP"):
     return float_round(value, precision_rounding=rounding, rounding_method=method)
 
 
+def points_digits(rounding=1.0, value=None, max_digits=6):
+    """Decimal places that show points at the program's granularity (1 -> 0, 0.5 -> 1, 0.01 -> 2).
+
+    ``value``: an amount off that grid (a hand-written adjustment of 12.5 points in a program counting
+    whole points) gets the decimals it needs, so that a message never shows a rounded figure.
+    """
+    if rounding <= 0:
+        raise ValueError("rounding must be positive")
+
+    def needed(number):
+        digits = 0
+        while digits < max_digits and abs(round(number, digits) - number) > 1e-9:
+            digits += 1
+        return digits
+
+    return max(needed(rounding), needed(value) if value is not None else 0)
+
+
 def allocate_fifo(lots, needs):
     """Match open debits against open lots, oldest expiry first.
 

@@ -1,8 +1,5 @@
-import math
-
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.exceptions import UserError
 
 
 class CrmLoyaltyRedeemWizard(models.TransientModel):
@@ -43,13 +40,9 @@ class CrmLoyaltyRedeemWizard(models.TransientModel):
     def _max_points(self):
         """Lowest of: the balance, and the program's cap on the order total (before any redemption)."""
         self.ensure_one()
-        program = self.membership_id.program_id
-        if not program or not program.point_value:
+        if not self.membership_id:
             return 0.0
-        order = self.order_id
-        total = order.amount_total - sum(l.price_total for l in order.order_line if l.loyalty_redeem_points)
-        units = round(total * program.max_redeem_pct / 100.0 / program.point_value / program.rounding, 6)
-        cap = math.floor(units) * program.rounding
+        cap = self.order_id._crm_loyalty_redeem_cap(self.membership_id.program_id)
         return max(min(self.membership_id.balance, cap), 0.0)
 
     def action_apply(self):
@@ -57,45 +50,20 @@ class CrmLoyaltyRedeemWizard(models.TransientModel):
         order, member, program = self.order_id, self.membership_id, self.membership_id.program_id
         if order.state not in ("draft", "sent"):
             raise UserError(_("Points can be redeemed on quotations only."))
-        if member.partner_id != order.partner_id.commercial_partner_id:
-            raise ValidationError(_("The membership belongs to another customer."))
-        if member.state != "active":
-            raise UserError(_("%(member)s is not an active membership.", member=member.display_name))
-        program._check_usable()
-        if program.company_id != order.company_id:
-            raise ValidationError(_("The program %(program)s belongs to another company.", program=program.name))
-        if program.currency_id != order.currency_id:
-            raise ValidationError(
-                _(
-                    "The order is in %(order_cur)s but the program %(program)s counts in %(prog_cur)s: "
-                    "points can only pay orders in the program's currency.",
-                    order_cur=order.currency_id.name,
-                    program=program.name,
-                    prog_cur=program.currency_id.name,
-                )
-            )
+        # the same rules hold again when the order is confirmed
+        order._crm_loyalty_check_redemption(member, self.points)
         if not program.reward_product_id:
             raise UserError(_("Set a reward product on the program %(program)s first.", program=program.name))
-        if float_compare(self.points, 0.0, precision_digits=6) <= 0:
-            raise ValidationError(_("Enter a positive number of points to redeem."))
-        if float_compare(self.points, program.min_redeem_points, precision_digits=6) < 0:
-            raise ValidationError(_("At least %(min)s points must be redeemed at once.", min=program.min_redeem_points))
-        if float_compare(self.points, member.balance, precision_digits=6) > 0:
-            raise ValidationError(_("Only %(balance)s points are available.", balance=member.balance))
-        if float_compare(self.points, self._max_points(), precision_digits=6) > 0:
-            raise ValidationError(
-                _(
-                    "At most %(max)s points may pay this order (%(pct)s%% of its total).",
-                    max=self._max_points(),
-                    pct=program.max_redeem_pct,
-                )
-            )
         order.order_line.filtered(lambda l: l.loyalty_membership_id == member).unlink()
         self.env["sale.order.line"].create(
             {
                 "order_id": order.id,
                 "product_id": program.reward_product_id.id,
-                "name": _("%(points)s loyalty points redeemed (%(program)s)", points=self.points, program=program.name),
+                "name": _(
+                    "%(points)s loyalty points redeemed (%(program)s)",
+                    points=program._format_points(self.points),
+                    program=program.name,
+                ),
                 "product_uom_qty": 1.0,
                 "price_unit": -self.points * program.point_value,
                 # points are a means of payment, like a gift card: no tax on the discount line
