@@ -5,7 +5,7 @@ from . import crm_sales_fact
 from . import account_move
 from . import stock_valuation_layer
 from . import sale_order
-from . import loyalty_redeem_wizard
+from . import sale_order_loyalty
 from . import loyalty_liability
 from . import service_recovery
 from . import figures_queue
