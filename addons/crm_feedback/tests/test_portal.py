@@ -330,6 +330,11 @@ class TestFeedbackForms(HttpCase):
         )
         self.assertEqual(resp.status_code, 200)
         self.assertIn("character that is not allowed", resp.text)
+        resp = self.url_open(
+            f"/feedback/nps/{survey.access_token}", data={"csrf_token": csrf, "score": "9\x00", "comment": "ok"}
+        )
+        self.assertEqual(resp.status_code, 200)
+        self.assertIn("Choose a score from 0 to 10.", resp.text)
         self.assertFalse(survey.answer_id)
 
     def test_web_and_portal_tickets_are_routed_to_a_team_with_an_sla(self):
