@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools import clv
@@ -13,7 +14,7 @@ _logger = logging.getLogger(__name__)
 
 VALUE_CLASSES = [("high", "High value"), ("medium", "Medium value"), ("low", "Low value"), ("none", "No profit")]
 WEEK = 7.0
-CLV_HORIZON_WEEKS = 52.0
+MONTH_WEEKS = 52.0 / 12
 
 
 class CrmRfmScore(models.Model):
@@ -53,10 +54,47 @@ class CrmRfmScore(models.Model):
     )
     value_class = fields.Selection(VALUE_CLASSES, readonly=True, index=True)
     value_decile = fields.Integer(readonly=True, aggregator=False, help="1 = the top 10% of customers by contribution.")
-    prob_alive = fields.Float(string="Probability Active", readonly=True, aggregator="avg", digits=(16, 3))
-    churn_probability = fields.Float(compute="_compute_churn", digits=(16, 3), aggregator="avg")
-    expected_purchases_12m = fields.Float(string="Expected Purchases (12 months)", readonly=True, digits=(16, 2))
-    clv_12m = fields.Monetary(string="Predicted CLV (12 months)", readonly=True)
+    prob_alive = fields.Float(
+        string="Probability Active",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 3),
+        help="BG/NBD: the probability that the customer still buys. A customer who bought only once cannot "
+        "have dropped out after a purchase in this model, so a one-time buyer reads 100% however long the "
+        "silence: such customers appear in Likely Churning by a rule instead, once silent for longer than "
+        "the company's typical repeat gap.",
+    )
+    churn_probability = fields.Float(
+        compute="_compute_churn",
+        digits=(16, 3),
+        aggregator="avg",
+        help="1 - Probability Active; empty until predicted (the reason is shown instead).",
+    )
+    expected_purchases_12m = fields.Float(
+        string="Expected Purchases", readonly=True, digits=(16, 2), help="Purchases expected over the CLV horizon."
+    )
+    clv_12m = fields.Monetary(
+        string="Predicted CLV",
+        readonly=True,
+        help="Predicted lifetime value over the CLV horizon: the expected purchases of each month times the "
+        "expected contribution of a purchase (Gamma-Gamma on the mean of the repeat purchases), discounted "
+        "to today at the CLV discount rate.",
+    )
+    clv_horizon_months = fields.Integer(string="CLV Horizon (months)", readonly=True, aggregator=False)
+    clv_discount_rate = fields.Float(string="CLV Discount Rate (% a year)", readonly=True, aggregator=False)
+    predicted_at = fields.Datetime(string="Predicted On", readonly=True)
+    prediction_note = fields.Char(
+        compute="_compute_prediction_note", help="Why churn and lifetime value are not predicted for this customer."
+    )
+    one_time_buyer = fields.Boolean(
+        readonly=True, help="A single day with posted invoices in the customer's whole history."
+    )
+    likely_churning = fields.Boolean(
+        compute="_compute_likely_churning",
+        search="_search_likely_churning",
+        help="Predicted probability active below 50%, or a one-time buyer silent for longer than the "
+        "company's typical repeat gap.",
+    )
     computed_at = fields.Datetime(string="Scores Changed On", readonly=True)
 
     _sql_constraints = [
@@ -78,10 +116,59 @@ class CrmRfmScore(models.Model):
         day = fields.Date.context_today(self) - relativedelta(days=value)
         return [("last_purchase_date", flipped[operator], day)]
 
-    @api.depends("prob_alive")
+    @api.depends("prob_alive", "predicted_at")
     def _compute_churn(self):
         for score in self:
-            score.churn_probability = 1.0 - score.prob_alive if score.computed_at else 0.0
+            # never predicted: unknown, not "certain to churn"
+            score.churn_probability = 1.0 - score.prob_alive if score.predicted_at else False
+
+    @api.depends("predicted_at", "company_id.clv_prediction_note", "company_id.clv_predicted_at")
+    def _compute_prediction_note(self):
+        for score in self:
+            if score.predicted_at:
+                score.prediction_note = False
+            elif score.company_id.clv_prediction_note:
+                score.prediction_note = score.company_id.clv_prediction_note
+            elif score.company_id.clv_predicted_at:
+                score.prediction_note = _("No posted invoice to predict from.")
+            else:
+                score.prediction_note = _("Not predicted yet: the next recompute predicts churn and lifetime value.")
+
+    @api.depends(
+        "prob_alive", "predicted_at", "one_time_buyer", "last_purchase_date", "company_id.clv_typical_gap_days"
+    )
+    @api.depends_context("tz")
+    def _compute_likely_churning(self):
+        today = fields.Date.context_today(self)
+        for score in self:
+            gap = score.company_id.clv_typical_gap_days
+            score.likely_churning = bool(
+                (score.predicted_at and score.prob_alive < 0.5)
+                or (
+                    score.one_time_buyer
+                    and gap
+                    and score.last_purchase_date
+                    and (today - score.last_purchase_date).days > gap
+                )
+            )
+
+    def _search_likely_churning(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Likely Churning can only be compared with true or false."))
+        today = fields.Date.context_today(self)
+        # the model: predicted (never-predicted rows hold no probability) and probably gone
+        domains = [[("predicted_at", "!=", False), ("prob_alive", "<", 0.5)]]
+        # the rule: one-time buyers silent for longer than their company's typical repeat gap
+        for company in self.env.companies.filtered("clv_typical_gap_days"):
+            domains.append(
+                [
+                    ("company_id", "=", company.id),
+                    ("one_time_buyer", "=", True),
+                    ("last_purchase_date", "<", today - relativedelta(days=int(company.clv_typical_gap_days))),
+                ]
+            )
+        domain = expression.OR(domains)
+        return domain if (operator == "=") == value else ["!", *domain]
 
     # ------------------------------------------------------------------ recompute
     def action_schedule_followups(self):
@@ -92,20 +179,26 @@ class CrmRfmScore(models.Model):
         )
 
     def action_recompute(self):
-        """Button: recompute everything for the current companies."""
+        """Button: recompute the scores, snapshots, churn and lifetime value of the current companies."""
         self.check_access("read")
-        self.sudo()._recompute(self.env.companies)  # sudo: bulk write of a technical table for allowed companies
+        # sudo: bulk write of a technical table, and of the last fit on the companies, for the allowed companies
+        scores_sudo = self.sudo()
+        scores_sudo._recompute_and_predict(self.env.companies)
         return {"type": "ir.actions.client", "tag": "reload"}
 
     @api.model
     def _cron_recompute(self):
-        companies = self.env["res.company"].search([])
-        self._recompute(companies)
-        for company in companies:
-            try:
-                self._fit_clv(company)
-            except clv.NotEnoughData as exc:
-                _logger.info("crm_segmentation: no CLV for %s: %s", company.name, exc)
+        self._recompute_and_predict(self.env["res.company"].search([]))
+
+    @api.model
+    def _recompute_and_predict(self, companies, today=None):
+        """One run keeps scores and predictions consistent: the scores, then churn and lifetime value refitted
+        on the same day, so that no score is left with a prediction of another set of customers."""
+        today = today or fields.Date.context_today(self)
+        self._recompute(companies, today)
+        # the run's environment (superuser for the cron and the button) records the fit on the companies
+        for company in companies.with_env(self.env):
+            self._predict(company, today)
 
     @api.model
     def _window(self, company, today):
@@ -138,7 +231,8 @@ class CrmRfmScore(models.Model):
         """One statement per company: aggregate the customers' daily sales facts, score by rank (equal
         values share a score), map to segments, classify by contribution, upsert the customers whose scores
         changed, delete the scores of customers without purchases in the window and, given
-        ``snapshot_month``, update the month's snapshot of the customers that changed.
+        ``snapshot_month``, update the month's snapshot of the customers that changed and delete the month's
+        snapshot of the customers no longer scored.
 
         Value classes: high = top 20% of customers by contribution, medium = next 30%, low = the rest with
         a positive contribution, none = no profit; deciles feed the Pareto curve.
@@ -149,9 +243,19 @@ class CrmRfmScore(models.Model):
         ]  # fmt: skip
         compared = [c for c in columns if c not in ("rfm_code", "fm_score")]
         snapshot = SQL("SELECT COUNT(*) FROM upsert")
+        unsnapshot = SQL()
         if snapshot_month:
             snapshot = self._snapshot_sql(
                 SQL("SELECT partner_id, segment_id, rfm_code FROM upsert"), company, snapshot_month, now
+            )
+            # customers no longer scored have no segment this month: out of the transition matrix
+            unsnapshot = SQL(
+                """, unsnapshot AS (
+                DELETE FROM crm_rfm_snapshot
+                 WHERE company_id = %s AND month = %s AND partner_id IN (SELECT partner_id FROM gone)
+            )""",
+                company.id,
+                snapshot_month,
             )
         return SQL(
             """
@@ -226,7 +330,8 @@ class CrmRfmScore(models.Model):
              RETURNING partner_id, segment_id, rfm_code
             ), gone AS (
                 DELETE FROM crm_rfm_score WHERE id IN (SELECT old_id FROM diff WHERE partner_id IS NULL)
-            )
+             RETURNING partner_id
+            )%(unsnapshot)s
             %(snapshot)s
             """,
             company=company.id,
@@ -243,6 +348,7 @@ class CrmRfmScore(models.Model):
             current=SQL(", ").join(SQL("old.%s", SQL.identifier(c)) for c in compared),
             excluded=SQL(", ").join(SQL("new.%s", SQL.identifier(c)) for c in compared),
             snapshot=snapshot,
+            unsnapshot=unsnapshot,
         )
 
     @api.model
@@ -390,38 +496,34 @@ class CrmRfmScore(models.Model):
         self.env.cr.execute(self._snapshot_sql(rows, company, today.replace(day=1), fields.Datetime.now()))
 
     # ------------------------------------------------------------------ churn and lifetime value
-    def action_fit_clv(self):
-        companies = self.env.companies
-        for company in companies:
-            try:
-                self.sudo()._fit_clv(company)  # sudo: bulk write of a technical table for allowed companies
-            except clv.NotEnoughData as exc:
-                raise UserError(
-                    _(
-                        "Not enough purchase history in %(company)s to predict churn and lifetime value: %(why)s",
-                        company=company.name,
-                        why=str(exc),
-                    )
-                ) from exc
-        return {"type": "ir.actions.client", "tag": "reload"}
-
     @api.model
     def _clv_inputs(self, company, today):
-        """Per customer: repeat purchases (distinct purchase days - 1), t_x and T in weeks, mean spend."""
+        """Per customer, from the daily sales facts up to ``today``: (partner_id, repeat purchases x = purchase
+        days - 1, t_x and T in weeks, m = mean value of the repeat purchases).
+
+        m is the mean net amount of the purchase days after the first (Gamma-Gamma models the repeat
+        purchases: a large first order does not make every later one large) times the customer's
+        contribution margin: the facts' ``contribution`` (the margin with the ERP bridge, which overrides
+        ``crm.sales.fact._fact_contribution_sql``; the net amount without it) over their net amount, both
+        summed over all the customer's days, so that costs booked on another day than the invoice count."""
+        self.env["crm.sales.fact"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
             WITH days AS (
-                SELECT m.commercial_partner_id AS partner_id, m.invoice_date AS day,
-                       SUM(m.amount_untaxed_signed) AS amount
-                  FROM account_move m
-                 WHERE m.company_id = %(company)s AND m.state = 'posted' AND m.move_type = 'out_invoice'
-                   AND m.invoice_date <= %(today)s AND m.commercial_partner_id IS NOT NULL
-              GROUP BY 1, 2
+                SELECT partner_id, date, invoice_count > 0 AS purchase, net_amount, contribution,
+                       MIN(date) FILTER (WHERE invoice_count > 0) OVER (PARTITION BY partner_id) AS first_day
+                  FROM crm_sales_fact
+                 WHERE company_id = %(company)s AND date <= %(today)s
             )
-            SELECT partner_id, COUNT(*) - 1, (MAX(day) - MIN(day)) / 7.0, (%(today)s::date - MIN(day)) / 7.0,
-                   AVG(amount)
-              FROM days GROUP BY partner_id
+            SELECT partner_id, COUNT(*) FILTER (WHERE purchase) - 1,
+                   (MAX(date) FILTER (WHERE purchase) - MIN(first_day)) / 7.0,
+                   (%(today)s::date - MIN(first_day)) / 7.0,
+                   COALESCE(AVG(net_amount) FILTER (WHERE purchase AND date > first_day), 0)
+                   * COALESCE(SUM(contribution) / NULLIF(SUM(net_amount), 0), 0)
+              FROM days
+          GROUP BY partner_id
+            HAVING COUNT(*) FILTER (WHERE purchase) > 0
             """,
                 company=company.id,
                 today=today,
@@ -430,35 +532,94 @@ class CrmRfmScore(models.Model):
         return self.env.cr.fetchall()
 
     @api.model
+    def _predict(self, company, today=None):
+        """Refit churn and lifetime value of the company's customers and write them on their scores; when the
+        history is too thin, keep the predictions there are and record why on the company (shown on every
+        score without prediction)."""
+        try:
+            self._fit_clv(company, today)
+        except clv.NotEnoughData as exc:
+            _logger.info("crm_segmentation: no churn and CLV prediction for %s: %s", company.name, exc)
+            company.clv_prediction_note = _(
+                "Not enough purchase history to predict churn and lifetime value: %(why)s", why=str(exc)
+            )
+
+    @api.model
     def _fit_clv(self, company, today=None):
+        """Fit BG/NBD and Gamma-Gamma on the company's customers; write the predictions, the one-time buyers
+        and the company's typical repeat gap. Raises ``clv.NotEnoughData`` after writing what the rules
+        need (one-time buyers, typical gap), which do not depend on the models."""
         today = today or fields.Date.context_today(self)
-        self.env["account.move"].flush_model()
         rows = self._clv_inputs(company, today)
-        if not rows:
-            raise clv.NotEnoughData(_("no posted invoice"))
         partner_ids = [r[0] for r in rows]
         x, t_x, T, m = (np.array([float(r[i]) for r in rows]) for i in (1, 2, 3, 4))
-        bg = clv.fit_bgnbd(x, t_x, T)
-        gg = clv.fit_gamma_gamma(x, m)
-        alive = clv.prob_alive(bg, x, t_x, T)
-        purchases = clv.expected_purchases(bg, CLV_HORIZON_WEEKS, x, t_x, T)
-        spend = clv.expected_spend(gg, x, m)
+        repeaters = x > 0
+        # the typical repeat gap: the median over repeat buyers of their mean days between purchase days
+        gap = round(float(np.median(t_x[repeaters] * WEEK / x[repeaters]))) if repeaters.any() else 0
+        company.clv_typical_gap_days = gap
         self.flush_model()
         self.env.cr.execute(
             SQL(
                 """
-            UPDATE crm_rfm_score s
-               SET prob_alive = v.alive, expected_purchases_12m = v.purchases, clv_12m = v.clv
-              FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::float8[]) AS v(partner_id, alive, purchases, clv)
-             WHERE s.partner_id = v.partner_id AND s.company_id = %s
+            UPDATE crm_rfm_score s SET one_time_buyer = COALESCE(v.once, FALSE)
+              FROM crm_rfm_score s2 LEFT JOIN unnest(%s::int[], %s::bool[]) AS v(partner_id, once)
+                ON v.partner_id = s2.partner_id
+             WHERE s.id = s2.id AND s2.company_id = %s AND s.one_time_buyer IS DISTINCT FROM COALESCE(v.once, FALSE)
             """,
                 partner_ids,
-                alive.tolist(),
-                purchases.tolist(),
-                (purchases * spend).tolist(),
+                (~repeaters).tolist(),
                 company.id,
             )
         )
+        if not rows:
+            self.invalidate_model(["one_time_buyer"])
+            raise clv.NotEnoughData(_("no posted invoice"))
+        if len(rows) < clv.MIN_CUSTOMERS or repeaters.sum() < clv.MIN_REPEATERS:
+            self.invalidate_model(["one_time_buyer"])
+            raise clv.NotEnoughData(
+                _(
+                    "%(customers)s customers with posted invoices (at least %(min_customers)s needed), "
+                    "%(repeaters)s who bought again (at least %(min_repeaters)s needed)",
+                    customers=len(rows),
+                    min_customers=clv.MIN_CUSTOMERS,
+                    repeaters=int(repeaters.sum()),
+                    min_repeaters=clv.MIN_REPEATERS,
+                )
+            )
+        bg = clv.fit_bgnbd(x, t_x, T)
+        gg = clv.fit_gamma_gamma(x, m)
+        alive = clv.prob_alive(bg, x, t_x, T)
+        # Gamma-Gamma models positive values: a customer without profit keeps their own (non-positive) mean
+        spend = np.where(repeaters & (m <= 0), m, clv.expected_spend(gg, x, m))
+        horizon, rate = company.clv_horizon_months, company.clv_discount_rate
+        purchases, value = clv.lifetime_value(bg, spend, x, t_x, T, horizon * MONTH_WEEKS, rate / 100.0)
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE crm_rfm_score s
+               SET prob_alive = v.alive, expected_purchases_12m = v.purchases, clv_12m = v.clv,
+                   clv_horizon_months = CASE WHEN v.partner_id IS NOT NULL THEN %(horizon)s END,
+                   clv_discount_rate = CASE WHEN v.partner_id IS NOT NULL THEN %(rate)s END,
+                   predicted_at = CASE WHEN v.partner_id IS NOT NULL THEN %(now)s::timestamp END
+              FROM crm_rfm_score s2
+              LEFT JOIN unnest(%(partners)s::int[], %(alive)s::float8[], %(purchases)s::float8[], %(clv)s::float8[])
+                   AS v(partner_id, alive, purchases, clv) ON v.partner_id = s2.partner_id
+             WHERE s.id = s2.id AND s2.company_id = %(company)s
+               -- scores without posted invoice (confirmed orders only) lose a prediction of earlier facts
+               AND (v.partner_id IS NOT NULL OR s.predicted_at IS NOT NULL)
+            """,
+                horizon=horizon,
+                rate=rate,
+                now=now,
+                partners=partner_ids,
+                alive=alive.tolist(),
+                purchases=purchases.tolist(),
+                clv=value.tolist(),
+                company=company.id,
+            )
+        )
+        company.write({"clv_prediction_note": False, "clv_predicted_at": now})
         self.invalidate_model()
         _logger.info("crm_segmentation: CLV fitted for %s on %d customers: %s %s", company.name, len(rows), bg, gg)
         return bg, gg

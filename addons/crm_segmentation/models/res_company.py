@@ -19,10 +19,38 @@ class ResCompany(models.Model):
         help="A customer whose last purchase is older than this many times their usual gap is declining.",
     )
     lifecycle_lost_days = fields.Integer(string="Lost after (days)", default=365)
+    lifecycle_won_back_days = fields.Integer(
+        string="Won Back Kept (days)",
+        default=90,
+        help="A customer who buys again after being lost stays Won Back this many days from the move; then the "
+        "purchases since the return decide (the silence that lost them is not part of their rhythm).",
+    )
     lifecycle_manual_lock_days = fields.Integer(
         string="Manual Stage Kept (days)",
         default=90,
         help="After a manual move, the automatic rule leaves the customer alone this many days.",
+    )
+
+    clv_horizon_months = fields.Integer(
+        string="CLV Horizon (months)", default=12, help="How far ahead lifetime value is predicted."
+    )
+    clv_discount_rate = fields.Float(
+        string="CLV Discount Rate (% a year)",
+        default=10.0,
+        help="Future purchases are worth less today: each month's predicted contribution is discounted at "
+        "this yearly rate.",
+    )
+    clv_typical_gap_days = fields.Integer(
+        string="Typical Repeat Gap (days)",
+        readonly=True,
+        help="Median over the customers who bought again of their mean days between purchases, as of the "
+        "last recompute. One-time buyers silent for longer are listed as likely churning.",
+    )
+    clv_predicted_at = fields.Datetime(string="Churn and CLV Predicted On", readonly=True)
+    clv_prediction_note = fields.Char(
+        string="Churn and CLV Prediction",
+        readonly=True,
+        help="Why the last recompute could not predict churn and lifetime value.",
     )
 
     @api.constrains(
@@ -30,7 +58,10 @@ class ResCompany(models.Model):
         "lifecycle_stable_min_purchases",
         "lifecycle_decline_factor",
         "lifecycle_lost_days",
+        "lifecycle_won_back_days",
         "lifecycle_manual_lock_days",
+        "clv_horizon_months",
+        "clv_discount_rate",
     )
     def _check_segmentation_settings(self):
         for company in self:
@@ -40,3 +71,9 @@ class ResCompany(models.Model):
                 raise ValidationError(_("Stability needs at least two purchases and decline a factor above 1."))
             if company.lifecycle_lost_days <= 0 or company.lifecycle_manual_lock_days < 0:
                 raise ValidationError(_("The lifecycle periods cannot be negative."))
+            if company.lifecycle_won_back_days < 1:
+                raise ValidationError(_("Won Back must last at least one day."))
+            if company.clv_horizon_months < 1 or company.clv_discount_rate < 0:
+                raise ValidationError(
+                    _("The CLV horizon must be at least one month and its discount rate cannot be negative.")
+                )

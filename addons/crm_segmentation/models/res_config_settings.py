@@ -21,6 +21,12 @@ class ResConfigSettings(models.TransientModel):
     lifecycle_stable_min_purchases = fields.Integer(related="company_id.lifecycle_stable_min_purchases", readonly=False)
     lifecycle_decline_factor = fields.Float(related="company_id.lifecycle_decline_factor", readonly=False)
     lifecycle_lost_days = fields.Integer(related="company_id.lifecycle_lost_days", readonly=False)
+    clv_horizon_months = fields.Integer(related="company_id.clv_horizon_months", readonly=False)
+    clv_discount_rate = fields.Float(related="company_id.clv_discount_rate", readonly=False)
+    clv_typical_gap_days = fields.Integer(related="company_id.clv_typical_gap_days")
+    clv_predicted_at = fields.Datetime(related="company_id.clv_predicted_at")
+    clv_prediction_note = fields.Char(related="company_id.clv_prediction_note")
+    lifecycle_won_back_days = fields.Integer(related="company_id.lifecycle_won_back_days", readonly=False)
     lifecycle_manual_lock_days = fields.Integer(related="company_id.lifecycle_manual_lock_days", readonly=False)
 
     @api.model

@@ -37,6 +37,7 @@ class ResPartner(models.Model):
     customer_value_class = fields.Selection(related="rfm_score_id.value_class", string="Value Class")
     churn_probability = fields.Float(related="rfm_score_id.churn_probability")
     clv_12m = fields.Monetary(related="rfm_score_id.clv_12m", currency_field="rfm_currency_id")
+    rfm_prediction_note = fields.Char(related="rfm_score_id.prediction_note", string="Churn and CLV Prediction")
     rfm_currency_id = fields.Many2one(related="rfm_score_id.currency_id", string="RFM Currency")
 
     @api.model
@@ -144,52 +145,92 @@ class ResPartner(models.Model):
 
     @api.model
     def _lifecycle_facts(self, partner_ids=None, today=None):
-        """All the ERP facts the rules need, for every customer (or the given ones), in one statement."""
+        """All the ERP facts the rules need (``tools.lifecycle.LifecycleFacts``, in its field order, after
+        the customer's id and manual lock), for every customer (or the given ones), in one statement.
+
+        Selected: commercial entities with posted invoices, quotations, leads or opportunities, a stage,
+        or marked as customers (``customer_rank``: created as a customer). The rhythm (window count,
+        typical gap) is read on the purchases since the customer's last move to Lost.
+        """
         today = today or fields.Date.context_today(self)
         company = self.env.company
         window_start = today - relativedelta(months=company.rfm_window_months)
-        for model in ("sale.order", "crm.lead"):
+        for model in ("sale.order", "crm.lead", "crm.lifecycle.history"):
             self.env[model].flush_model()
-        self.flush_model(["lifecycle_stage_id", "lifecycle_manual_until"])
-        partner_filter = fact_filter = contact_filter = SQL()
+        self.flush_model(
+            [
+                "commercial_partner_id",
+                "active",
+                "customer_rank",
+                "lifecycle_stage_id",
+                "lifecycle_manual_until",
+                "lifecycle_stage_date",
+            ]
+        )
+        partner_filter = fact_filter = contact_filter = history_filter = SQL()
         if partner_ids is not None:
             # filtered in the aggregates too: re-evaluating one customer reads only its own documents
             partner_filter = SQL("AND p.id = ANY(%s)", list(partner_ids))
             fact_filter = SQL("AND f.partner_id = ANY(%s)", list(partner_ids))
             contact_filter = SQL("AND rp.commercial_partner_id = ANY(%s)", list(partner_ids))
+            history_filter = SQL("AND h.partner_id = ANY(%s)", list(partner_ids))
         self.env.cr.execute(
             SQL(
                 """
-            WITH inv AS MATERIALIZED (
+            WITH lost AS MATERIALIZED (
+                -- the day of each customer's last move to Lost: their rhythm restarts there
+                SELECT h.partner_id, MAX(h.date)::date AS day
+                  FROM crm_lifecycle_history h JOIN crm_lifecycle_stage st ON st.id = h.to_stage_id
+                 WHERE st.code = 'lost' %(history_filter)s
+              GROUP BY h.partner_id
+            ), inv AS MATERIALIZED (
                 -- the daily sales facts: one row per customer, company and day with posted invoices
                 -- (materialized: aggregated on its own, not merged in customer order with every contact)
-                SELECT f.partner_id, COUNT(DISTINCT f.date) AS days,
-                       SUM(f.invoice_count) AS n,
-                       COALESCE(SUM(f.invoice_count) FILTER (WHERE f.date > %(window_start)s), 0) AS n_window,
-                       MIN(f.date) AS first_date, MAX(f.date) AS last_date
+                SELECT f.partner_id, SUM(f.invoice_count) AS n, MAX(f.date) AS last_date,
+                       COUNT(DISTINCT f.date) FILTER (WHERE f.date >= r.restart) AS days,
+                       COALESCE(SUM(f.invoice_count) FILTER (WHERE f.date > %(window_start)s
+                                                               AND f.date >= r.restart), 0) AS n_window,
+                       MIN(f.date) FILTER (WHERE f.date >= r.restart) AS first_date
                   FROM crm_sales_fact f
+                  LEFT JOIN lost ON lost.partner_id = f.partner_id
+                 CROSS JOIN LATERAL (SELECT COALESCE(lost.day, '-infinity'::date) AS restart) r
                  WHERE f.invoice_count > 0 AND f.date <= %(today)s
                    AND f.company_id = ANY(%(companies)s) %(fact_filter)s
               GROUP BY f.partner_id
             ), quote AS (
+                -- quotations, sale orders and opportunities: exploration
                 SELECT DISTINCT rp.commercial_partner_id AS partner_id
                   FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
                  WHERE so.state != 'cancel' AND so.company_id = ANY(%(companies)s) %(contact_filter)s
                  UNION
                 SELECT DISTINCT rp.commercial_partner_id
                   FROM crm_lead l JOIN res_partner rp ON rp.id = l.partner_id
-                 WHERE l.active AND (l.company_id IS NULL OR l.company_id = ANY(%(companies)s)) %(contact_filter)s
+                 WHERE l.active AND l.type = 'opportunity'
+                   AND (l.company_id IS NULL OR l.company_id = ANY(%(companies)s)) %(contact_filter)s
+            ), lead AS (
+                -- leads not qualified yet: prospects
+                SELECT DISTINCT rp.commercial_partner_id AS partner_id
+                  FROM crm_lead l JOIN res_partner rp ON rp.id = l.partner_id
+                 WHERE l.active AND l.type = 'lead'
+                   AND (l.company_id IS NULL OR l.company_id = ANY(%(companies)s)) %(contact_filter)s
             )
-            SELECT p.id, q.partner_id IS NOT NULL, COALESCE(i.n, 0), COALESCE(i.n_window, 0),
+            SELECT p.id, p.lifecycle_manual_until,
+                   q.partner_id IS NOT NULL, COALESCE(i.n, 0), COALESCE(i.n_window, 0),
                    %(today)s::date - i.last_date,
                    CASE WHEN i.days > 1 THEN (i.last_date - i.first_date)::float / (i.days - 1) END,
-                   st.code, p.lifecycle_manual_until
+                   st.code,
+                   p.customer_rank > 0 OR ld.partner_id IS NOT NULL,
+                   %(today)s::date - lost.day,
+                   %(today)s::date - p.lifecycle_stage_date::date
               FROM res_partner p
               LEFT JOIN inv i ON i.partner_id = p.id
               LEFT JOIN quote q ON q.partner_id = p.id
+              LEFT JOIN lead ld ON ld.partner_id = p.id
+              LEFT JOIN lost ON lost.partner_id = p.id
               LEFT JOIN crm_lifecycle_stage st ON st.id = p.lifecycle_stage_id
              WHERE p.id = p.commercial_partner_id AND p.active
-               AND (i.partner_id IS NOT NULL OR q.partner_id IS NOT NULL OR p.lifecycle_stage_id IS NOT NULL)
+               AND (i.partner_id IS NOT NULL OR q.partner_id IS NOT NULL OR ld.partner_id IS NOT NULL
+                    OR p.customer_rank > 0 OR p.lifecycle_stage_id IS NOT NULL)
                %(partner_filter)s
             """,
                 window_start=window_start,
@@ -198,6 +239,7 @@ class ResPartner(models.Model):
                 partner_filter=partner_filter,
                 fact_filter=fact_filter,
                 contact_filter=contact_filter,
+                history_filter=history_filter,
             )
         )
         return self.env.cr.fetchall()
@@ -211,13 +253,15 @@ class ResPartner(models.Model):
             stable_min_purchases=company.lifecycle_stable_min_purchases,
             decline_factor=company.lifecycle_decline_factor,
             lost_days=company.lifecycle_lost_days,
+            won_back_days=company.lifecycle_won_back_days,
         )
         stages = {s.code: s for s in self.env["crm.lifecycle.stage"].search([("code", "!=", False)])}
         moves = defaultdict(list)
-        for pid, has_quote, n, n_window, days, gap, code, manual_until in self._lifecycle_facts(partner_ids, today):
+        for pid, manual_until, *facts in self._lifecycle_facts(partner_ids, today):
             if manual_until and manual_until > today:
                 continue
-            target = decide_stage(LifecycleFacts(has_quote, n, n_window, days, gap, code), params)
+            target = decide_stage(LifecycleFacts(*facts), params)
+            code = facts[5]
             if target and target != code and target in stages:
                 moves[target].append(pid)
         partners_moved = self.browse()

@@ -1,5 +1,8 @@
 from . import test_clv_math
+from . import test_churn_clv
 from . import test_rfm
 from . import test_lifecycle
+
+from . import test_lifecycle_rules
 from . import test_rule_segment
 from . import test_sales_fact

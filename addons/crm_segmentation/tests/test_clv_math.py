@@ -1,9 +1,10 @@
+import random
+
 import numpy as np
 
 from odoo.tests import BaseCase, tagged
 
 from ..tools import clv
-from ..tools.lifecycle import LifecycleFacts, LifecycleParams, decide_stage
 
 
 @tagged("post_install", "-at_install")
@@ -35,42 +36,64 @@ class TestClvMath(BaseCase):
         spend = clv.expected_spend(fitted, x, m)
         self.assertTrue((spend > 0).all())
 
+    def test_bgnbd_stays_finite_on_regular_buyers(self):
+        """Customers who buy every 20 to 40 days, some of whom stopped: the likelihood is flat towards
+        infinite r and alpha, where the predictions overflowed to NaN."""
+        rng = random.Random(5)
+        rows = []
+        for i in range(40):
+            last = {0: rng.randrange(10, 300), 1: rng.randrange(150, 300)}.get(i % 4, rng.randrange(1, 60))
+            days = [last]  # days ago, the last purchase first
+            for _k in range(rng.randrange(1, 8) if i % 4 else 0):
+                days.append(days[-1] + rng.randrange(20, 41))
+            amounts = [rng.choice([80, 100, 120]) for _d in days]
+            mean_repeat = sum(amounts[:-1]) / (len(days) - 1) if len(days) > 1 else 0.0
+            rows.append((len(days) - 1, (days[-1] - days[0]) / 7, days[-1] / 7, mean_repeat))
+        x, t_x, T, m = (np.array(col, dtype=float) for col in zip(*rows, strict=True))
+        bg = clv.fit_bgnbd(x, t_x, T)
+        spend = clv.expected_spend(clv.fit_gamma_gamma(x, m), x, m)
+        purchases, value = clv.lifetime_value(bg, spend, x, t_x, T, 52.0, 0.1)
+        self.assertTrue(np.isfinite(purchases).all() and (purchases >= 0).all(), bg)
+        self.assertTrue(np.isfinite(value).all() and (value >= 0).all(), bg)
+        self.assertTrue(np.isfinite(clv.prob_alive(bg, x, t_x, T)).all(), bg)
+
     def test_too_little_history(self):
         with self.assertRaises(clv.NotEnoughData):
             clv.fit_bgnbd([0, 1, 2], [0, 1, 2], [5, 5, 5])
         with self.assertRaises(clv.NotEnoughData):
             clv.fit_gamma_gamma([0, 0, 1], [0, 0, 10])
 
-    def test_lifecycle_rules(self):
-        params = LifecycleParams(stable_min_purchases=3, decline_factor=2.0, lost_days=365)
+    def test_lifetime_value_over_a_horizon_discounted(self):
+        rng = np.random.default_rng(3)
+        x, t_x, T = clv.simulate_bgnbd(2000, 0.24, 4.41, 0.79, 2.43, 52.0, rng)
+        bg = clv.fit_bgnbd(x, t_x, T)
+        spend = np.full(len(x), 80.0)
+        purchases, value = clv.lifetime_value(bg, spend, x, t_x, T, horizon=52.0, discount_rate=0.0)
+        # without discount: the purchases expected over the horizon at the expected spend
+        np.testing.assert_allclose(purchases, clv.expected_purchases(bg, 52.0, x, t_x, T))
+        np.testing.assert_allclose(value, purchases * 80.0)
+        _purchases, discounted = clv.lifetime_value(bg, spend, x, t_x, T, horizon=52.0, discount_rate=0.1)
+        self.assertTrue((discounted < value).all() and (discounted > value / 1.1).all())
+        # month by month: the purchases of each month valued at its end, discounted 10% a year
+        month = 52.0 / 12
+        by_hand = sum(
+            (clv.expected_purchases(bg, k * month, x, t_x, T) - clv.expected_purchases(bg, (k - 1) * month, x, t_x, T))
+            * 80.0
+            / 1.1 ** (k / 12)
+            for k in range(1, 13)
+        )
+        np.testing.assert_allclose(discounted, by_hand)
+        longer, _value = clv.lifetime_value(bg, spend, x, t_x, T, horizon=104.0, discount_rate=0.1)
+        self.assertTrue((longer > purchases).all())
 
-        def stage(**kw):
-            base = {
-                "has_quote_or_lead": False,
-                "invoice_count": 0,
-                "window_count": 0,
-                "days_since_last": None,
-                "typical_gap": None,
-                "current_code": None,
-            }
-            base.update(kw)
-            return decide_stage(LifecycleFacts(**base), params)
-
-        self.assertEqual(stage(), "prospect")
-        self.assertEqual(stage(has_quote_or_lead=True), "exploration")
-        self.assertEqual(stage(invoice_count=1, window_count=1, days_since_last=5), "formation")
-        self.assertEqual(stage(invoice_count=3, window_count=3, days_since_last=20, typical_gap=30), "stability")
-        self.assertEqual(stage(invoice_count=2, window_count=2, days_since_last=20, typical_gap=30), "formation")
-        self.assertEqual(stage(invoice_count=3, window_count=3, days_since_last=61, typical_gap=30), "decline")
-        self.assertEqual(
-            stage(invoice_count=3, window_count=3, days_since_last=45, typical_gap=30, current_code="stability"),
-            "stability",
-        )
-        self.assertEqual(stage(invoice_count=3, window_count=0, days_since_last=400, typical_gap=30), "lost")
-        self.assertEqual(
-            stage(invoice_count=4, window_count=1, days_since_last=3, typical_gap=100, current_code="lost"), "won_back"
-        )
-        self.assertEqual(
-            stage(invoice_count=4, window_count=1, days_since_last=30, typical_gap=100, current_code="won_back"),
-            "won_back",
-        )
+    def test_gamma_gamma_spend_is_the_mean_of_repeat_purchases(self):
+        """The spend of a customer who bought once for 10,000 then five times for 100 is shrunk from 100 (the
+        mean of their repeat purchases) towards the population's mean, not from 1,750."""
+        rng = np.random.default_rng(5)
+        x = rng.integers(1, 8, 300).astype(float)
+        m = rng.gamma(20.0, 5.0, 300)  # repeat purchases of about 100
+        x[0], m[0] = 5.0, 100.0
+        gg = clv.fit_gamma_gamma(x, m)
+        spend = clv.expected_spend(gg, x, m)[0]
+        self.assertGreater(spend, 95.0)
+        self.assertLess(spend, 130.0)

@@ -1,7 +1,9 @@
+from ast import literal_eval
+
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import SegmentationCommon
@@ -66,6 +68,68 @@ class TestLifecycle(SegmentationCommon):
         )
         self.assertEqual(self._evaluate("2026-02-01"), "stability", "the rule waits out the manual period")
         self.assertEqual(self._evaluate("2026-05-01"), "formation", "after it, the facts decide again")
+
+    def test_prospects_are_customer_contacts_without_documents(self):
+        """The nightly run puts customer contacts (created as customers, or with a lead) in Prospect; a
+        quotation or an opportunity makes them Exploration, an invoice Formation."""
+        marked = self.env["res.partner"].with_context(res_partner_search_mode="customer").create({"name": "Marked"})
+        with_lead = self._customer("Lead Co")
+        lead = self.env["crm.lead"].create({"name": "Interested", "type": "lead", "partner_id": with_lead.id})
+        stranger = self._customer("Just a Contact")
+        with freeze_time("2026-03-01"):
+            self.env["res.partner"]._cron_evaluate_lifecycle()
+        self.assertEqual(marked.lifecycle_stage_id.code, "prospect")
+        self.assertEqual(with_lead.lifecycle_stage_id.code, "prospect")
+        self.assertFalse(stranger.lifecycle_stage_id, "a contact who is no customer is left alone")
+        action = self.env.ref("crm_segmentation.res_partner_lifecycle_action")
+        lifecycle = self.env["res.partner"].search(literal_eval(action.domain))
+        self.assertIn(marked, lifecycle, "prospects are on the lifecycle kanban")
+        lead.convert_opportunity(with_lead)
+        with freeze_time("2026-03-02"):
+            self.env["res.partner"]._cron_evaluate_lifecycle()
+        self.assertEqual(with_lead.lifecycle_stage_id.code, "exploration")
+        with freeze_time("2026-03-03"):
+            self._invoice(marked, "2026-03-03", 100)
+        self.assertEqual(marked.lifecycle_stage_id.code, "formation")
+
+    def test_lost_is_won_back_only_by_a_purchase(self):
+        for month in range(1, 7):
+            self._buy(f"2025-{month:02d}-01")
+        self.assertEqual(self._evaluate("2026-07-01"), "lost")
+        self.company.lifecycle_lost_days = 500
+        self.assertEqual(self._evaluate("2026-07-02"), "lost", "a longer 'Lost after' wins nobody back")
+        self._buy("2026-08-01")
+        self.assertEqual(self.customer.lifecycle_stage_id.code, "won_back")
+        # the 14 months of silence are not the customer's rhythm: no Stability at the next night
+        self.assertEqual(self._evaluate("2026-08-02"), "won_back")
+        self.assertEqual(self._evaluate("2026-10-29"), "won_back", "Won Back lasts 90 days by default")
+        self.assertEqual(self._evaluate("2026-10-30"), "formation", "then the purchases since the return decide")
+        for day in ("2026-11-01", "2026-12-01"):
+            self._buy(day)
+        self.assertEqual(self._evaluate("2026-12-10"), "stability")
+        history = self.customer.lifecycle_history_ids.sorted("id")
+        self.assertEqual(
+            [h.to_stage_id.code for h in history],
+            ["formation", "stability", "lost", "won_back", "formation", "stability"],
+        )
+
+    def test_end_of_a_manual_lost_wins_nobody_back(self):
+        self._buy("2026-01-01")
+        with freeze_time("2026-01-02"):
+            self.customer.lifecycle_stage_id = self.stage["lost"]
+        self.assertEqual(self._evaluate("2026-05-01"), "lost", "no purchase since the move to Lost")
+        self._buy("2026-05-02")
+        self.assertEqual(self.customer.lifecycle_stage_id.code, "won_back")
+
+    def test_won_back_period_setting(self):
+        self.company.lifecycle_won_back_days = 10
+        self._buy("2025-01-01")
+        self.assertEqual(self._evaluate("2026-01-10"), "lost")
+        self._buy("2026-01-20")
+        self.assertEqual(self._evaluate("2026-01-29"), "won_back")
+        self.assertEqual(self._evaluate("2026-01-30"), "formation")
+        with self.assertRaises(ValidationError):
+            self.company.lifecycle_won_back_days = 0
 
     def test_only_sales_users_move_by_hand(self):
         clerk = new_test_user(self.env, login="clerk", groups="base.group_user,base.group_partner_manager")

@@ -112,6 +112,22 @@ class TestRfm(SegmentationCommon):
         january = Snapshot.search([("partner_id", "=", self.a.id), ("month", "=", date(2027, 1, 1))])
         self.assertEqual(january.previous_segment_id, december.segment_id)
 
+    def test_unscored_customers_leave_the_month_snapshot(self):
+        Snapshot = self.env["crm.rfm.snapshot"]
+        june = date(2026, 6, 1)
+        self.assertTrue(Snapshot.search([("partner_id", "=", self.e.id), ("month", "=", june)]))
+        # E's invoices go back to draft: E has no purchase in the window any more, later the same month
+        self.env["account.move"].search([("partner_id", "=", self.e.id)]).button_draft()
+        self.Score._recompute(self.company, today=TODAY)
+        self.assertFalse(self._score(self.e))
+        self.assertFalse(
+            Snapshot.search([("partner_id", "=", self.e.id), ("month", "=", june)]),
+            "a customer no longer scored has no segment this month",
+        )
+        # the transition matrix of June counts the four customers still scored
+        matrix = Snapshot._read_group([("company_id", "=", self.company.id), ("month", "=", june)], [], ["__count"])
+        self.assertEqual(matrix[0][0], 4)
+
     def test_confirmed_orders_count_when_the_company_says_so(self):
         order = self.env["sale.order"].create(
             {
@@ -157,10 +173,6 @@ class TestRfm(SegmentationCommon):
             self.env["crm.rfm.segment"].create({"name": "Overlap", "r_min": 5, "r_max": 5, "fm_min": 5, "fm_max": 5})
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
             self.env["crm.rfm.segment"].create({"name": "Bad", "r_min": 0, "r_max": 6, "fm_min": 1, "fm_max": 1})
-
-    def test_clv_needs_history(self):
-        with self.assertRaises(UserError):
-            self.Score.with_company(self.company).with_context(allowed_company_ids=self.company.ids).action_fit_clv()
 
 
 @tagged("post_install", "-at_install")

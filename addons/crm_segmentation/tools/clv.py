@@ -11,6 +11,7 @@ from scipy.special import betaln, gammaln, hyp2f1
 
 MIN_CUSTOMERS = 20
 MIN_REPEATERS = 5
+LOG_BOUND = 10.0  # BG/NBD parameters between e^-10 and e^10
 
 
 class NotEnoughData(ValueError):
@@ -38,12 +39,14 @@ def fit_bgnbd(x, t_x, T):
         raise NotEnoughData(f"BG/NBD needs at least {MIN_CUSTOMERS} customers, got {len(x)}")
     if (x > 0).sum() < MIN_REPEATERS:
         raise NotEnoughData(f"BG/NBD needs at least {MIN_REPEATERS} repeat customers")
+    # bounded in log space: on customers who buy at much the same rate the unbounded likelihood drifts to
+    # r and alpha of 1e10, where the predictions overflow to NaN (a fit no better than the bounded one)
     res = minimize(
         _bgnbd_negll,
         x0=np.log([1.0, 1.0, 1.0, 1.0]),
         args=(x, t_x, T),
-        method="Nelder-Mead",
-        options={"maxiter": 4000, "xatol": 1e-6, "fatol": 1e-8},
+        method="L-BFGS-B",
+        bounds=[(-LOG_BOUND, LOG_BOUND)] * 4,
     )
     r, alpha, a, b = np.exp(res.x)
     return {"r": r, "alpha": alpha, "a": a, "b": b}
@@ -64,6 +67,21 @@ def expected_purchases(params, t, x, t_x, T):
     num = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
     den = 1 + np.where(x > 0, (a / np.maximum(b + x - 1, 1e-12)) * ((alpha + T) / (alpha + t_x)) ** (r + x), 0)
     return num / den
+
+
+def lifetime_value(params, spend, x, t_x, T, horizon, discount_rate, year=52.0, steps_per_year=12):
+    """Expected purchases over ``horizon`` and their value: the purchases expected in each step (a month by
+    default) times ``spend``, discounted to today from the step's end at ``discount_rate`` a year (0.1 =
+    10%). ``year`` is the number of periods of t_x and T in a year (weeks: 52)."""
+    spend = np.asarray(spend, dtype=float)
+    step = year / steps_per_year
+    ends = [min(k * step, horizon) for k in range(1, int(np.ceil(horizon / step - 1e-9)) + 1)]
+    value, before = np.zeros_like(spend), np.zeros_like(spend)
+    for end in ends:
+        cumulated = expected_purchases(params, end, x, t_x, T)
+        value += (cumulated - before) * spend / (1.0 + discount_rate) ** (end / year)
+        before = cumulated
+    return before, value
 
 
 def _gg_negll(log_params, x, m):

@@ -1,16 +1,35 @@
-"""The lifecycle rules as a pure function: ERP facts in, stage code out."""
+"""The lifecycle rules as a pure function: ERP facts in, stage code out.
+
+The rules, in this order (the first that applies decides):
+
+1. No posted invoice: a quotation or an opportunity makes the customer Exploration; otherwise the
+   customer keeps their stage, and a customer contact without one (marked as a customer, or with a
+   lead) is a Prospect. Other contacts are left alone.
+2. No purchase for more than ``lost_days``: Lost.
+3. Lost ends only with a purchase dated on or after the move to Lost, into Won Back: a changed
+   setting or the end of a manual period wins nobody back.
+4. Won Back lasts ``won_back_days`` from the move (unless the customer is lost again by rule 2).
+5. The customer's rhythm, read on the purchases since their last move to Lost (the whole history when
+   never lost: the silence that lost them is not part of their rhythm): at least
+   ``stable_min_purchases`` invoices in the window and the last purchase within the typical gap is
+   Stability; the last purchase older than ``decline_factor`` typical gaps is Decline; in between,
+   Stability and Decline are kept; otherwise Formation.
+"""
 
 from dataclasses import dataclass
 
 
 @dataclass
 class LifecycleFacts:
-    has_quote_or_lead: bool
+    has_quote_or_lead: bool  # an open quotation / sale order or opportunity
     invoice_count: int  # posted customer invoices, ever
-    window_count: int  # posted customer invoices inside the analysis window
+    window_count: int  # posted customer invoices inside the analysis window, since the last move to Lost
     days_since_last: int | None  # days since the last invoice; None without invoice
-    typical_gap: float | None  # mean days between invoices; None with fewer than two
+    typical_gap: float | None  # mean days between purchase days since the last move to Lost; None with fewer than 2
     current_code: str | None  # the stage code the customer is in now
+    is_customer: bool = False  # marked as a customer or linked to a lead: a prospect without documents
+    days_since_lost: int | None = None  # days since the last move to Lost; None if never lost
+    days_in_stage: int | None = None  # days since the move to the current stage
 
 
 @dataclass
@@ -18,27 +37,30 @@ class LifecycleParams:
     stable_min_purchases: int = 3
     decline_factor: float = 2.0
     lost_days: int = 365
+    won_back_days: int = 90
 
 
 def decide_stage(facts, params):
     """Return the stage code the automatic rule puts the customer in (None: leave as is)."""
+    current = facts.current_code
     if not facts.invoice_count:
         if facts.has_quote_or_lead:
             return "exploration"
-        return facts.current_code or "prospect"
+        return current or ("prospect" if facts.is_customer else None)
     days = facts.days_since_last or 0
     if days > params.lost_days:
         return "lost"
-    if facts.current_code == "lost":
+    if current == "lost":
+        lost_for = facts.days_since_lost if facts.days_since_lost is not None else facts.days_in_stage
+        return "won_back" if lost_for is not None and days <= lost_for else "lost"
+    if current == "won_back" and facts.days_in_stage is not None and facts.days_in_stage < params.won_back_days:
         return "won_back"
     gap = facts.typical_gap
     if gap and facts.window_count >= params.stable_min_purchases and days <= gap:
         return "stability"
     if gap and days > params.decline_factor * gap:
         return "decline"
-    if facts.current_code == "won_back":
-        return "won_back"
-    if facts.current_code in ("stability", "decline") and gap:
+    if current in ("stability", "decline") and gap:
         # between one and k typical gaps: neither steady nor declining, keep the phase
-        return facts.current_code
+        return current
     return "formation"

@@ -1,0 +1,168 @@
+import random
+from ast import literal_eval
+from datetime import timedelta
+
+from lxml import etree
+
+from odoo import fields
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import SegmentationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestChurnClv(SegmentationCommon):
+    """Churn and lifetime value are predicted in the run that computes the scores, read as unknown where
+    they cannot be, and use the mean of the repeat purchases on the company's horizon and discount rate."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Score = cls.env["crm.rfm.score"].with_company(cls.company).with_context(allowed_company_ids=cls.company.ids)
+        cls.today = fields.Date.context_today(cls.Score)
+
+    def _recompute(self):
+        """The "Recompute" button of the RFM analysis."""
+        self.Score.action_recompute()
+        self.Score.invalidate_model()
+        self.company.invalidate_recordset()
+
+    def _score(self, partner):
+        return self.Score.search([("partner_id", "=", partner.id), ("company_id", "=", self.company.id)])
+
+    def _churning(self):
+        """The scores the "Likely Churning" filter of the RFM analysis lists."""
+        arch = etree.fromstring(self.env.ref("crm_segmentation.crm_rfm_score_view_search").arch)
+        domain = literal_eval(arch.xpath("//filter[@name='churning']")[0].get("domain"))
+        return self.Score.search([*domain, ("company_id", "=", self.company.id)])
+
+    def _facts(self, partner, purchases):
+        """Daily sales facts written straight into the table: [(days ago, net amount, contribution)]."""
+        self.env.cr.executemany(
+            "INSERT INTO crm_sales_fact (partner_id, company_id, date, invoice_count, net_amount, contribution)"
+            " VALUES (%s, %s, %s, 1, %s, %s)",
+            [(partner.id, self.company.id, self.today - timedelta(days=d), n, c) for d, n, c in purchases],
+        )
+
+    def _population(self, n=40):
+        """Enough history to fit both models: buyers every 20 to 40 days, some of whom stopped months ago, and
+        one customer in four who bought once."""
+        rng = random.Random(5)
+        partners = self.env["res.partner"].create([{"name": f"P{i}", "is_company": True} for i in range(n)])
+        for i, partner in enumerate(partners):
+            last = {0: rng.randrange(10, 300), 1: rng.randrange(150, 300)}.get(i % 4, rng.randrange(1, 60))
+            days = [last]
+            if i % 4:
+                for _k in range(rng.randrange(1, 8)):
+                    days.append(days[-1] + rng.randrange(20, 41))
+            amounts = [rng.choice([80, 100, 120]) for _d in days]
+            self._facts(partner, [(d, a, a) for d, a in zip(days, amounts, strict=True)])
+        return partners
+
+    def test_never_predicted_reads_unknown(self):
+        customer = self._customer("Fresh Buyer")
+        self._invoice(customer, self.today - timedelta(days=1), 300)
+        self._recompute()
+        score = self._score(customer)
+        self.assertTrue(score.computed_at)
+        self.assertFalse(score.predicted_at, "too little history: no prediction")
+        self.assertFalse(score.churn_probability)
+        self.assertIn("20", score.prediction_note, "the reason is shown")
+        self.assertEqual(score.prediction_note, self.company.clv_prediction_note)
+        self.assertEqual(customer.rfm_prediction_note, score.prediction_note)
+        self.assertNotIn(score, self._churning(), "a customer never predicted is not likely churning")
+        # the nightly run records the reason instead of swallowing it
+        self.company.clv_prediction_note = False
+        self.Score._cron_recompute()
+        self.company.invalidate_recordset()
+        self.assertIn("20", self.company.clv_prediction_note)
+
+    def test_one_recompute_predicts_every_score(self):
+        self._population()
+        self._recompute()
+        scores = self.Score.search([("company_id", "=", self.company.id)])
+        self.assertEqual(len(scores), 40)
+        self.assertTrue(all(scores.mapped("predicted_at")), "the button predicts in the same run")
+        self.assertFalse(self.company.clv_prediction_note)
+        for score in scores:
+            self.assertAlmostEqual(score.churn_probability, 1 - score.prob_alive, places=3)
+            self.assertFalse(score.prediction_note)
+        newcomer = self._customer("Newcomer")
+        self._invoice(newcomer, self.today - timedelta(days=2), 90)
+        self._recompute()
+        self.assertTrue(self._score(newcomer).predicted_at, "a new score is predicted with it")
+
+    def test_spend_is_the_mean_of_repeat_purchases(self):
+        self._population()
+        self.company.clv_discount_rate = 0.0
+        customer = self._customer("Big First Order")
+        self._invoice(customer, self.today - timedelta(days=200), 10000)
+        for days in (160, 120, 80, 40, 5):
+            self._invoice(customer, self.today - timedelta(days=days), 100)
+        inputs = {row[0]: row for row in self.Score._clv_inputs(self.company, self.today)}
+        self.assertEqual(inputs[customer.id][1], 5, "five repeat purchases")
+        self.assertAlmostEqual(inputs[customer.id][4], 100.0, msg="the first purchase is not a repeat purchase")
+        self._recompute()
+        score = self._score(customer)
+        spend = score.clv_12m / score.expected_purchases_12m
+        self.assertGreater(spend, 95)
+        self.assertLess(spend, 130, "about 114, not 1,631")
+
+    def test_value_is_on_contribution(self):
+        customer = self._customer("Thin Margin")
+        # contribution (the column the value classes read: the margin with the ERP bridge) is 40% of revenue
+        self._facts(customer, [(100, 200, 80), (60, 100, 40), (20, 100, 40)])
+        inputs = {row[0]: row for row in self.Score._clv_inputs(self.company, self.today)}
+        self.assertAlmostEqual(inputs[customer.id][4], 40.0)
+
+    def test_horizon_and_discount_rate(self):
+        partners = self._population()
+        regular = partners[1]
+        self.company.write({"clv_horizon_months": 12, "clv_discount_rate": 0.0})
+        self._recompute()
+        score = self._score(regular)
+        purchases, value = score.expected_purchases_12m, score.clv_12m
+        self.assertGreater(value, 0)
+        settings = self.env["res.config.settings"].with_context(allowed_company_ids=self.company.ids).create({})
+        settings.clv_discount_rate = 10.0
+        settings.execute()
+        self.assertEqual(self.company.clv_discount_rate, 10.0)
+        self._recompute()
+        score = self._score(regular)
+        self.assertAlmostEqual(score.expected_purchases_12m, purchases)
+        self.assertLess(score.clv_12m, value, "discounted")
+        self.assertGreater(score.clv_12m, value / 1.1)
+        self.company.clv_horizon_months = 24
+        self._recompute()
+        score = self._score(regular)
+        self.assertGreater(score.expected_purchases_12m, purchases)
+        self.assertEqual((score.clv_horizon_months, score.clv_discount_rate), (24, 10.0), "shown with the value")
+        with self.assertRaises(ValidationError):
+            self.company.clv_horizon_months = 0
+        with self.assertRaises(ValidationError):
+            self.company.clv_discount_rate = -1
+
+    def test_one_time_buyers_silent_too_long_are_flagged_by_rule(self):
+        self._population()
+        silent, fresh = self._customer("Silent Once"), self._customer("Fresh Once")
+        gone = self._customer("Gone Regular")
+        self._facts(gone, [(250 + 10 * k, 100, 100) for k in range(8)])
+        self._invoice(silent, self.today - timedelta(days=200), 500)
+        self._invoice(fresh, self.today - timedelta(days=5), 500)
+        self._recompute()
+        gap = self.company.clv_typical_gap_days
+        self.assertTrue(20 <= gap <= 40, gap)
+        silent_score = self._score(silent)
+        self.assertEqual(silent_score.prob_alive, 1.0, "BG/NBD: a one-time buyer cannot have dropped out")
+        self.assertTrue(silent_score.one_time_buyer)
+        churning = self._churning()
+        self.assertIn(silent_score, churning, "silent for longer than the company's typical repeat gap")
+        self.assertNotIn(self._score(fresh), churning)
+        scores = self.Score.search([("company_id", "=", self.company.id)])
+        expected = scores.filtered(
+            lambda s: s.prob_alive < 0.5 or (s.one_time_buyer and (self.today - s.last_purchase_date).days > gap)
+        )
+        self.assertEqual(churning, expected)
+        self.assertIn(self._score(gone), churning, "the model's churners are listed too")
+        self.assertLess(self._score(gone).prob_alive, 0.5)
