@@ -5,21 +5,29 @@ LINE_COLUMNS = ["revenue", "consumable_cost", "ticket_credit", "loyalty_rewards"
 
 
 class CrmSalesFact(models.Model):
-    """The daily sales facts carry the customer's contribution too: revenue, real cost of goods (valuation
-    layers of the deliveries, standard cost of consumables when the invoice is posted), ticket credit notes
-    and loyalty rewards, by invoice date and delivery date, so value classes read them instead of every
-    invoice line and valuation layer."""
+    """The daily sales facts carry the customer's contribution too: gross revenue, real cost of goods
+    (valuation layers of the deliveries; consumables invoiced without a delivery at their standard cost when
+    the invoice is posted), ticket credit notes and loyalty rewards, by invoice date and delivery date, so
+    value classes read them instead of every invoice line and valuation layer."""
 
     _inherit = "crm.sales.fact"
 
-    revenue = fields.Monetary(readonly=True, help="Invoiced sales, loyalty rewards and ticket credit notes excluded.")
+    revenue = fields.Monetary(
+        string="Gross Revenue",
+        readonly=True,
+        help="Invoiced sales, before loyalty rewards and ticket credit notes (the Gross Revenue of Customer "
+        "Profitability).",
+    )
     cogs = fields.Monetary(
         string="Cost of Goods",
         readonly=True,
         help="Valuation of the day's deliveries to the customer, returns deducted.",
     )
     consumable_cost = fields.Monetary(
-        string="Consumables Cost", readonly=True, help="Standard cost of the consumables invoiced that day."
+        string="Consumables Cost",
+        readonly=True,
+        help="Cost of the consumables invoiced that day without a delivery, at their standard cost when the "
+        "invoice was posted (delivered goods are costed by their valuation, in Cost of Goods).",
     )
     ticket_credit = fields.Monetary(string="Ticket Credit Notes", readonly=True)
     loyalty_rewards = fields.Monetary(readonly=True)

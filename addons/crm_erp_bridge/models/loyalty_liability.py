@@ -2,6 +2,8 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_is_zero
@@ -75,34 +77,31 @@ class CrmLoyaltyProgram(models.Model):
         return True
 
     def _liability_reconciliation(self, date):
-        """(ledger points x point value, GL liability balance, difference) at the end of ``date``."""
+        """(ledger points x point value, GL liability balance, difference) at the end of ``date``, as the
+        reconciliation report (crm.loyalty.liability.report) shows them."""
         self.ensure_one()
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "SELECT COALESCE(SUM(points), 0) FROM crm_loyalty_entry WHERE program_id = %s AND date <= %s",
-                self.id,
-                date,
-            )
-        )
-        ledger = self.env.cr.fetchone()[0] * self.point_value
-        self.env.cr.execute(
-            SQL(
-                """SELECT COALESCE(SUM(aml.credit - aml.debit), 0)
-                 FROM account_move_line aml JOIN crm_loyalty_accrual a ON a.move_id = aml.move_id
-                WHERE a.program_id = %s AND a.date <= %s AND aml.account_id = %s AND aml.parent_state = 'posted'""",
-                self.id,
-                date,
-                self.loyalty_liability_account_id.id,
-            )
-        )
-        gl = self.env.cr.fetchone()[0]
-        currency = self.currency_id
-        return currency.round(ledger), currency.round(gl), currency.round(ledger - gl)
+        Report = self.env["crm.loyalty.liability.report"]
+        Report.invalidate_model()  # a view: its cached rows do not follow the entries and moves they sum
+        row = Report.search([("program_id", "=", self.id), ("date", "<=", date)], order="date desc", limit=1)
+        return row.ledger_value, row.gl_balance, row.difference
+
+    def _notify_accrual_problem(self, problem):
+        """Tell a Loyalty Manager once that the accrual of this program is blocked (one open reminder per
+        program, not one a night while the problem stays)."""
+        self.ensure_one()
+        summary = _("Loyalty accrual blocked")
+        if not self.activity_ids.filtered(lambda a, s=summary: a.summary == s):
+            manager = self.env.ref("crm_loyalty.group_loyalty_manager").users[:1] or self.env.user
+            self.activity_schedule("mail.mail_activity_data_todo", user_id=manager.id, summary=summary, note=problem)
 
 
 class CrmLoyaltyAccrual(models.Model):
-    """The journal entry that carries one program's points movements of one day into the ledger."""
+    """The journal entry that carries one program's points movements of one day into the ledger.
+
+    A day's movements posted after its accrual (an invoice dated yesterday posted today, a back-dated credit
+    note, a second "Accrue Now" the same day) are booked by a catch-up accrual of the same day: dated that
+    day while its period is open, else on the first open date after the lock dates. One regular accrual per
+    program and day, any number of catch-ups."""
 
     _name = "crm.loyalty.accrual"
     _description = "Loyalty Liability Accrual"
@@ -111,7 +110,13 @@ class CrmLoyaltyAccrual(models.Model):
     program_id = fields.Many2one("crm.loyalty.program", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="program_id.company_id", store=True)
     date = fields.Date(required=True, index=True, help="Day of the ledger entries covered.")
+    catch_up = fields.Boolean(
+        readonly=True,
+        help="Movements of a day that was already accrued, posted later (late postings, back-dated credit "
+        "notes, a second run the same day).",
+    )
     move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True, ondelete="restrict")
+    accounting_date = fields.Date(related="move_id.date", string="Accounting Date")
     entry_ids = fields.Many2many(
         "crm.loyalty.entry",
         "crm_loyalty_accrual_entry_rel",
@@ -122,7 +127,13 @@ class CrmLoyaltyAccrual(models.Model):
     )
     entry_count = fields.Integer(compute="_compute_entry_count")
 
-    _sql_constraints = [("program_date_uniq", "UNIQUE(program_id, date)", "One accrual per program and day.")]
+    _sql_constraints = [
+        (
+            "program_date_uniq",
+            "EXCLUDE USING btree (program_id WITH =, date WITH =) WHERE (catch_up IS NOT TRUE)",
+            "One regular accrual per program and day; later movements of the day go to catch-up accruals.",
+        )
+    ]
 
     def _compute_entry_count(self):
         for accrual in self:
@@ -136,46 +147,69 @@ class CrmLoyaltyAccrual(models.Model):
             problem = program._check_liability_config()
             if problem:
                 _logger.error("crm_erp_bridge: loyalty accrual skipped: %s", problem)
-                summary = _("Loyalty accrual blocked")
-                # one open reminder per program, not one a day while the configuration stays wrong
-                if not program.activity_ids.filtered(lambda a, s=summary: a.summary == s):
-                    manager = self.env.ref("crm_loyalty.group_loyalty_manager").users[:1] or self.env.user
-                    program.activity_schedule(
-                        "mail.mail_activity_data_todo", user_id=manager.id, summary=summary, note=problem
-                    )
+                program._notify_accrual_problem(problem)
                 continue
             valid |= program
-        return self._accrue(valid, include_today=False)
+        return self._accrue(valid, include_today=False, isolate=True)
 
     @api.model
-    def _accrue(self, programs, include_today=False):
-        """One posted journal entry per program and day for the entries not yet accrued. Idempotent."""
-        today = fields.Date.context_today(self)
+    def _accrue(self, programs, include_today=False, isolate=False):
+        """Post the ledger entries not yet accrued: one journal entry per program and day. Idempotent.
+
+        ``isolate`` (the nightly run): each program in its own savepoint, so that a program whose entry
+        cannot be posted (a deprecated account, a lock date...) is logged and reported to a Loyalty Manager
+        while the others are accrued."""
         accruals = self.browse()
         for program in programs:
-            # serialise concurrent runs on the same program; the loser waits, then finds nothing left
-            self.env.cr.execute(SQL("SELECT id FROM crm_loyalty_program WHERE id = %s FOR UPDATE", program.id))
-            self.env.flush_all()
-            cutoff = SQL("AND e.date <= %s", today) if include_today else SQL("AND e.date < %s", today)
-            self.env.cr.execute(
-                SQL(
-                    """SELECT e.id, e.date, e.entry_type, e.points FROM crm_loyalty_entry e
-                    WHERE e.program_id = %s %s
-                      AND NOT EXISTS (SELECT 1 FROM crm_loyalty_accrual_entry_rel r WHERE r.entry_id = e.id)
-                 ORDER BY e.date, e.id""",
-                    program.id,
-                    cutoff,
+            if not isolate:
+                accruals |= self._accrue_program(program, include_today)
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    accruals |= self._accrue_program(program, include_today)
+            except (UserError, psycopg2.IntegrityError, psycopg2.DataError) as error:
+                problem = _(
+                    "Program %(program)s: the liability accrual failed: %(error)s",
+                    program=program.name,
+                    error=error.args[0] if error.args else repr(error),
                 )
-            )
-            by_date = defaultdict(list)
-            for entry_id, date, entry_type, points in self.env.cr.fetchall():
-                by_date[date].append((entry_id, entry_type, points))
-            for date, rows in by_date.items():
-                accruals |= self._accrue_day(program, date, rows)
+                _logger.error("crm_erp_bridge: %s", problem)
+                program._notify_accrual_problem(problem)
         return accruals
 
     @api.model
-    def _accrue_day(self, program, date, rows):
+    def _accrue_program(self, program, include_today):
+        today = fields.Date.context_today(self)
+        # serialise concurrent runs on the same program; the loser waits, then finds nothing left
+        self.env.cr.execute(SQL("SELECT id FROM crm_loyalty_program WHERE id = %s FOR UPDATE", program.id))
+        self.env.flush_all()
+        cutoff = SQL("AND e.date <= %s", today) if include_today else SQL("AND e.date < %s", today)
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT e.id, e.date, e.entry_type, e.points,
+                          EXISTS (SELECT 1 FROM crm_loyalty_accrual a
+                                   WHERE a.program_id = e.program_id AND a.date = e.date AND a.catch_up IS NOT TRUE)
+                     FROM crm_loyalty_entry e
+                    WHERE e.program_id = %s %s
+                      AND NOT EXISTS (SELECT 1 FROM crm_loyalty_accrual_entry_rel r WHERE r.entry_id = e.id)
+                 ORDER BY e.date, e.id""",
+                program.id,
+                cutoff,
+            )
+        )
+        by_date = defaultdict(list)
+        accrued = set()
+        for entry_id, date, entry_type, points, day_accrued in rows:
+            by_date[date].append((entry_id, entry_type, points))
+            if day_accrued:
+                accrued.add(date)
+        accruals = self.browse()
+        for date, day_rows in by_date.items():
+            accruals |= self._accrue_day(program, date, day_rows, catch_up=date in accrued)
+        return accruals
+
+    @api.model
+    def _accrue_day(self, program, date, rows, catch_up=False):
         value = program.point_value
         currency = program.currency_id
         groups = {"earn": [], "release": [], "expire": []}
@@ -222,12 +256,19 @@ class CrmLoyaltyAccrual(models.Model):
                     day=date,
                     date=accounting_date,
                 )
+            ref = _("Loyalty liability %(program)s %(day)s", program=program.name, day=date)
+            if catch_up:
+                ref = _(
+                    "Loyalty liability %(program)s %(day)s: movements posted after the day's accrual",
+                    program=program.name,
+                    day=date,
+                )
             move = Move.create(
                 {
                     "move_type": "entry",
                     "journal_id": program.liability_journal_id.id,
                     "date": accounting_date,
-                    "ref": _("Loyalty liability %(program)s %(day)s", program=program.name, day=date),
+                    "ref": ref,
                     "narration": narration,
                     "line_ids": [
                         fields.Command.create(
@@ -248,21 +289,22 @@ class CrmLoyaltyAccrual(models.Model):
             {
                 "program_id": program.id,
                 "date": date,
+                "catch_up": catch_up,
                 "move_id": move.id or False,
                 "entry_ids": [fields.Command.set([r[0] for r in rows])],
             }
         )
 
 
-class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
+class CrmLoyaltyEntry(models.Model):
+    _inherit = "crm.loyalty.entry"
 
-    loyalty_entry_ids = fields.Many2many(
-        "crm.loyalty.entry",
-        "crm_loyalty_entry_move_line_rel",
-        "move_line_id",
+    accrual_ids = fields.Many2many(
+        "crm.loyalty.accrual",
+        "crm_loyalty_accrual_entry_rel",
         "entry_id",
-        string="Loyalty Ledger Entries",
+        "accrual_id",
+        string="Liability Accruals",
         readonly=True,
         copy=False,
     )

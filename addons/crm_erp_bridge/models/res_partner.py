@@ -58,13 +58,25 @@ class ResPartner(models.Model):
 
     crm360_currency_id = fields.Many2one("res.currency", compute="_compute_crm360")
     crm360_revenue_total = fields.Monetary(
-        compute="_compute_crm360", currency_field="crm360_currency_id", string="Lifetime Net Revenue"
+        compute="_compute_crm360",
+        currency_field="crm360_currency_id",
+        string="Lifetime Net Revenue",
+        help="Net Revenue of Customer Profitability over the customer's whole history: untaxed invoices minus "
+        "every credit note (tickets' included) and the points paid with (Gross Revenue - Cost to Serve).",
     )
     crm360_revenue_12m = fields.Monetary(
-        compute="_compute_crm360", currency_field="crm360_currency_id", string="Net Revenue (12 months)"
+        compute="_compute_crm360",
+        currency_field="crm360_currency_id",
+        string="Net Revenue (12 months)",
+        help="Net Revenue of Customer Profitability invoiced over the last 12 months: after every credit note "
+        "and points discount.",
     )
     crm360_margin_12m = fields.Monetary(
-        compute="_compute_crm360", currency_field="crm360_currency_id", string="Gross Margin (12 months)"
+        compute="_compute_crm360",
+        currency_field="crm360_currency_id",
+        string="Gross Margin (12 months)",
+        help="Gross Margin of Customer Profitability over the last 12 months: Gross Revenue (before points and "
+        "ticket credit notes) - Cost of Goods Sold.",
     )
     crm360_open_orders = fields.Integer(compute="_compute_crm360", string="Open Quotations and Orders")
     crm360_receivable = fields.Monetary(
@@ -121,29 +133,30 @@ class ResPartner(models.Model):
         env = self.sudo().env
         today = fields.Date.context_today(self)
         since = today - relativedelta(months=12)
-        Move = env["account.move"]
-        base = [
-            ("commercial_partner_id", "in", customers.ids),
-            ("state", "=", "posted"),
-            ("company_id", "=", company.id),
-            ("move_type", "in", ("out_invoice", "out_refund")),
-        ]
-        total = dict(Move._read_group(base, ["commercial_partner_id"], ["amount_untaxed_signed:sum"]))
-        recent = dict(
-            Move._read_group(
-                base + [("invoice_date", ">", since)], ["commercial_partner_id"], ["amount_untaxed_signed:sum"]
-            )
-        )
-        # straight from the source rows of these customers: the report view would aggregate every customer
+        # net revenue and gross margin as Customer Profitability defines them, straight from the source rows
+        # of these customers (the report view would aggregate every customer)
         for model in ("account.move", "account.move.line", "stock.valuation.layer"):
             env[model].flush_model()
-        source = env["crm.customer.profitability"]._profitability_source(
-            company.id, since, None, partner_ids=customers.ids, grain="partner"
-        )
-        margin = {
-            self.browse(partner_id): amount
-            for partner_id, amount in self.env.execute_query(
-                SQL("SELECT partner_id, SUM(revenue - cogs) FROM (%s) src GROUP BY partner_id", source)
+        Profitability = env["crm.customer.profitability"]
+        source = Profitability._profitability_source(company.id, None, None, partner_ids=customers.ids, grain="day")
+
+        def column(name):
+            return SQL("src.%s", SQL.identifier(name))
+
+        net_revenue = Profitability._measure_sql("net_revenue", column)
+        gross_margin = Profitability._measure_sql("gross_margin", column)
+        sales = {
+            self.browse(partner_id): (total, recent, margin)
+            for partner_id, total, recent, margin in self.env.execute_query(
+                SQL(
+                    """SELECT partner_id, SUM(%(net)s), SUM(%(net)s) FILTER (WHERE date > %(since)s),
+                              SUM(%(margin)s) FILTER (WHERE date > %(since)s)
+                         FROM (%(source)s) src GROUP BY partner_id""",
+                    net=net_revenue,
+                    margin=gross_margin,
+                    since=since,
+                    source=source,
+                )
             )
         }
         recv_domain = [
@@ -240,9 +253,10 @@ class ResPartner(models.Model):
         for partner in self:
             customer = partner.commercial_partner_id
             partner.crm360_currency_id = company.currency_id
-            partner.crm360_revenue_total = total.get(customer, 0.0)
-            partner.crm360_revenue_12m = recent.get(customer, 0.0)
-            partner.crm360_margin_12m = margin.get(customer, 0.0)
+            total, recent, margin = sales.get(customer, (0.0, 0.0, 0.0))
+            partner.crm360_revenue_total = total or 0.0
+            partner.crm360_revenue_12m = recent or 0.0
+            partner.crm360_margin_12m = margin or 0.0
             partner.crm360_receivable = receivable.get(customer, 0.0)
             partner.crm360_overdue, partner.crm360_oldest_overdue = overdue.get(customer, (0.0, False))
             partner.crm360_open_orders = orders_c.get(customer, 0)

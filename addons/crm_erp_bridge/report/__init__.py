@@ -1,1 +1,2 @@
 from . import customer_profitability
+from . import loyalty_liability_report

@@ -9,3 +9,4 @@ from . import test_import
 from . import test_cron_resume
 from . import test_credit_limit
 from . import test_loyalty_overdue
+from . import test_liability

@@ -4,6 +4,7 @@ import re
 from datetime import date, timedelta
 
 import openpyxl
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 import odoo.sql_db
@@ -303,13 +304,231 @@ class TestBridge(AccountTestInvoicingCommon):
         self.assertEqual(liability.cell(2, 3).number_format, "#,##0")
         profit = book["Profitability by Customer"]
         row = next(r for r in profit.iter_rows(min_row=2, values_only=True) if r[0] == "Bridge Customer")
-        self.assertEqual(row[1:], (500, 240, 260, 100, 0, 160))
+        self.assertEqual(row[1:], (500, 240, 260, 100, 0, 400, 160))
         self.assertEqual(profit.cell(2, 2).number_format, "#,##0.00")
         feedback = book["Feedback Resolution Cost"]
         row = next(r for r in feedback.iter_rows(min_row=2, values_only=True) if r[0] == self.ticket.name)
         self.assertEqual((row[4], row[5]), (100, 1))
         aging = book["Receivables Aging"]
         self.assertEqual(sum(r[7] or 0 for r in aging.iter_rows(min_row=2, values_only=True) if r[0] != "Total"), 400)
+
+    def _export_book(self, date_from, date_to):
+        wizard = self.env["crm.accounting.export"].create(
+            {
+                "company_id": self.company.id,
+                "date_from": date_from,
+                "date_to": date_to,
+                "program_ids": [Command.set(self.program.ids)],
+            }
+        )
+        wizard.action_export()
+        content = io.BytesIO(base64.b64decode(wizard.file_data))
+        return openpyxl.load_workbook(content), openpyxl.load_workbook(content, data_only=True)
+
+    def test_xlsx_roll_forward_totals(self):
+        """The Total row adds up the flows only; the period opens with its first month's opening and closes
+        with its last month's closing, over every program."""
+        today = fields.Date.today()
+        start = today.replace(day=1) - relativedelta(months=2)
+        self.env["crm.loyalty.entry"].create(
+            {
+                "membership_id": self.member.id,
+                "entry_type": "bonus",
+                "bonus_kind": "other",
+                "points": 1000,
+                "date": start - timedelta(days=10),
+                "reason": "before the period",
+            }
+        )
+        formulas, values = self._export_book(start, today)
+        sheet, cached = formulas["Loyalty Liability"], values["Loyalty Liability"]
+        rows = [r for r in cached.iter_rows(min_row=2, values_only=True) if r[0] == "Bridge Club"]
+        self.assertEqual(len(rows), 3, "three months")
+        self.assertEqual([r[2] for r in rows], [1000, 1000, 1000])
+        self.assertEqual(rows[-1][7], 1400)
+        total = cached.max_row
+        self.assertEqual(cached.cell(total, 1).value, "Total")
+        opening, earned, reversed_, closing = (cached.cell(total, col).value for col in (3, 4, 7, 8))
+        self.assertEqual((opening, earned, reversed_, closing), (1000, 500, -100, 1400))
+        self.assertEqual(opening + earned + reversed_, closing, "the total row rolls forward")
+        self.assertAlmostEqual(cached.cell(total, 10).value, 10.0)
+        self.assertAlmostEqual(cached.cell(total, 11).value, 14.0)
+        # live formulas: flows as subtotals, balances on the first and the last month
+        self.assertTrue(sheet.cell(total, 4).value.startswith("=SUBTOTAL(9,D2:D"))
+        self.assertTrue(sheet.cell(total, 3).value.startswith("=SUMIFS(C2:C"))
+        self.assertIn(f"DATE({start.year},{start.month},1)", sheet.cell(total, 3).value)
+        self.assertIn(f"DATE({today.year},{today.month},1)", sheet.cell(total, 8).value)
+
+    def test_two_revenues_named_and_defined(self):
+        """Gross Revenue (before points and ticket credit notes) and Net Revenue (after them) on one scenario:
+        the report, the 360 view and the workbook give each its own name and the same number."""
+        reward = self.program.reward_product_id
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_date": fields.Date.today(),
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": self.product_a.id, "quantity": 1, "price_unit": 250, "tax_ids": False}
+                    ),
+                    Command.create({"product_id": reward.id, "quantity": 1, "price_unit": -50, "tax_ids": False}),
+                ],
+            }
+        )
+        invoice.action_post()
+        rows = self.env["crm.customer.profitability"].search([("partner_id", "=", self.customer.id)])
+        gross, net = sum(rows.mapped("revenue")), sum(rows.mapped("net_revenue"))
+        # gross: 500 invoiced + 250, the ticket's credit note and the points left out
+        self.assertEqual(gross, 750.0)
+        self.assertEqual((sum(rows.mapped("ticket_credit")), sum(rows.mapped("loyalty_rewards"))), (100.0, 50.0))
+        # net: what the customer was invoiced after every credit note and points discount
+        moves = self.env["account.move"].search(
+            [("commercial_partner_id", "=", self.customer.id), ("state", "=", "posted"),
+             ("move_type", "in", ("out_invoice", "out_refund"))]
+        )  # fmt: skip
+        self.assertEqual(net, sum(moves.mapped("amount_untaxed_signed")))
+        self.assertEqual(net, 600.0)
+        customer = self.customer.with_company(self.company)
+        self.assertEqual((customer.crm360_revenue_total, customer.crm360_revenue_12m), (net, net))
+        Report, Partner = self.env["crm.customer.profitability"], self.env["res.partner"]
+        self.assertEqual(Report._fields["revenue"].string, "Gross Revenue")
+        self.assertEqual(Report._fields["net_revenue"].string, "Net Revenue")
+        self.assertIn("Net Revenue", Partner._fields["crm360_revenue_total"].help)
+        self.assertIn("before", Report._fields["revenue"].help)
+        today = fields.Date.today()
+        _formulas, values = self._export_book(today.replace(day=1), today)
+        sheet = values["Profitability by Customer"]
+        header = [c.value for c in sheet[1]]
+        row = dict(
+            zip(
+                header,
+                next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "Bridge Customer"),
+                strict=True,
+            )
+        )
+        self.assertEqual((row["Gross Revenue"], row["Net Revenue"]), (gross, net))
+
+    def test_profitability_ids_are_stable(self):
+        """The same row keeps its id from one read to the next (orders, filters, other customers' rows)."""
+        Report = self.env["crm.customer.profitability"]
+        other = self.env["res.partner"].create({"name": "Another Customer", "is_company": True})
+        moves = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": fields.Date.today() - relativedelta(months=months),
+                    "invoice_line_ids": [
+                        Command.create({"product_id": self.product_a.id, "quantity": 1, "price_unit": 10 + months,
+                                        "tax_ids": False})
+                    ],
+                }
+                for partner in (self.customer, other)
+                for months in (1, 2, 3)
+            ]
+        )  # fmt: skip
+        moves.action_post()
+
+        def ids_by_key(records):
+            return {(r.partner_id.id, r.date, r.categ_id.id): r.id for r in records}
+
+        first = ids_by_key(Report.search([]))
+        self.assertEqual(len(set(first.values())), len(first), "unique ids")
+        Report.invalidate_model()
+        second = ids_by_key(Report.search([], order="revenue desc, partner_id desc"))
+        self.assertEqual(second, first)
+        Report.invalidate_model()
+        mine = ids_by_key(Report.search([("partner_id", "=", self.customer.id)], order="date asc"))
+        self.assertEqual(mine, {key: first[key] for key in mine})
+        # new customers' rows do not shift the others
+        for months in (0, 1, 2):
+            self.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.env["res.partner"].create({"name": f"Newcomer {months}"}).id,
+                    "invoice_date": fields.Date.today() - relativedelta(months=months),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"product_id": self.product_a.id, "quantity": 1, "price_unit": 5, "tax_ids": False}
+                        )
+                    ],
+                }
+            ).action_post()
+            Report.invalidate_model()
+            later = ids_by_key(Report.search([], order="date desc"))
+            self.assertEqual({key: later[key] for key in first}, first)
+        row = Report.browse(
+            first[(self.customer.id, self.invoice.invoice_date.replace(day=1), self.product.categ_id.id)]
+        )
+        self.assertEqual((row.partner_id, row.revenue), (self.customer, 500.0))
+
+    def test_consumable_cogs_counted_once(self):
+        """Consumables delivered are costed by their valuation layers only; invoiced without a delivery, at
+        their standard cost when the invoice was posted."""
+        consumable = self.env["product.product"].create(
+            {
+                "name": "Gift Box",
+                "type": "consu",
+                "is_storable": False,
+                "standard_price": 10.0,
+                "list_price": 30.0,
+                "taxes_id": False,
+                "invoice_policy": "delivery",
+            }
+        )
+        customer = self.env["res.partner"].create({"name": "Box Buyer", "is_company": True})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "warehouse_id": self.warehouse.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": consumable.id, "product_uom_qty": 2, "price_unit": 30, "tax_id": False}
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        order.picking_ids.move_ids.quantity = 2
+        order.picking_ids.button_validate()
+        self.assertTrue(
+            self.env["stock.valuation.layer"].search([("stock_move_id", "in", order.picking_ids.move_ids.ids)])
+        )
+        order._create_invoices().action_post()
+        Report = self.env["crm.customer.profitability"]
+
+        def cogs():
+            Report.invalidate_model()
+            return sum(Report.search([("partner_id", "=", customer.id)]).mapped("cogs"))
+
+        def fact_cost():
+            Fact = self.env["crm.sales.fact"]
+            Fact.invalidate_model()
+            facts = Fact.search([("partner_id", "=", customer.id)])
+            return sum(facts.mapped("cogs")) + sum(facts.mapped("consumable_cost"))
+
+        self.assertEqual(cogs(), 20.0, "2 delivered at a cost of 10, counted once")
+        self.assertEqual(fact_cost(), 20.0)
+        customer.invalidate_recordset()
+        self.assertEqual(customer.with_company(self.company).crm360_margin_12m, 40.0)
+        # invoiced without a delivery: the cost when posted, not today's standard price
+        manual = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": customer.id,
+                "invoice_date": fields.Date.today(),
+                "invoice_line_ids": [
+                    Command.create({"product_id": consumable.id, "quantity": 3, "price_unit": 30, "tax_ids": False})
+                ],
+            }
+        )
+        manual.action_post()
+        self.assertEqual(cogs(), 50.0)
+        consumable.standard_price = 15.0
+        self.assertEqual(cogs(), 50.0, "the cost at posting stays")
+        self.env["crm.sales.fact"]._rebuild(self.company)
+        self.assertEqual(fact_cost(), 50.0, "a rebuild of the facts keeps it too")
 
     def test_export_only_for_accounting(self):
         salesman = new_test_user(
@@ -515,9 +734,16 @@ class TestBridge(AccountTestInvoicingCommon):
         expire_move = second.filtered(lambda a: a.date == day3).move_id
         breakage = expire_move.line_ids.filtered(lambda l: l.account_id == self.program.loyalty_breakage_account_id)
         self.assertEqual(breakage.credit, 2.0)
-        for day, expected in ((day1, 10.0), (day2, 7.0), (day3, 4.0)):
+        for day, expected in ((day1, 10.0), (day3, 4.0)):
             ledger, gl, diff = self.program._liability_reconciliation(day)
             self.assertEqual((ledger, gl, diff), (expected, expected, 0.0), day)
+        # the locked day keeps its GL balance: the difference is the release booked on the next open date
+        self.assertEqual(self.program._liability_reconciliation(day2), (7.0, 10.0, -3.0))
+        row = self.env["crm.loyalty.liability.report"].search(
+            [("program_id", "=", self.program.id), ("date", "=", day2)]
+        )
+        self.assertEqual(row.booked_later, -3.0)
+        self.assertIn("booked on a later date", row.explanation)
         self.assertEqual(len(self.program.accrual_ids), 3)
 
     def test_liability_invalid_configuration(self):

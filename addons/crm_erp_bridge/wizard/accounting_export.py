@@ -108,16 +108,23 @@ class CrmAccountingExport(models.TransientModel):
 
     @api.model
     def _sheet(self, book, fmt, title, columns, rows):
-        """columns: [(label, kind, width, total)]; kind in text/date/money/points; rows: iterable of tuples."""
+        """columns: [(label, kind, width, total)]; kind in text/date/money/points; rows: iterable of tuples.
+
+        total: False (none), True (the sum of the rows: flows), "first" or "last" (a balance: the sum of the
+        rows of the first or last date of the sheet's date column, e.g. the period's opening and closing over
+        every program). The total row carries formulas with their values, for readers that do not compute."""
         sheet = book.add_worksheet(title[:31])
         for col, (_label, _kind, width, _total) in enumerate(columns):
             sheet.set_column(col, col, width)
         sheet.freeze_panes(1, 0)
         for col, (label, _kind, _width, _total) in enumerate(columns):
             sheet.write_string(0, col, label, fmt["header"])
+        date_col = next((col for col, column in enumerate(columns) if column[1] == "date"), None)
+        sums = dict.fromkeys(range(len(columns)), 0.0)
+        balances = {"first": {}, "last": {}}  # {kind: {col: (date, sum of the rows of that date)}}
         row = 0
         for row, values in enumerate(rows, start=1):
-            for col, ((_label, kind, _width, _total), value) in enumerate(zip(columns, values, strict=False)):
+            for col, ((_label, kind, _width, total), value) in enumerate(zip(columns, values, strict=False)):
                 if value is None or value is False:
                     sheet.write_blank(row, col, None)
                 elif kind == "date":
@@ -126,15 +133,35 @@ class CrmAccountingExport(models.TransientModel):
                     sheet.write_number(row, col, float(value), fmt[kind])
                 else:
                     sheet.write_string(row, col, str(value))
+                if total is True and value:
+                    sums[col] += float(value)
+                elif total in balances and date_col is not None:
+                    day, amount = values[date_col], float(value or 0.0)
+                    current = balances[total].get(col)
+                    if current is None or (day < current[0] if total == "first" else day > current[0]):
+                        balances[total][col] = (day, amount)
+                    elif day == current[0]:
+                        balances[total][col] = (day, current[1] + amount)
         last = row
         sheet.autofilter(0, 0, max(last, 1), len(columns) - 1)
         total_row = last + 1
         sheet.write_string(total_row, 0, _("Total"), fmt["total_label"])
         for col, (_label, kind, _width, total) in enumerate(columns):
-            if total and col:
-                letter = xlsxwriter.utility.xl_col_to_name(col)
-                formula = f"=SUBTOTAL(9,{letter}2:{letter}{max(last, 1) + 1})" if last else "=0"
-                sheet.write_formula(total_row, col, formula, fmt[f"total_{kind}"])
+            if not total or not col:
+                continue
+            letter = xlsxwriter.utility.xl_col_to_name(col)
+            cells = f"{letter}2:{letter}{max(last, 1) + 1}"
+            value = sums[col]
+            formula = f"=SUBTOTAL(9,{cells})" if last else "=0"
+            if total in balances:
+                day, value = balances[total].get(col, (None, 0.0))
+                if day is None:
+                    formula = "=0"
+                else:
+                    date_letter = xlsxwriter.utility.xl_col_to_name(date_col)
+                    dates = f"{date_letter}2:{date_letter}{last + 1}"
+                    formula = f"=SUMIFS({cells},{dates},DATE({day.year},{day.month},{day.day}))"
+            sheet.write_formula(total_row, col, formula, fmt[f"total_{kind}"], value)
         return sheet
 
     # ------------------------------------------------------------------ 1. loyalty liability roll-forward
@@ -142,15 +169,16 @@ class CrmAccountingExport(models.TransientModel):
         return [
             (_("Program"), "text", 24, False),
             (_("Month"), "date", 12, False),
-            (_("Opening (points)"), "points", 14, True),
+            # balances: the period's opening is its first month's, its closing its last month's
+            (_("Opening (points)"), "points", 14, "first"),
             (_("Earned"), "points", 12, True),
             (_("Redeemed"), "points", 12, True),
             (_("Expired"), "points", 12, True),
             (_("Reversed and Adjusted"), "points", 14, True),
-            (_("Closing (points)"), "points", 14, True),
+            (_("Closing (points)"), "points", 14, "last"),
             (_("Point Value"), "money", 10, False),
-            (_("Opening (money)"), "money", 14, True),
-            (_("Closing (money)"), "money", 14, True),
+            (_("Opening (money)"), "money", 14, "first"),
+            (_("Closing (money)"), "money", 14, "last"),
         ]
 
     def _liability_rows(self):
@@ -224,18 +252,24 @@ class CrmAccountingExport(models.TransientModel):
     def _profit_columns(self, first):
         return [
             (first, "text", 30, False),
-            (_("Revenue"), "money", 14, True),
+            (_("Gross Revenue"), "money", 14, True),
             (_("COGS"), "money", 14, True),
             (_("Gross Margin"), "money", 14, True),
             (_("Ticket Credit Notes"), "money", 14, True),
             (_("Loyalty Rewards"), "money", 14, True),
+            (_("Net Revenue"), "money", 14, True),
             (_("Net Contribution"), "money", 14, True),
         ]
 
     def _profit_rows(self, by):
-        source = self.env["crm.customer.profitability"]._profitability_source(
+        Profitability = self.env["crm.customer.profitability"]
+        source = Profitability._profitability_source(
             self.company_id.id, self.date_from - relativedelta(days=1), self.date_to, grain="partner"
         )
+
+        def total(name):
+            return SQL("SUM(src.%s)", SQL.identifier(name))
+
         segment_filter = SQL("")
         if self.segment_ids:
             segment_filter = SQL("WHERE s.segment_id = ANY(%s)", self.segment_ids.ids)
@@ -247,17 +281,19 @@ class CrmAccountingExport(models.TransientModel):
         yield from self._stream(
             SQL(
                 """
-            SELECT %(key)s, SUM(src.revenue), SUM(src.cogs), SUM(src.revenue - src.cogs),
-                   SUM(src.ticket_credit), SUM(src.loyalty_rewards),
-                   SUM(src.revenue - src.cogs - src.ticket_credit - src.loyalty_rewards)
+            SELECT %(key)s, SUM(src.revenue), SUM(src.cogs), %(gross_margin)s,
+                   SUM(src.ticket_credit), SUM(src.loyalty_rewards), %(net_revenue)s, %(net_contribution)s
               FROM (%(source)s) src
               JOIN res_partner p ON p.id = src.partner_id
          LEFT JOIN crm_rfm_score s ON s.partner_id = src.partner_id AND s.company_id = src.company_id
          LEFT JOIN crm_rfm_segment seg ON seg.id = s.segment_id
               %(segment_filter)s
-          GROUP BY 1 ORDER BY 7 DESC NULLS LAST
+          GROUP BY 1 ORDER BY 8 DESC NULLS LAST
             """,
                 key=key,
+                gross_margin=Profitability._measure_sql("gross_margin", total),
+                net_revenue=Profitability._measure_sql("net_revenue", total),
+                net_contribution=Profitability._measure_sql("net_contribution", total),
                 source=source,
                 segment_filter=segment_filter,
             )

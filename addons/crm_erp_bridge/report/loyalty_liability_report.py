@@ -1,0 +1,217 @@
+import math
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL, float_is_zero, format_amount, formatLang
+
+
+class CrmLoyaltyLiabilityReport(models.Model):
+    """Reconciliation of the loyalty liability, per program and day with movements: the points of the
+    ledger at the end of the day times the point value, against the balance of the liability account
+    (the program's accrual entries, by accounting date).
+
+    A difference is explained by its parts: points not accrued yet (the next run books them), movements of
+    the day booked on a later date (a locked period), and the rest (a point value changed after the
+    accruals, a journal entry reset or cancelled by hand, rounding)."""
+
+    _name = "crm.loyalty.liability.report"
+    _description = "Loyalty Liability Reconciliation"
+    _auto = False
+    _order = "date desc, program_id"
+    _rec_name = "program_id"
+    _depends = {
+        "crm.loyalty.entry": ["program_id", "date", "points"],
+        "crm.loyalty.accrual": ["program_id", "date", "move_id", "entry_ids"],
+        "crm.loyalty.program": ["company_id", "point_value", "liability_accounting", "loyalty_liability_account_id"],
+        "account.move.line": ["move_id", "account_id", "date", "debit", "credit", "parent_state"],
+    }
+
+    program_id = fields.Many2one("crm.loyalty.program", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    date = fields.Date(readonly=True)
+    points_day = fields.Float(string="Points Moved", readonly=True, help="Net points of the day's ledger entries.")
+    ledger_points = fields.Float(
+        readonly=True, aggregator=None, help="Points of the ledger at the end of the day: earned minus spent."
+    )
+    point_value = fields.Float(readonly=True, aggregator=None, digits=(16, 4))
+    ledger_value = fields.Monetary(readonly=True, aggregator=None, help="Ledger points x point value.")
+    gl_day = fields.Monetary(
+        string="GL Movement", readonly=True, help="Net credit of the day on the liability account."
+    )
+    gl_balance = fields.Monetary(
+        string="GL Balance",
+        readonly=True,
+        aggregator=None,
+        help="Credit balance of the liability account at the end of the day, from this program's accrual "
+        "entries (posted, by accounting date).",
+    )
+    difference = fields.Monetary(readonly=True, aggregator=None, help="Ledger value - GL balance.")
+    unaccrued_points = fields.Float(
+        string="Points Not Accrued",
+        readonly=True,
+        aggregator=None,
+        help="Points of ledger entries up to this day that no accrual has booked yet.",
+    )
+    booked_later = fields.Monetary(
+        string="Booked on a Later Date",
+        readonly=True,
+        aggregator=None,
+        help="Accrued movements of this day or before whose journal entry is dated after it (a locked period).",
+    )
+    explanation = fields.Char(compute="_compute_explanation")
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            WITH programs AS (
+                SELECT p.id, p.company_id, c.currency_id, p.point_value, p.loyalty_liability_account_id,
+                       cur.decimal_places
+                  FROM crm_loyalty_program p
+                  JOIN res_company c ON c.id = p.company_id
+                  JOIN res_currency cur ON cur.id = c.currency_id
+                 WHERE p.liability_accounting
+                    OR EXISTS (SELECT 1 FROM crm_loyalty_accrual a WHERE a.program_id = p.id)
+            ), ledger AS (
+                SELECT e.program_id, e.date, SUM(e.points) AS points,
+                       SUM(e.points) FILTER (WHERE NOT EXISTS (
+                           SELECT 1 FROM crm_loyalty_accrual_entry_rel r WHERE r.entry_id = e.id)) AS unaccrued
+                  FROM crm_loyalty_entry e
+                  JOIN programs p ON p.id = e.program_id
+              GROUP BY 1, 2
+            ), booked AS (
+                -- the liability lines of the accruals: the day covered and the accounting date
+                SELECT a.program_id, a.date AS day, aml.date, aml.credit - aml.debit AS amount
+                  FROM crm_loyalty_accrual a
+                  JOIN programs p ON p.id = a.program_id
+                  JOIN account_move_line aml ON aml.move_id = a.move_id
+                       AND aml.account_id = p.loyalty_liability_account_id AND aml.parent_state = 'posted'
+            ), gl AS (
+                SELECT program_id, date, SUM(amount) AS amount FROM booked GROUP BY 1, 2
+            ), later AS (
+                -- pending from the day covered until the accounting date
+                SELECT program_id, d.date, SUM(d.amount) AS amount
+                  FROM booked b
+            CROSS JOIN LATERAL (VALUES (b.day, b.amount), (b.date, -b.amount)) AS d(date, amount)
+                 WHERE b.date <> b.day
+              GROUP BY 1, 2
+            ), days AS (
+                SELECT program_id, date FROM ledger
+                 UNION SELECT program_id, date FROM gl
+                 UNION SELECT program_id, date FROM later
+            ), daily AS (
+                SELECT d.program_id, d.date, COALESCE(l.points, 0) AS points,
+                       COALESCE(l.unaccrued, 0) AS unaccrued, COALESCE(g.amount, 0) AS gl,
+                       COALESCE(lt.amount, 0) AS later
+                  FROM days d
+             LEFT JOIN ledger l ON l.program_id = d.program_id AND l.date = d.date
+             LEFT JOIN gl g ON g.program_id = d.program_id AND g.date = d.date
+             LEFT JOIN later lt ON lt.program_id = d.program_id AND lt.date = d.date
+            ), running AS (
+                SELECT daily.program_id, daily.date, daily.points, daily.gl,
+                       SUM(daily.points) OVER w AS ledger_points, SUM(daily.gl) OVER w AS gl_balance,
+                       SUM(daily.unaccrued) OVER w AS unaccrued_points, SUM(daily.later) OVER w AS booked_later
+                  FROM daily
+                WINDOW w AS (PARTITION BY daily.program_id ORDER BY daily.date)
+            )
+            -- a key of the row (program, day): the same row keeps its id from one read to the next
+            SELECT r.program_id::bigint * 1000000 + (r.date - DATE '1970-01-01') AS id,
+                   r.program_id, p.company_id, p.currency_id, r.date,
+                   r.points AS points_day, r.ledger_points, p.point_value,
+                   ROUND((r.ledger_points * p.point_value)::numeric, p.decimal_places) AS ledger_value,
+                   r.gl AS gl_day, r.gl_balance,
+                   ROUND((r.ledger_points * p.point_value)::numeric - r.gl_balance, p.decimal_places) AS difference,
+                   r.unaccrued_points, r.booked_later
+              FROM running r
+              JOIN programs p ON p.id = r.program_id
+            """
+        )
+
+    @api.depends("difference", "unaccrued_points", "booked_later")
+    def _compute_explanation(self):
+        for row in self:
+            currency = row.currency_id
+            if float_is_zero(row.difference, precision_rounding=currency.rounding or 0.01):
+                row.explanation = False
+                continue
+            parts = []
+            rest = row.difference
+            if row.unaccrued_points:
+                amount = currency.round(row.unaccrued_points * row.point_value)
+                rest -= amount
+                parts.append(
+                    _(
+                        "%(points)s points not accrued yet (%(amount)s): the next run books them",
+                        points=row._format_points(row.unaccrued_points),
+                        amount=format_amount(self.env, amount, currency),
+                    )
+                )
+            if not float_is_zero(row.booked_later, precision_rounding=currency.rounding):
+                rest -= row.booked_later
+                parts.append(
+                    _(
+                        "%(amount)s of movements up to this day booked on a later date (locked period)",
+                        amount=format_amount(self.env, row.booked_later, currency),
+                    )
+                )
+            if not float_is_zero(rest, precision_rounding=currency.rounding):
+                parts.append(
+                    _(
+                        "%(amount)s not explained by the accruals: the point value changed after them, a journal "
+                        "entry was reset or cancelled, or rounding",
+                        amount=format_amount(self.env, rest, currency),
+                    )
+                )
+            row.explanation = "; ".join(parts)
+
+    def _format_points(self, points):
+        """Points with as many decimals as the program's rounding has (1 -> "1,250", 0.5 -> "1,250.5")."""
+        rounding = self.program_id.rounding or 1.0
+        digits = max(0, math.ceil(-math.log10(rounding) - 1e-9))
+        return formatLang(self.env, points, digits=digits)
+
+    def _drill_down(self, model, domain, name):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": model,
+            "name": name,
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": domain,
+            "context": {"create": False},
+        }
+
+    def action_open_entries(self):
+        """The ledger entries behind the ledger points: the program's entries up to this day."""
+        return self._drill_down(
+            "crm.loyalty.entry",
+            [("program_id", "=", self.program_id.id), ("date", "<=", self.date)],
+            _("Ledger Entries of %(program)s up to %(date)s", program=self.program_id.name, date=self.date),
+        )
+
+    def action_open_move_lines(self):
+        """The journal items behind the GL balance: liability lines of the program's accruals up to this day."""
+        program = self.program_id
+        return self._drill_down(
+            "account.move.line",
+            [
+                ("move_id", "in", program.accrual_ids.move_id.ids),
+                ("account_id", "=", program.loyalty_liability_account_id.id),
+                ("parent_state", "=", "posted"),
+                ("date", "<=", self.date),
+            ],
+            _("Liability Journal Items of %(program)s up to %(date)s", program=program.name, date=self.date),
+        )
+
+    def action_open_unaccrued(self):
+        """The entries that explain a difference: not accrued yet."""
+        return self._drill_down(
+            "crm.loyalty.entry",
+            [("program_id", "=", self.program_id.id), ("date", "<=", self.date), ("accrual_ids", "=", False)],
+            _("Entries Not Accrued of %(program)s", program=self.program_id.name),
+        )
+
+    def action_accrue_now(self):
+        """Accrue the programs of the selected rows now (accountants)."""
+        return self.program_id.action_accrue_now()
