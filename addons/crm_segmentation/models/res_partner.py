@@ -1,5 +1,5 @@
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -246,7 +246,13 @@ class ResPartner(models.Model):
 
     @api.model
     def _evaluate_lifecycle(self, partner_ids=None, today=None):
-        """Move customers to the stage their facts call for; set-based: one read, one write per stage."""
+        """Move customers to the stage their facts call for; set-based: one read, one write per stage.
+
+        Given ``today`` (an evaluation as of another day), the moves are dated that day: the rules read the
+        date of the move to Lost and the time spent in a stage."""
+        now = fields.Datetime.now()
+        if today and today != fields.Date.context_today(self):
+            now = datetime.combine(today, time.min)
         today = today or fields.Date.context_today(self)
         company = self.env.company
         params = LifecycleParams(
@@ -267,7 +273,6 @@ class ResPartner(models.Model):
         partners_moved = self.browse()
         self.flush_model(["lifecycle_stage_id", "lifecycle_stage_date"])
         self.env["crm.lifecycle.history"].flush_model()
-        now = fields.Datetime.now()
         for code, ids in moves.items():
             # derived data written in bulk, the audit row in the same statement: res.partner.write would
             # sync commercial fields record by record and the ORM create costs a query per 1,000 rows

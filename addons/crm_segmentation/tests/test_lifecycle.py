@@ -1,4 +1,5 @@
 from ast import literal_eval
+from datetime import date, datetime
 
 from freezegun import freeze_time
 
@@ -119,6 +120,16 @@ class TestLifecycle(SegmentationCommon):
             self.customer.lifecycle_stage_id = self.stage["lost"]
         self.assertEqual(self._evaluate("2026-05-01"), "lost", "no purchase since the move to Lost")
         self._buy("2026-05-02")
+        self.assertEqual(self.customer.lifecycle_stage_id.code, "won_back")
+
+    def test_evaluation_as_of_another_day_dates_its_moves(self):
+        """The demo data and the benchmark evaluate as of a given day: the move to Lost is dated that day,
+        so that a purchase after it wins the customer back."""
+        self._buy("2025-01-01")
+        self.env["res.partner"]._evaluate_lifecycle(partner_ids=self.customer.ids, today=date(2026, 3, 1))
+        lost = self.customer.lifecycle_history_ids.filtered(lambda h: h.to_stage_id.code == "lost")
+        self.assertEqual(lost.date, datetime(2026, 3, 1))
+        self._buy("2026-03-05")
         self.assertEqual(self.customer.lifecycle_stage_id.code, "won_back")
 
     def test_won_back_period_setting(self):
