@@ -174,7 +174,7 @@ class CrmFeedbackTicket(models.Model):
         return [
             {"partner": t.commercial_partner_id, "company": t.company_id, "trigger": trigger, "ticket": t}
             for t in self
-            if t.commercial_partner_id
+            if t.commercial_partner_id and t.verified  # an unverified public ticket speaks for no customer
         ]
 
     @api.model

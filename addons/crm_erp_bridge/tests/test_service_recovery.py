@@ -177,3 +177,26 @@ class TestServiceRecovery(AccountTestInvoicingCommon):
         )
         groups = dict(Report._read_group([("id", "in", rows.ids)], ["recovered"], ["rebuy_rate:avg"]))
         self.assertEqual(groups, {True: 100.0, False: 0.0})
+
+    def test_unverified_public_ticket_raises_no_goodwill_until_confirmed(self):
+        """A public-form ticket typed with a member's address speaks for nobody until the address is
+        confirmed: no goodwill, no contact; once confirmed it is the member's and counts."""
+        Goodwill = self.env["crm.loyalty.goodwill"]
+        ticket = self.env["crm.feedback.ticket"].create(
+            {
+                "subject": "Forged complaint",
+                "description": ANGRY,
+                "email_from": "member@example.com",
+                "channel": "web",
+                "verified": False,
+                "company_id": self.company.id,
+            }
+        )
+        self.assertLessEqual(ticket.sentiment_score, -0.5)
+        self.assertFalse(ticket.partner_id)
+        self.assertFalse(Goodwill.search([("ticket_id", "=", ticket.id)]))
+        ticket._apply_sentiment()  # any later re-scoring too
+        self.assertFalse(Goodwill.search([("ticket_id", "=", ticket.id)]))
+        ticket.with_user(self.agent).action_verify()
+        self.assertEqual(ticket.partner_id, self.member_partner)
+        self.assertEqual(Goodwill.search([("ticket_id", "=", ticket.id)]).trigger, "negative_sentiment")

@@ -121,8 +121,9 @@ class FeedbackPortal(CustomerPortal):
                 values["error"] = error
             else:
                 # sudo: anonymous visitors have no rights; the input was validated and limited above
-                request.env["crm.feedback.ticket"].sudo().create(vals)
-                values.update(done=True, post={})
+                ticket_sudo = request.env["crm.feedback.ticket"].sudo().create(vals)
+                ticket_sudo._send_confirmation_request()
+                values.update(done=True, post={}, email=vals["email_from"])
         return request.render("crm_feedback.public_feedback_form", values)
 
     def _validate_feedback_form(self, post, portal):
@@ -200,13 +201,35 @@ class FeedbackPortal(CustomerPortal):
                 error["email"] = _("Too many messages from this address: please try again later.")
         if error:
             return
-        # sudo: match the visitor to a contact (or create one) without granting contact rights. The
-        # normalised address must be equal: never a pattern (with =ilike, "_" and "%" are wildcards and
-        # "li_na@" or "%@company.example.com" would file the ticket under someone else's customer).
-        partner_sudo = env["res.partner"].sudo().search([("email_normalized", "=", email)], order="id", limit=1)
-        if not partner_sudo:
-            partner_sudo = env["res.partner"].sudo().create({"name": name or email, "email": email})
-        vals.update(email_from=email, partner_id=partner_sudo.id, channel="web", company_id=env.company.id)
+        # unverified until the sender confirms from the e-mailed link: no contact is matched nor made, the
+        # typed address is kept (and the typed name, for the contact made at confirmation)
+        vals.update(
+            email_from=email,
+            contact_name=name or False,
+            verified=False,
+            channel="web",
+            company_id=env.company.id,
+        )
+
+    @http.route(
+        ["/feedback/confirm/<string:token>"],
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        website=True,
+        sitemap=False,
+    )
+    def public_feedback_confirm(self, token, **post):
+        """The link e-mailed to the typed address: GET shows a button (mail scanners follow links), the POST
+        confirms. An unknown, expired or used token is the same 404."""
+        ticket_sudo = request.env["crm.feedback.ticket"]._from_confirmation_token(token)
+        if not ticket_sudo:
+            return request.not_found()
+        values = {"ticket": ticket_sudo, "token": token, "done": False}
+        if request.httprequest.method == "POST":
+            ticket_sudo._verify_sender(_("The sender confirmed the address from the e-mailed link."))
+            values["done"] = True
+        return request.render("crm_feedback.public_feedback_confirm", values)
 
 
 MAX_NPS_COMMENT = 2000

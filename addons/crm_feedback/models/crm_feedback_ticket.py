@@ -1,8 +1,10 @@
+import secrets
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import email_normalize, html2plaintext
+from odoo.tools import consteq, email_normalize, html2plaintext
+from odoo.tools.misc import hash_sign, verify_hash_signed
 
 from ..tools import sentiment
 
@@ -24,6 +26,9 @@ CHANNELS = [
 PRIORITIES = [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Urgent")]
 ROUTED_CHANNELS = ("web", "portal")  # tickets filed by customers themselves, routed to a team when they have none
 AT_RISK_SHARE = 0.8  # share of the allowed working time after which a ticket is "at risk"
+CONFIRM_SCOPE = "crm_feedback.ticket_confirm"  # the HMAC scope: a confirmation link is good for nothing else
+CONFIRM_HOURS = 48  # a confirmation link expires after two days
+MAX_TOKEN_LENGTH = 512
 
 
 class CrmFeedbackTicket(models.Model):
@@ -42,6 +47,20 @@ class CrmFeedbackTicket(models.Model):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     partner_id = fields.Many2one("res.partner", string="Contact", tracking=True, index=True, check_company=True)
     email_from = fields.Char(string="Email")
+    contact_name = fields.Char(
+        string="Sender Name", readonly=True, copy=False, help="The name typed on the public form, for the new contact."
+    )
+    verified = fields.Boolean(
+        default=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+        help="A public-form ticket stays unverified until its sender confirms the address from the e-mailed link "
+        "(or an agent verifies it by hand): until then it belongs to no contact, shows in no portal and raises "
+        "no goodwill.",
+    )
+    verify_nonce = fields.Char(readonly=True, copy=False, groups="base.group_system")
     commercial_partner_id = fields.Many2one(
         related="partner_id.commercial_partner_id", store=True, string="Customer", index=True
     )
@@ -198,6 +217,11 @@ class CrmFeedbackTicket(models.Model):
                 at_risk = deadline and now >= start + (deadline - start) * AT_RISK_SHARE
                 ticket.sla_status = "at_risk" if at_risk else "on_time"
 
+    @api.constrains("verified", "partner_id")
+    def _check_unverified_without_contact(self):
+        if self.filtered(lambda t: not t.verified and t.partner_id):
+            raise ValidationError(_("An unverified ticket belongs to no contact: verify the sender first."))
+
     @api.constrains("partner_id", "sale_order_id", "invoice_id", "picking_id")
     def _check_documents_customer(self):
         for ticket in self:
@@ -246,6 +270,85 @@ class CrmFeedbackTicket(models.Model):
         if vals.get("stage_id"):
             self.filtered("is_closed")._send_rating_request()
         return res
+
+    # ------------------------------------------------------------------ sender verification
+    def action_verify(self):
+        """Staff verify the sender by hand (they checked the address another way)."""
+        self.check_access("write")
+        self._verify_sender(_("Sender verified by hand by %(user)s.", user=self.env.user.name))
+        return True
+
+    def _verify_sender(self, note):
+        """Attach each unverified ticket to the contact of exactly its normalised address, or a new contact,
+        then let the held-back effects (sentiment, goodwill) happen."""
+        todo = self.filtered(lambda t: not t.verified)
+        # sudo: the sender proved the address (link) or an agent vouched for it; only the contact with exactly
+        # this normalised address (never a pattern) in the ticket's company or shared is read, or a plain one made
+        partners_sudo = self.env["res.partner"].sudo()
+        for ticket in todo:
+            email = email_normalize(ticket.email_from or "")
+            partner_sudo = partners_sudo.browse()
+            if email:
+                partner_sudo = partners_sudo.search(
+                    [("email_normalized", "=", email), ("company_id", "in", [False, ticket.company_id.id])],
+                    order="id",
+                    limit=1,
+                ) or partners_sudo.create({"name": ticket.contact_name or email, "email": email})
+            # sudo: the nonce is readable by administrators only; it is cleared so the link is used once
+            ticket.sudo().write({"verified": True, "verify_nonce": False, "partner_id": partner_sudo.id})
+            ticket.message_post(body=note, subtype_xmlid="mail.mt_note")
+        todo._apply_sentiment()
+        return todo
+
+    def _confirmation_token(self, expiration=None):
+        """A new signed link token (HMAC-SHA256 with the database secret, for this purpose only) for this
+        unverified ticket: a fresh 128-bit nonce, expiring after CONFIRM_HOURS; any earlier link stops working."""
+        self.ensure_one()
+        nonce = secrets.token_urlsafe(16)
+        # sudo: the nonce field is for administrators only; the caller is the public form that made the ticket
+        ticket_sudo = self.sudo()
+        ticket_sudo.verify_nonce = nonce
+        return hash_sign(
+            ticket_sudo.env,
+            CONFIRM_SCOPE,
+            {"id": self.id, "nonce": nonce},
+            expiration=expiration or timedelta(hours=CONFIRM_HOURS),
+        )
+
+    @api.model
+    def _from_confirmation_token(self, token):
+        """The unverified ticket a valid, unexpired, unused confirmation token was made for; else empty.
+        Every failure looks the same to the caller (no oracle)."""
+        empty = self.browse()
+        if not token or not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+            return empty
+        try:
+            payload = verify_hash_signed(self.sudo().env, CONFIRM_SCOPE, token)
+        except (ValueError, TypeError):  # not base64, unknown version, bad JSON, bad UTF-8
+            return empty
+        if not isinstance(payload, dict) or not isinstance(payload.get("id"), int):
+            return empty
+        nonce = payload.get("nonce")
+        # sudo: the signature proves who sent the link; the ticket is read to compare its current nonce
+        ticket_sudo = self.sudo().browse(payload["id"]).exists()
+        if (
+            not ticket_sudo
+            or ticket_sudo.verified
+            or not isinstance(nonce, str)
+            or not ticket_sudo.verify_nonce
+            or not consteq(ticket_sudo.verify_nonce, nonce)
+        ):
+            return empty
+        return ticket_sudo
+
+    def _send_confirmation_request(self):
+        """E-mail the typed address a link that confirms it (the ticket stays unverified until then)."""
+        template = self.env.ref("crm_feedback.mail_template_ticket_confirm")
+        for ticket in self.filtered(lambda t: not t.verified and t.email_from):
+            url = f"{ticket.get_base_url()}/feedback/confirm/{ticket._confirmation_token()}"
+            template.with_context(confirm_url=url).send_mail(
+                ticket.id, force_send=False, email_layout_xmlid="mail.mail_notification_light"
+            )
 
     def _compute_access_url(self):  # a compute returns nothing; pylint: disable=missing-return
         super()._compute_access_url()

@@ -1,3 +1,5 @@
+import re
+
 from odoo import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -76,3 +78,24 @@ class FeedbackCommon(AccountTestInvoicingCommon):
         }
         base.update(vals)
         return cls.env["crm.feedback.ticket"].create(base)
+
+
+def confirmation_url(test, ticket):
+    """The confirmation link queued for this ticket (the last one sent), as a path."""
+    mails = test.env["mail.mail"].search([("model", "=", ticket._name), ("res_id", "=", ticket.id)], order="id desc")
+    mail = mails.filtered(lambda m: "/feedback/confirm/" in str(m.body_html))[:1]
+    test.assertTrue(mail, "a confirmation e-mail is queued")
+    test.assertEqual(mail.email_to, ticket.email_from)
+    return re.search(r'href="[^"]*?(/feedback/confirm/[^"]+)"', str(mail.body_html)).group(1)
+
+
+def confirm_from_mail(test, ticket):
+    """Open the e-mailed confirmation link of an HttpCase's ticket and press its button."""
+    url = confirmation_url(test, ticket)
+    page = test.url_open(url)
+    test.assertEqual(page.status_code, 200)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    resp = test.url_open(url, data={"csrf_token": csrf})
+    test.assertEqual(resp.status_code, 200)
+    ticket.invalidate_recordset()
+    return resp

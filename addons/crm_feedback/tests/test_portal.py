@@ -3,6 +3,8 @@ import re
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import confirm_from_mail
+
 
 @tagged("post_install", "-at_install")
 class TestFeedbackPortal(HttpCase):
@@ -148,8 +150,9 @@ class TestFeedbackPortal(HttpCase):
         )
         self.assertIn("Thank you", resp.text)
         ticket = Ticket.search([], order="id desc", limit=1)
-        self.assertEqual(
-            (ticket.channel, ticket.ticket_type, ticket.partner_id.email), ("web", "suggestion", "visitor@example.org")
+        self.assertRecordValues(
+            ticket,
+            [{"channel": "web", "ticket_type": "suggestion", "email_from": "visitor@example.org", "partner_id": False}],
         )
         self.assertNotIn("<script>", ticket.description)
         self.assertIn("&lt;script&gt;", ticket.description)
@@ -281,18 +284,25 @@ class TestFeedbackForms(HttpCase):
             str(ticket.description), "<p>First line<br>Second &lt;line&gt;</p><p>New paragraph</p>", ticket.description
         )
 
+    def _confirm(self, ticket):
+        """Open the confirmation link e-mailed for this ticket and press its button."""
+        return confirm_from_mail(self, ticket)
+
     def test_public_form_matches_the_exact_address_never_a_pattern(self):
         li_na = self.env["res.partner"].create({"name": "Li Na", "email": "Li.Na@forms.example"})
         company = self.env["res.partner"].create(
             {"name": "Big Company", "is_company": True, "email": "info@company.example.com"}
         )
         self._public(email="li_na@forms.example")
+        self._confirm(self._last())
         self.assertNotEqual(self._last().partner_id, li_na, "_ is no wildcard")
         self.assertEqual(self._last().partner_id.email, "li_na@forms.example")
         self._public(email="%@company.example.com")
+        self._confirm(self._last())
         self.assertNotEqual(self._last().partner_id, company, "% is no wildcard")
         self.assertEqual(self._last().partner_id.email, "%@company.example.com")
         self._public(email="  LI.NA@Forms.Example ")
+        self._confirm(self._last())
         self.assertEqual(self._last().partner_id, li_na, "the same address, normalised, is the same contact")
 
     def test_portal_ticket_about_own_delivery_only(self):
