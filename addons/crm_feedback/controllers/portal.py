@@ -1,7 +1,6 @@
 import re
-from datetime import timedelta
 
-from odoo import _, fields, http
+from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 from odoo.tools import email_normalize, plaintext2html
@@ -13,7 +12,7 @@ MAX_SUBJECT = 200
 MAX_NAME = 200
 MAX_DESCRIPTION = 5000
 MAX_EMAIL = 254
-MAX_PUBLIC_PER_HOUR = 5
+HONEYPOT = "website"  # hidden on the form: people leave it empty, form-filling robots do not
 TYPES = ("complaint", "suggestion", "praise", "question", "return")
 # every field of the two forms: PostgreSQL refuses a NUL character in text, so it is a form error
 FORM_FIELDS = ("name", "email", "subject", "ticket_type", "description", "sale_order_id", "invoice_id", "picking_id")
@@ -115,7 +114,10 @@ class FeedbackPortal(CustomerPortal):
     @http.route(["/feedback"], type="http", auth="public", methods=["GET", "POST"], website=True, sitemap=False)
     def public_feedback(self, **post):
         values = {"error": {}, "post": post, "types": TYPES, "limits": LIMITS, "done": False}
-        if request.httprequest.method == "POST":
+        if request.httprequest.method == "POST" and post.get(HONEYPOT):
+            # a robot: it gets the same answer as a person and nothing is written
+            values.update(done=True, post={}, email="")
+        elif request.httprequest.method == "POST":
             vals, error = self._validate_feedback_form(post, portal=False)
             if error:
                 values["error"] = error
@@ -165,7 +167,17 @@ class FeedbackPortal(CustomerPortal):
         """Portal form: the ticket is the user's; the documents it is about must be their own."""
         env = request.env
         partner = env.user.partner_id
-        vals.update(partner_id=partner.id, channel="portal", company_id=partner.company_id.id or env.company.id)
+        company = partner.company_id or env.company
+        vals.update(
+            partner_id=partner.id,
+            channel="portal",
+            company_id=company.id,
+            submitted_ip=request.httprequest.remote_addr,
+        )
+        # a signed-in customer is limited per contact only: not per IP (offices share one), not by the
+        # company's public-form cap (an anonymous flood must not lock customers out)
+        if env["crm.feedback.ticket"]._flood_reached(company, partner=partner):
+            error["form"] = _("You sent many messages in the last hour: please try again later.")
         docs = self._feedback_documents()
         for field, key, model in (
             ("sale_order_id", "orders", "sale.order"),
@@ -193,12 +205,13 @@ class FeedbackPortal(CustomerPortal):
         if not email or len(post.get("email") or "") > MAX_EMAIL:
             error["email"] = _("Enter a valid email address.")
         else:
-            # sudo: a visitor reads no ticket; only the number of this address's recent public tickets is counted
-            tickets_sudo = env["crm.feedback.ticket"].sudo()
-            since = fields.Datetime.now() - timedelta(hours=1)
-            recent = [("email_from", "=", email), ("date_open", ">=", since), ("channel", "=", "web")]
-            if tickets_sudo.search_count(recent) >= MAX_PUBLIC_PER_HOUR:
+            reached = env["crm.feedback.ticket"]._flood_reached(
+                env.company, ip=request.httprequest.remote_addr, email=email
+            )
+            if reached == "address":
                 error["email"] = _("Too many messages from this address: please try again later.")
+            elif reached:
+                error["form"] = _("We are receiving too many messages right now: please try again in an hour.")
         if error:
             return
         # unverified until the sender confirms from the e-mailed link: no contact is matched nor made, the
@@ -209,6 +222,7 @@ class FeedbackPortal(CustomerPortal):
             verified=False,
             channel="web",
             company_id=env.company.id,
+            submitted_ip=request.httprequest.remote_addr,
         )
 
     @http.route(

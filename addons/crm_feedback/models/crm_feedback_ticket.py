@@ -29,6 +29,8 @@ AT_RISK_SHARE = 0.8  # share of the allowed working time after which a ticket is
 CONFIRM_SCOPE = "crm_feedback.ticket_confirm"  # the HMAC scope: a confirmation link is good for nothing else
 CONFIRM_HOURS = 48  # a confirmation link expires after two days
 MAX_TOKEN_LENGTH = 512
+# tickets a customer channel accepts per hour (settings; 0: no limit)
+FLOOD_LIMITS = {"address": 5, "ip": 20, "company": 100}
 
 
 class CrmFeedbackTicket(models.Model):
@@ -61,6 +63,14 @@ class CrmFeedbackTicket(models.Model):
         "no goodwill.",
     )
     verify_nonce = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    submitted_ip = fields.Char(
+        string="Sent From (IP)",
+        readonly=True,
+        copy=False,
+        groups="crm_feedback.group_feedback_manager",
+        help="Client address of a public or portal submission (the forwarded one behind a trusted proxy), "
+        "for the hourly limits.",
+    )
     commercial_partner_id = fields.Many2one(
         related="partner_id.commercial_partner_id", store=True, string="Customer", index=True
     )
@@ -340,6 +350,42 @@ class CrmFeedbackTicket(models.Model):
         ):
             return empty
         return ticket_sudo
+
+    @api.model
+    def _flood_limits(self):
+        """Tickets accepted per hour from one address, one client IP and for one company (0: no limit)."""
+        # sudo: reading the limits, which are system parameters, is no right to change them
+        params_sudo = self.env["ir.config_parameter"].sudo()
+        limits = {}
+        for key, default in FLOOD_LIMITS.items():
+            raw = params_sudo.get_param(f"crm_feedback.limit_per_{key}")
+            try:
+                limits[key] = max(int(raw), 0) if raw not in (None, False, "") else default
+            except ValueError:
+                limits[key] = default
+        return limits
+
+    @api.model
+    def _flood_reached(self, company, ip=None, email=None, partner=None):
+        """Which hourly limit a new ticket would break ("address", "ip", "company"), or None. A public-form
+        ticket (``email``) counts against its address, its client IP and the company's public tickets; a
+        portal ticket (``partner``) against its contact only, so an anonymous flood never locks customers out."""
+        limits = self._flood_limits()
+        since = fields.Datetime.now() - timedelta(hours=1)
+        if partner:
+            checks = [("address", [("channel", "=", "portal"), ("partner_id", "=", partner.id)])]
+        else:
+            web = [("channel", "=", "web")]
+            checks = [("company", web + [("company_id", "=", company.id)]), ("ip", web + [("submitted_ip", "=", ip)])]
+            if email:
+                checks.append(("address", web + [("email_from", "=", email)]))
+        # sudo: only numbers of recent tickets are counted for whoever submits, nothing is read
+        tickets_sudo = self.sudo()
+        for key, domain in checks:
+            limit = limits[key]
+            if limit and tickets_sudo.search_count([("date_open", ">=", since)] + domain, limit=limit) >= limit:
+                return key
+        return None
 
     def _send_confirmation_request(self):
         """E-mail the typed address a link that confirms it (the ticket stays unverified until then)."""
