@@ -8,6 +8,8 @@ from odoo.tools import email_normalize, plaintext2html
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..tools import uploads
+
 MAX_SUBJECT = 200
 MAX_NAME = 200
 MAX_DESCRIPTION = 5000
@@ -16,7 +18,15 @@ HONEYPOT = "website"  # hidden on the form: people leave it empty, form-filling 
 TYPES = ("complaint", "suggestion", "praise", "question", "return")
 # every field of the two forms: PostgreSQL refuses a NUL character in text, so it is a form error
 FORM_FIELDS = ("name", "email", "subject", "ticket_type", "description", "sale_order_id", "invoice_id", "picking_id")
-LIMITS = {"subject": MAX_SUBJECT, "name": MAX_NAME, "description": MAX_DESCRIPTION, "email": MAX_EMAIL}
+LIMITS = {
+    "subject": MAX_SUBJECT,
+    "name": MAX_NAME,
+    "description": MAX_DESCRIPTION,
+    "email": MAX_EMAIL,
+    "files": uploads.MAX_FILES,
+    "file_mb": uploads.MAX_FILE_BYTES // (1024 * 1024),
+    "accept": uploads.ACCEPT,
+}
 
 
 def _one_line(value):
@@ -82,10 +92,20 @@ class FeedbackPortal(CustomerPortal):
             ticket_sudo = self._document_check_access("crm.feedback.ticket", ticket_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
+        # sudo: the files customers sent with this ticket, for whoever may read the ticket (checked above),
+        # with download tokens as core's portal chatter hands them out; staff's own files are not listed
+        files_sudo = (
+            request.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", ticket_sudo._name), ("res_id", "=", ticket_sudo.id)], order="id")
+            .filtered(lambda a: a.create_uid.share)
+        )
+        files_sudo.generate_access_token()
         values = self._get_page_view_values(
             ticket_sudo,
             access_token,
             {
+                "files": files_sudo,
                 "ticket": ticket_sudo,
                 "page_name": "feedback_ticket",
                 "token": access_token,
@@ -103,11 +123,13 @@ class FeedbackPortal(CustomerPortal):
         )
         if request.httprequest.method == "POST":
             vals, error = self._validate_feedback_form(post, portal=True)
+            files = self._validate_files(error)
             if error:
                 values["error"] = error
             else:
                 # sudo: portal users cannot create tickets through the ORM; the values were checked above
                 ticket_sudo = request.env["crm.feedback.ticket"].sudo().create(vals)
+                self._attach_files(ticket_sudo, files)
                 return request.redirect(f"/my/feedback/{ticket_sudo.id}")
         return request.render("crm_feedback.portal_feedback_new", values)
 
@@ -119,11 +141,13 @@ class FeedbackPortal(CustomerPortal):
             values.update(done=True, post={}, email="")
         elif request.httprequest.method == "POST":
             vals, error = self._validate_feedback_form(post, portal=False)
+            files = self._validate_files(error)
             if error:
                 values["error"] = error
             else:
                 # sudo: anonymous visitors have no rights; the input was validated and limited above
                 ticket_sudo = request.env["crm.feedback.ticket"].sudo().create(vals)
+                self._attach_files(ticket_sudo, files)
                 ticket_sudo._send_confirmation_request()
                 values.update(done=True, post={}, email=vals["email_from"])
         return request.render("crm_feedback.public_feedback_form", values)
@@ -162,6 +186,62 @@ class FeedbackPortal(CustomerPortal):
         except ValidationError as exc:
             error["document"] = str(exc)
         return vals, error
+
+    def _validate_files(self, error):
+        """The files sent with the form: at most MAX_FILES, each at most MAX_FILE_BYTES and, by its content,
+        a JPEG, PNG or WebP image or a PDF document. Returns ``[(name, mimetype, data)]``; refusals in ``error``."""
+        files = [f for f in request.httprequest.files.getlist("attachments") if f and f.filename]
+        if len(files) > uploads.MAX_FILES:
+            error["attachments"] = _("Attach at most %(max)s files.", max=uploads.MAX_FILES)
+            return []
+        accepted = []
+        for upload in files:
+            data = upload.read(uploads.MAX_FILE_BYTES + 1)
+            kind = uploads.sniff(data)
+            shown = uploads.shown_name(upload.filename)
+            if len(data) > uploads.MAX_FILE_BYTES:
+                error["attachments"] = _(
+                    "%(name)s is too large: at most %(max)s MB per file.", name=shown, max=LIMITS["file_mb"]
+                )
+            elif not kind:
+                error["attachments"] = _("%(name)s is not a JPEG, PNG or WebP image nor a PDF document.", name=shown)
+            else:
+                accepted.append((uploads.safe_name(upload.filename, kind[1]), kind[0], data))
+        return [] if error.get("attachments") else accepted
+
+    def _attach_files(self, ticket_sudo, files):
+        """Store the checked files as attachments of the ticket: reading them needs the right to read the
+        ticket (its customer, once verified, and staff). A portal customer's files come in a message of theirs."""
+        if not files:
+            return
+        portal = ticket_sudo.channel == "portal"
+        # sudo: visitors and portal users may not attach files to a ticket; the files were checked above and
+        # the ticket was just created for this very request. A portal customer's files are created pending
+        # (as core's composer does) so that message_post links them to the ticket and to their message.
+        attachments_sudo = (
+            request.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": name,
+                        "raw": data,
+                        "mimetype": mimetype,
+                        "res_model": "mail.compose.message" if portal else ticket_sudo._name,
+                        "res_id": 0 if portal else ticket_sudo.id,
+                    }
+                    for name, mimetype, data in files
+                ]
+            )
+        )
+        if portal:
+            ticket_sudo.message_post(
+                body=_("Files sent with the feedback."),
+                attachment_ids=attachments_sudo.ids,
+                author_id=ticket_sudo.partner_id.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
 
     def _validate_feedback_documents(self, post, vals, error):
         """Portal form: the ticket is the user's; the documents it is about must be their own."""

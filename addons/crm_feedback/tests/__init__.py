@@ -6,3 +6,4 @@ from . import test_public_form_fuzz
 from . import test_nps_survey
 from . import test_public_identity
 from . import test_public_limits
+from . import test_attachments

@@ -1,1 +1,2 @@
 from . import sentiment
+from . import uploads
