@@ -1,5 +1,7 @@
 import re
 
+from werkzeug.exceptions import NotFound
+
 from odoo import _, http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
@@ -7,6 +9,7 @@ from odoo.tools import email_normalize, plaintext2html
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.rating.controllers.main import Rating
 
 from ..tools import uploads
 
@@ -339,18 +342,10 @@ class NpsSurvey(http.Controller):
         sitemap=False,
     )
     def nps_survey(self, token, **post):
-        # sudo: the visitor proves the survey is theirs with the link's token, nothing else is readable
-        survey = (
-            request.env["crm.feedback.nps.request"].sudo().search([("access_token", "=", token)], limit=1)
-            if token and len(token) <= 64
-            else None
-        )
+        survey = request.env["crm.feedback.nps.request"]._from_token(token)
         if not survey:
             return request.not_found()
         values = {"survey": survey, "error": {}, "post": post, "done": False, "scores": range(11)}
-        if survey.answer_id:
-            values["done"] = True
-            return request.render("crm_feedback.nps_survey_page", values)
         if request.httprequest.method == "POST":
             score, comment, error = self._validate_nps(post)
             if error:
@@ -372,3 +367,28 @@ class NpsSurvey(http.Controller):
         elif len(comment) > MAX_NPS_COMMENT:
             error["comment"] = _("Keep the comment under %(max)s characters.", max=MAX_NPS_COMMENT)
         return score, comment, error
+
+
+class FeedbackRating(Rating):
+    """Core's CSAT pages, for a ticket's rating link: 404 once used or expired, like an unknown token, and a
+    rate outside 1, 3, 5 is a 404 too (core raises a server error)."""
+
+    @http.route()
+    def action_open_rating(self, token, rate, **kwargs):
+        if rate not in (1, 3, 5):
+            raise NotFound()
+        return super().action_open_rating(token, rate, **kwargs)
+
+    @http.route()
+    def action_submit_rating(self, token, rate=0, **kwargs):
+        if request.httprequest.method == "POST" and str(rate) not in ("1", "3", "5"):
+            raise NotFound()
+        return super().action_submit_rating(token, rate=rate, **kwargs)
+
+    def _get_rating_and_record(self, token):
+        if not token or len(token) > 64 or "\x00" in token:
+            raise NotFound()
+        rating_sudo, record_sudo = super()._get_rating_and_record(token)
+        if record_sudo._name == "crm.feedback.ticket" and not record_sudo._csat_link_open(rating_sudo):
+            raise NotFound()
+        return rating_sudo, record_sudo

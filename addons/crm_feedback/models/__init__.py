@@ -11,3 +11,4 @@ from . import product
 from . import crm_feedback_nps_request
 from . import res_company
 from . import res_config_settings
+from . import ir_http

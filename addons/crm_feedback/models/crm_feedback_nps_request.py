@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 DEFAULT_INTERVAL_DAYS = 90
+VALID_DAYS = 30  # a survey link expires a month after it was sent
+MAX_TOKEN_LENGTH = 64
 
 
 class CrmFeedbackNpsRequest(models.Model):
@@ -34,6 +36,22 @@ class CrmFeedbackNpsRequest(models.Model):
     def _compute_state(self):
         for request in self:
             request.state = "answered" if request.answer_id else "sent"
+
+    @api.model
+    def _from_token(self, token):
+        """The survey a link's token opens: known, unanswered and sent less than VALID_DAYS ago; else empty.
+        Unknown, answered and expired tokens all look the same (no oracle)."""
+        if not token or len(token) > MAX_TOKEN_LENGTH or "\x00" in token:
+            return self.browse()
+        # sudo: the visitor proves the survey is theirs with the link's random token, nothing else is readable
+        return self.sudo().search(
+            [
+                ("access_token", "=", token),
+                ("answer_id", "=", False),
+                ("sent_date", ">=", fields.Datetime.now() - timedelta(days=VALID_DAYS)),
+            ],
+            limit=1,
+        )
 
     def _survey_url(self):
         self.ensure_one()

@@ -29,6 +29,7 @@ AT_RISK_SHARE = 0.8  # share of the allowed working time after which a ticket is
 CONFIRM_SCOPE = "crm_feedback.ticket_confirm"  # the HMAC scope: a confirmation link is good for nothing else
 CONFIRM_HOURS = 48  # a confirmation link expires after two days
 MAX_TOKEN_LENGTH = 512
+CSAT_VALID_DAYS = 30  # a satisfaction link expires a month after the ticket closed
 # tickets a customer channel accepts per hour (settings; 0: no limit)
 FLOOD_LIMITS = {"address": 5, "ip": 20, "company": 100}
 
@@ -525,6 +526,22 @@ class CrmFeedbackTicket(models.Model):
     # ------------------------------------------------------------------ CSAT
     def _rating_get_partner(self):
         return self.partner_id or super()._rating_get_partner()
+
+    def _rating_get_access_token(self, partner=None):
+        token = super()._rating_get_access_token(partner)
+        if len(token) < 43:
+            # core's token is a uuid4 (122 random bits): a ticket's satisfaction link gets 256. Core just made
+            # or found this unconsumed rating as superuser, after checking the caller may read the ticket.
+            rating_sudo = self.env["rating.rating"].sudo().search([("access_token", "=", token)], limit=1)
+            token = secrets.token_urlsafe(32)
+            rating_sudo.access_token = token
+        return token
+
+    def _csat_link_open(self, rating):
+        """A satisfaction link works once, while the ticket is closed, for CSAT_VALID_DAYS after closing."""
+        self.ensure_one()
+        since = fields.Datetime.now() - timedelta(days=CSAT_VALID_DAYS)
+        return bool(not rating.consumed and self.is_closed and self.date_closed and self.date_closed >= since)
 
     def _send_rating_request(self):
         template = self.env.ref("crm_feedback.mail_template_ticket_rating", raise_if_not_found=False)

@@ -7,3 +7,4 @@ from . import test_nps_survey
 from . import test_public_identity
 from . import test_public_limits
 from . import test_attachments
+from . import test_tokens
