@@ -30,13 +30,17 @@ class SaleOrder(models.Model):
         # sudo: the limit and the receivable are the company's rule on the whole customer account, read as
         # core's own banner reads them (sale.order._compute_partner_credit_warning), for this order only
         order_sudo = self.sudo().with_company(company)
-        return (
+        message = (
             self.env["account.move"]
             .with_company(company)
             ._build_credit_warning_message(
                 order_sudo, current_amount=order_sudo.amount_total / order_sudo.currency_rate
             )
         )
+        # read before confirming: nothing would recompute these non-stored amounts once the order counts in
+        # them, so the values read here must not stay in the cache
+        order_sudo.partner_id.commercial_partner_id.invalidate_recordset(["credit", "credit_to_invoice"])
+        return message
 
     def action_confirm(self):
         for order in self:

@@ -8,5 +8,6 @@ from . import test_concurrency
 from . import test_import
 from . import test_cron_resume
 from . import test_credit_limit
-from . import test_loyalty_overdue
 from . import test_liability
+from . import test_loyalty_overdue
+from . import test_labels

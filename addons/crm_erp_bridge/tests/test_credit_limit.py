@@ -68,6 +68,15 @@ class TestCreditLimit(AccountTestInvoicingCommon):
         order.action_confirm()
         self.assertEqual(order.state, "sale")
 
+    def test_credit_to_invoice_counts_the_confirmed_order(self):
+        """Checking the limit before confirming must not leave the customer's amount to invoice cached at its
+        value before the order (core's TestSaleOrderCreditLimit.test_commercial_partner_credit)."""
+        self._company_default_limit(self.company, 10000.0)
+        self.company.credit_limit_policy = "block"
+        order = self._order(self.company)
+        order.action_confirm()
+        self.assertEqual(self.customer.with_company(self.company).credit_to_invoice, 100.0)
+
     def test_customer_limit_per_company(self):
         """The customer's limit is per company: blocked in the company where it is exceeded, free in the
         other one (no default there)."""

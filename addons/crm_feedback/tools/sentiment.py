@@ -13,7 +13,8 @@ from markupsafe import Markup
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+[\u3000-\u303f\uff00-\uffef\u4e00-\u9fff\s\d]*")
 TAGS = re.compile(r"<[^>]+>")
 NEGATIVE, POSITIVE = -0.25, 0.25
-LABELS = (("negative", "Negative"), ("neutral", "Neutral"), ("positive", "Positive"))
+# a list, not a tuple: Odoo records (and translates) the labels of a selection given as a list only
+LABELS = [("negative", "Negative"), ("neutral", "Neutral"), ("positive", "Positive")]
 
 
 @lru_cache(maxsize=1)
