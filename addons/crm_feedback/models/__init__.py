@@ -12,3 +12,4 @@ from . import crm_feedback_nps_request
 from . import res_company
 from . import res_config_settings
 from . import ir_http
+from . import ir_attachment

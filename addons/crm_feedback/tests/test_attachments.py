@@ -174,3 +174,36 @@ class TestFeedbackAttachments(HttpCase):
         self.assertEqual(self.url_open(f"/web/content/{bob_file.id}?access_token={bob_token}").content, PNG)
         self.authenticate("admin", "admin")
         self.assertEqual(self.url_open(f"/web/content/{bob_file.id}").content, PNG)
+
+    def test_chatter_upload_follows_the_same_rules(self):
+        """Core's chatter upload on one's own ticket: an allowed file goes through, an HTML or SVG file or a
+        renamed executable is refused, whether attached directly or pending then posted."""
+        self.authenticate("att_alice", "att_alice_1")
+        self._portal([])
+        ticket = self.Ticket.search([], order="id desc", limit=1)
+        before = self._ticket_files(ticket)
+
+        def upload(name, data, pending):
+            fields = {"csrf_token": self._csrf("/feedback"), "thread_id": str(ticket.id), "thread_model": ticket._name}
+            if pending:
+                fields["is_pending"] = "true"
+            return self.url_open("/mail/attachment/upload", data=fields, files={"ufile": (name, data)})
+
+        with mute_logger("odoo.http"):
+            for name, data in (("x.html", HTML), ("x.svg", SVG), ("x.jpg", EXE)):
+                self.assertEqual(upload(name, data, pending=False).status_code, 400, name)
+                pending = upload(name, data, pending=True)
+                stored = json.loads(pending.text)["data"]["ir.attachment"][0]
+                posted = self._jsonrpc(
+                    "/mail/message/post",
+                    {
+                        "thread_model": ticket._name,
+                        "thread_id": ticket.id,
+                        "post_data": {"body": "see", "attachment_ids": [stored["id"]], "message_type": "comment"},
+                        "attachment_tokens": [stored["access_token"]],
+                    },
+                )
+                self.assertIn("cannot be attached to feedback", posted, name)
+        self.assertEqual(self._ticket_files(ticket), before, "nothing reached the ticket")
+        self.assertEqual(upload("ok.png", PNG, pending=False).status_code, 200)
+        self.assertEqual(len(self._ticket_files(ticket) - before), 1)
