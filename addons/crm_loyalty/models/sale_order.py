@@ -14,11 +14,17 @@ class SaleOrder(models.Model):
     loyalty_membership_ids = fields.Many2many(
         "crm.loyalty.membership", compute="_compute_loyalty_info", string="Loyalty Memberships"
     )
-    loyalty_balance = fields.Float(compute="_compute_loyalty_info", string="Points Balance")
+    loyalty_balance = fields.Float(
+        compute="_compute_loyalty_info",
+        string="Points Balance",
+        help="The customer's balance in the program of the order's company (the first by sequence when they "
+        "are a member of several): balances of different programs are never added.",
+    )
     loyalty_points_preview = fields.Float(
         compute="_compute_loyalty_info",
         string="Points to Earn",
-        help="Estimate of the points this order earns once invoiced (current tier and rules).",
+        help="Estimate of the points this order earns once invoiced in the program of the order's company "
+        "(current tier and rules).",
     )
     loyalty_points_redeemed = fields.Float(compute="_compute_loyalty_points_redeemed", string="Points Redeemed")
     loyalty_entry_ids = fields.One2many("crm.loyalty.entry", "sale_order_id", string="Loyalty Entries")
@@ -38,13 +44,17 @@ class SaleOrder(models.Model):
             if self.partner_id
             else Membership
         )
+        # the program of the order's company first, as on the customer (res.partner._compute_loyalty_summary)
+        memberships = memberships.sorted(lambda m: (m.program_id.sequence, m.program_id.id))
         for order in self:
             members = memberships.filtered(
                 lambda m, o=order: m.partner_id == o.partner_id.commercial_partner_id and m.company_id == o.company_id
             )
+            main = members[:1]
             order.loyalty_membership_ids = members
-            order.loyalty_balance = sum(members.mapped("balance"))
-            order.loyalty_points_preview = sum(order._loyalty_estimate(m) for m in members)
+            # figures of one program: points of different programs never add up
+            order.loyalty_balance = main.balance
+            order.loyalty_points_preview = order._loyalty_estimate(main) if main else 0.0
 
     def _loyalty_estimate(self, membership):
         self.ensure_one()

@@ -320,3 +320,29 @@ class TestLoyaltyRedeem(LoyaltyCommon):
         self.member.action_suspend()
         with self.assertRaisesText(UserError, "not a member of a loyalty program of"):
             self.order.action_open_loyalty_redeem()
+
+    def test_quotation_figures_of_one_program(self):
+        """A customer in two programs of the order's company: the quotation's balance and points to earn are
+        those of the company's program (the first by sequence, as on the customer), never added up."""
+        other = self.env["crm.loyalty.program"].create(
+            {"name": "Second Club", "company_id": self.company.id, "sequence": self.program.sequence + 10}
+        )
+        second = self.env["crm.loyalty.membership"].create({"partner_id": self.customer.id, "program_id": other.id})
+        self.env["crm.loyalty.entry"].create(
+            {
+                "membership_id": second.id,
+                "entry_type": "bonus",
+                "bonus_kind": "other",
+                "points": 700,
+                "reason": "welcome",
+            }
+        )
+        order = self._order(self.customer, 2, 300.0)
+        self.assertEqual(order.loyalty_membership_ids[:1], self.member)
+        self.assertEqual(order.loyalty_balance, 10000, "Club's balance, not Club + Second Club")
+        self.assertEqual(order.loyalty_points_preview, 900, "Club's estimate only")
+        self.assertEqual(self.customer.with_company(self.company).loyalty_balance, order.loyalty_balance)
+        other.sequence = self.program.sequence - 1
+        order.invalidate_recordset()
+        self.assertEqual(order.loyalty_balance, 700)
+        self.assertEqual(order.loyalty_membership_ids[:1], second)
