@@ -224,7 +224,7 @@ class CrmLoyaltyAccrual(models.Model):
             if float_is_zero(amount, precision_rounding=currency.rounding):
                 continue
             ids = [e for e, _p in items]
-            pts = abs(sum(p for _e, p in items))
+            pts = program._format_points(abs(sum(p for _e, p in items)))  # "1,560", never "1560.0"
             if key == "earn":
                 label = _("Points earned: %(points)s (%(count)s entries)", points=pts, count=len(ids))
                 line_specs += [

@@ -1,7 +1,5 @@
-import math
-
 from odoo import _, api, fields, models
-from odoo.tools import SQL, float_is_zero, format_amount, formatLang
+from odoo.tools import SQL, float_is_zero, format_amount
 
 
 class CrmLoyaltyLiabilityReport(models.Model):
@@ -165,10 +163,8 @@ class CrmLoyaltyLiabilityReport(models.Model):
             row.explanation = "; ".join(parts)
 
     def _format_points(self, points):
-        """Points with as many decimals as the program's rounding has (1 -> "1,250", 0.5 -> "1,250.5")."""
-        rounding = self.program_id.rounding or 1.0
-        digits = max(0, math.ceil(-math.log10(rounding) - 1e-9))
-        return formatLang(self.env, points, digits=digits)
+        """Points as the program formats them everywhere (crm.loyalty.program._format_points)."""
+        return self.program_id._format_points(points)
 
     def _drill_down(self, model, domain, name):
         self.ensure_one()

@@ -132,6 +132,16 @@ class TestLoyaltyLiability(AccountTestInvoicingCommon):
         self.assertReconciled(self.program, D1, D4)
         self.assertEqual(self.program._liability_reconciliation(D4)[0], 3.5)
 
+    def test_journal_item_labels_format_points(self):
+        """Labels of the accrual's journal items print points as the program formats them ("1,560"), never
+        as a float ("1560.0")."""
+        self._bonus(D1, 1560)
+        self._bonus(D1, 250)
+        accrual = self._cron(D2)
+        labels = set(accrual.move_id.line_ids.mapped("name"))
+        self.assertEqual(labels, {"Points earned: 1,810 (2 entries)"})
+        self.assertEqual(self.program._format_points(1810.0), "1,810")
+
     def test_accrue_now_twice_a_day(self):
         with freeze_time(D1):
             self._invoice(D1, 100)
