@@ -141,7 +141,7 @@ class FeedbackPortal(CustomerPortal):
         values = {"error": {}, "post": post, "types": TYPES, "limits": LIMITS, "done": False}
         if request.httprequest.method == "POST" and post.get(HONEYPOT):
             # a robot: it gets the same answer as a person and nothing is written
-            values.update(done=True, post={}, email="")
+            values.update(done=True, post={}, email=str(post.get("email") or "")[:MAX_EMAIL])
         elif request.httprequest.method == "POST":
             vals, error = self._validate_feedback_form(post, portal=False)
             files = self._validate_files(error)
@@ -324,7 +324,7 @@ class FeedbackPortal(CustomerPortal):
             return request.not_found()
         values = {"ticket": ticket_sudo, "token": token, "done": False}
         if request.httprequest.method == "POST":
-            ticket_sudo._verify_sender(_("The sender confirmed the address from the e-mailed link."))
+            ticket_sudo._verify_sender(_("The sender confirmed the address from the e-mailed link."), by_sender=True)
             values["done"] = True
         return request.render("crm_feedback.public_feedback_confirm", values)
 

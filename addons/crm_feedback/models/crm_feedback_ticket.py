@@ -289,9 +289,10 @@ class CrmFeedbackTicket(models.Model):
         self._verify_sender(_("Sender verified by hand by %(user)s.", user=self.env.user.name))
         return True
 
-    def _verify_sender(self, note):
+    def _verify_sender(self, note, by_sender=False):
         """Attach each unverified ticket to the contact of exactly its normalised address, or a new contact,
-        then let the held-back effects (sentiment, goodwill) happen."""
+        then let the held-back effects (sentiment, goodwill) happen. ``by_sender``: the note is the sender's
+        (confirmation link), else the current user's."""
         todo = self.filtered(lambda t: not t.verified)
         # sudo: the sender proved the address (link) or an agent vouched for it; only the contact with exactly
         # this normalised address (never a pattern) in the ticket's company or shared is read, or a plain one made
@@ -307,7 +308,8 @@ class CrmFeedbackTicket(models.Model):
                 ) or partners_sudo.create({"name": ticket.contact_name or email, "email": email})
             # sudo: the nonce is readable by administrators only; it is cleared so the link is used once
             ticket.sudo().write({"verified": True, "verify_nonce": False, "partner_id": partner_sudo.id})
-            ticket.message_post(body=note, subtype_xmlid="mail.mt_note")
+            author = {"author_id": partner_sudo.id} if by_sender and partner_sudo else {}
+            ticket.message_post(body=note, subtype_xmlid="mail.mt_note", **author)
         todo._apply_sentiment()
         return todo
 

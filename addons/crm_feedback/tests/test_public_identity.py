@@ -74,7 +74,8 @@ class TestPublicIdentity(HttpCase):
         self.assertIn("is confirmed", resp.text)
         self.assertRecordValues(ticket, [{"verified": True, "partner_id": self.alice.id}])
         self.assertEqual(ticket.commercial_partner_id, self.customer)
-        self.assertIn("confirmed the address", "".join(ticket.message_ids.mapped("body")))
+        note = ticket.message_ids.filtered(lambda m: "confirmed the address" in str(m.body))
+        self.assertEqual(note.author_id, self.alice, "the sender's own note")
         self.assertEqual(self.env["res.partner"].search_count([]), partners_before)
         self.assertEqual(self.Ticket.with_user(self.portal_alice).search([]), ticket)
         # used once
