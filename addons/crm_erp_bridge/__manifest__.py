@@ -19,6 +19,7 @@
         "views/customer_profitability_views.xml",
         "views/loyalty_liability_views.xml",
         "views/service_recovery_views.xml",
+        "views/crm_feedback_nps_views.xml",
         "views/crm_erp_bridge_menus.xml",
     ],
     "demo": ["demo/crm_erp_bridge_demo.xml"],

@@ -5,8 +5,8 @@ from . import crm_sales_fact
 from . import account_move
 from . import stock_valuation_layer
 from . import sale_order
-from . import sale_order_loyalty
 from . import loyalty_liability
 from . import service_recovery
+from . import crm_feedback_nps
 from . import figures_queue
 from . import accounting_export_archive

@@ -203,22 +203,6 @@ class CrmFeedbackTicket(models.Model):
         return rating
 
 
-class CrmFeedbackNps(models.Model):
-    _inherit = "crm.feedback.nps"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        answers = super().create(vals_list)
-        detractors = answers.filtered(lambda a: a.score_class == "detractor")
-        self.env["crm.loyalty.goodwill"]._propose(
-            [
-                {"partner": a.commercial_partner_id, "company": a.company_id, "trigger": "nps_detractor", "nps": a}
-                for a in detractors
-            ]
-        )
-        return answers
-
-
 class CrmServiceRecoveryReport(models.Model):
     """Did customers who received goodwill after a service failure buy again within 90 days, compared
     with those who did not?  One row per failure: a ticket with a breached SLA, a CSAT of 1-2 or
@@ -230,7 +214,7 @@ class CrmServiceRecoveryReport(models.Model):
     _order = "event_date desc"
     _rec_name = "partner_id"
     _depends = {
-        "crm.feedback.ticket": ["commercial_partner_id", "company_id", "sla_breached", "sentiment_score"],
+        "crm.feedback.ticket": ["commercial_partner_id", "company_id", "sla_breached", "sentiment_score", "date_open"],
         "crm.feedback.nps": ["commercial_partner_id", "company_id", "score", "date"],
         "crm.loyalty.goodwill": ["ticket_id", "nps_id", "state"],
         "rating.rating": ["rating", "res_model", "res_id", "consumed"],
@@ -243,6 +227,12 @@ class CrmServiceRecoveryReport(models.Model):
     nps_id = fields.Many2one("crm.feedback.nps", string="NPS Answer", readonly=True)
     event_date = fields.Date(string="Failure Date", readonly=True)
     recovered = fields.Boolean(string="Goodwill Given", readonly=True)
+    recovery = fields.Selection(
+        [("goodwill", "Goodwill Given"), ("none", "No Goodwill")],
+        readonly=True,
+        help="Whether approved goodwill points made up for the failure: the rows of the report are compared "
+        "by it (a bare Yes/No would not say what was answered).",
+    )
     bought_again = fields.Boolean(string="Bought Again within 90 Days", readonly=True)
     rebuy_rate = fields.Float(string="Repurchase Rate (%)", readonly=True, aggregator="avg")
     failure_count = fields.Integer(string="Failures", readonly=True)
@@ -253,7 +243,7 @@ class CrmServiceRecoveryReport(models.Model):
             """
             WITH failures AS (
                 SELECT t.commercial_partner_id AS partner_id, t.company_id, t.id AS ticket_id,
-                       NULL::integer AS nps_id, t.create_date::date AS event_date
+                       NULL::integer AS nps_id, t.date_open::date AS event_date
                   FROM crm_feedback_ticket t
                   JOIN res_company c ON c.id = t.company_id
                  WHERE t.commercial_partner_id IS NOT NULL
@@ -266,11 +256,17 @@ class CrmServiceRecoveryReport(models.Model):
                   FROM crm_feedback_nps n
                  WHERE n.score <= 6 AND n.commercial_partner_id IS NOT NULL
             )
-            SELECT ROW_NUMBER() OVER (ORDER BY f.event_date, f.ticket_id, f.nps_id) AS id,
+            -- the key of the row (its ticket, even ids, or its NPS answer, odd ids): the same failure keeps its
+            -- id from one read to the next, whatever the order, filter or other failures
+            SELECT COALESCE(f.ticket_id::bigint * 2, f.nps_id::bigint * 2 + 1) AS id,
                    f.partner_id, f.company_id, f.ticket_id, f.nps_id, f.event_date, 1 AS failure_count,
                    EXISTS (SELECT 1 FROM crm_loyalty_goodwill g
                             WHERE g.state = 'approved'
                               AND (g.ticket_id = f.ticket_id OR g.nps_id = f.nps_id)) AS recovered,
+                   CASE WHEN EXISTS (SELECT 1 FROM crm_loyalty_goodwill g
+                            WHERE g.state = 'approved'
+                              AND (g.ticket_id = f.ticket_id OR g.nps_id = f.nps_id))
+                        THEN 'goodwill' ELSE 'none' END AS recovery,
                    EXISTS (SELECT 1 FROM account_move m
                             WHERE m.commercial_partner_id = f.partner_id AND m.company_id = f.company_id
                               AND m.state = 'posted' AND m.move_type = 'out_invoice'

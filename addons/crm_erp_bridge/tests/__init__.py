@@ -11,3 +11,4 @@ from . import test_credit_limit
 from . import test_liability
 from . import test_loyalty_overdue
 from . import test_labels
+from . import test_panel_unknown

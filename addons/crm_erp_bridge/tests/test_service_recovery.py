@@ -178,6 +178,49 @@ class TestServiceRecovery(AccountTestInvoicingCommon):
         groups = dict(Report._read_group([("id", "in", rows.ids)], ["recovered"], ["rebuy_rate:avg"]))
         self.assertEqual(groups, {True: 100.0, False: 0.0})
 
+    def test_failure_dated_when_the_ticket_came_in(self):
+        """A ticket's failure is dated by its reception (date_open, the application's clock), not by the
+        database's create_date: a ticket received 30 days ago followed by a purchase 20 days ago is a
+        recovered customer who bought again."""
+        received = fields.Datetime.now() - timedelta(days=30)
+        ticket = self._ticket(self.outsider)
+        ticket.write({"date_open": received})
+        self.init_invoice(
+            "out_invoice",
+            partner=self.outsider,
+            amounts=[300],
+            invoice_date=fields.Date.today() - timedelta(days=20),
+            post=True,
+        )
+        row = self.env["crm.service.recovery.report"].search([("ticket_id", "=", ticket.id)])
+        self.assertRecordValues(row, [{"event_date": received.date(), "bought_again": True}])
+
+    def test_recovery_report_ids_are_stable(self):
+        """A failure keeps its id whatever the order of the read and whatever other failures appear."""
+        Report = self.env["crm.service.recovery.report"]
+        ticket = self._ticket(self.outsider)
+        first = Report.search([("ticket_id", "=", ticket.id)])
+        self.assertEqual(len(first), 1)
+        # an older failure of another customer, read in the other order
+        self._nps(self.member_partner, 2).date = fields.Date.today() - timedelta(days=400)
+        self.env.flush_all()
+        for order in ("event_date desc, id desc", "event_date asc, id asc", "partner_id desc"):
+            rows = Report.search([], order=order)
+            self.assertEqual(rows.filtered(lambda r: r.ticket_id == ticket).id, first.id, order)
+        self.assertEqual(len(set(rows.ids)), len(rows), "one id per failure")
+
+    def test_recovery_rows_say_what_they_compare(self):
+        """The report is read by "Goodwill Given" / "No Goodwill", never by a bare "No"."""
+        self._ticket(self.outsider)
+        Report = self.env["crm.service.recovery.report"]
+        labels = dict(Report._fields["recovery"]._description_selection(self.env))
+        groups = Report._read_group([("partner_id", "=", self.outsider.id)], ["recovery"], ["__count"])
+        self.assertEqual([(labels[key], count) for key, count in groups], [("No Goodwill", 1)])
+        for view in ("pivot", "graph"):
+            arch = Report.get_view(view_type=view)["arch"]
+            self.assertIn('name="recovery"', arch, view)
+            self.assertNotIn('name="recovered"', arch, view)
+
     def test_unverified_public_ticket_raises_no_goodwill_until_confirmed(self):
         """A public-form ticket typed with a member's address speaks for nobody until the address is
         confirmed: no goodwill, no contact; once confirmed it is the member's and counts."""
