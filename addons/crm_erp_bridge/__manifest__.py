@@ -22,7 +22,7 @@
         "views/crm_feedback_nps_views.xml",
         "views/crm_erp_bridge_menus.xml",
     ],
-    "demo": ["demo/crm_erp_bridge_demo.xml"],
+    "demo": ["demo/crm_erp_bridge_sales_demo.xml", "demo/crm_erp_bridge_demo.xml"],
     "assets": {
         "web.assets_tests": ["crm_erp_bridge/static/tests/tours/*.js"],
     },
