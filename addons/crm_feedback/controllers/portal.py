@@ -11,12 +11,14 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.rating.controllers.main import Rating
 
-from ..tools import uploads
+from ..tools import throttle, uploads
 
 MAX_SUBJECT = 200
 MAX_NAME = 200
 MAX_DESCRIPTION = 5000
 MAX_EMAIL = 254
+# failed link-token look-ups per client IP (and database) in 10 minutes, then 429 for any token, valid or not
+TOKEN_GUESSES = throttle.FailureThrottle(limit=60, window=600)
 HONEYPOT = "website"  # hidden on the form: people leave it empty, form-filling robots do not
 TYPES = ("complaint", "suggestion", "praise", "question", "return")
 # every field of the two forms: PostgreSQL refuses a NUL character in text, so it is a form error
@@ -30,6 +32,19 @@ LIMITS = {
     "file_mb": uploads.MAX_FILE_BYTES // (1024 * 1024),
     "accept": uploads.ACCEPT,
 }
+
+
+def _guess_key():
+    return (request.db, request.httprequest.remote_addr)
+
+
+def _too_many_guesses():
+    """The answer to a client that failed too many link tokens lately: the same for every token (no oracle)."""
+    return request.make_response(
+        _("Too many invalid links from your network: please try again in a few minutes."),
+        headers=[("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "600")],
+        status=429,
+    )
 
 
 def _one_line(value):
@@ -319,8 +334,11 @@ class FeedbackPortal(CustomerPortal):
     def public_feedback_confirm(self, token, **post):
         """The link e-mailed to the typed address: GET shows a button (mail scanners follow links), the POST
         confirms. An unknown, expired or used token is the same 404."""
+        if TOKEN_GUESSES.blocked(_guess_key()):
+            return _too_many_guesses()
         ticket_sudo = request.env["crm.feedback.ticket"]._from_confirmation_token(token)
         if not ticket_sudo:
+            TOKEN_GUESSES.fail(_guess_key())
             return request.not_found()
         values = {"ticket": ticket_sudo, "token": token, "done": False}
         if request.httprequest.method == "POST":
@@ -342,8 +360,11 @@ class NpsSurvey(http.Controller):
         sitemap=False,
     )
     def nps_survey(self, token, **post):
+        if TOKEN_GUESSES.blocked(_guess_key()):
+            return _too_many_guesses()
         survey = request.env["crm.feedback.nps.request"]._from_token(token)
         if not survey:
+            TOKEN_GUESSES.fail(_guess_key())
             return request.not_found()
         values = {"survey": survey, "error": {}, "post": post, "done": False, "scores": range(11)}
         if request.httprequest.method == "POST":
@@ -375,20 +396,28 @@ class FeedbackRating(Rating):
 
     @http.route()
     def action_open_rating(self, token, rate, **kwargs):
+        if TOKEN_GUESSES.blocked(_guess_key()):
+            return _too_many_guesses()
         if rate not in (1, 3, 5):
             raise NotFound()
         return super().action_open_rating(token, rate, **kwargs)
 
     @http.route()
     def action_submit_rating(self, token, rate=0, **kwargs):
+        if TOKEN_GUESSES.blocked(_guess_key()):
+            return _too_many_guesses()
         if request.httprequest.method == "POST" and str(rate) not in ("1", "3", "5"):
             raise NotFound()
         return super().action_submit_rating(token, rate=rate, **kwargs)
 
     def _get_rating_and_record(self, token):
-        if not token or len(token) > 64 or "\x00" in token:
-            raise NotFound()
-        rating_sudo, record_sudo = super()._get_rating_and_record(token)
-        if record_sudo._name == "crm.feedback.ticket" and not record_sudo._csat_link_open(rating_sudo):
-            raise NotFound()
+        try:
+            if not token or len(token) > 64 or "\x00" in token:
+                raise NotFound()
+            rating_sudo, record_sudo = super()._get_rating_and_record(token)
+            if record_sudo._name == "crm.feedback.ticket" and not record_sudo._csat_link_open(rating_sudo):
+                raise NotFound()
+        except NotFound:
+            TOKEN_GUESSES.fail(_guess_key())
+            raise
         return rating_sudo, record_sudo

@@ -4,11 +4,13 @@ import secrets
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import BaseCase, HttpCase, tagged
 from odoo.tools import mute_logger
 from odoo.tools.misc import hash_sign
 
+from ..controllers.portal import TOKEN_GUESSES
 from ..models.crm_feedback_ticket import CONFIRM_SCOPE
+from ..tools.throttle import FailureThrottle
 
 BRUTE_FORCE = 100  # per link kind: 300 requests in all
 
@@ -25,6 +27,11 @@ class TestFeedbackTokens(HttpCase):
         cls.Ticket = env["crm.feedback.ticket"]
         cls.customer = env["res.partner"].create({"name": "Token Co", "email": "token@co.example"})
         cls.solved = env.ref("crm_feedback.stage_solved")
+
+    def setUp(self):
+        super().setUp()
+        TOKEN_GUESSES.reset()  # the guess counter lives in the server's memory, across tests
+        self.addCleanup(TOKEN_GUESSES.reset)
 
     def _csrf(self):
         return re.search(r'name="csrf_token" value="([^"]+)"', self.url_open("/feedback").text).group(1)
@@ -130,24 +137,45 @@ class TestFeedbackTokens(HttpCase):
         self.assertEqual((used.rating_ids.rating, old.rating_ids.consumed), (5, False), "nothing changed")
 
     def test_brute_force_finds_nothing(self):
-        """BRUTE_FORCE random tokens of the real shape on each link kind: all the same 404, nothing written."""
+        """BRUTE_FORCE random tokens of the real shape on each link kind: nothing found, nothing written; after
+        60 failures the client gets 429 for any token, a valid one included (no oracle)."""
         ticket = self._unverified()
         valid = ticket._confirmation_token()
         survey = self.env["crm.feedback.nps.request"].create({"partner_id": self.customer.id})
         closed = self.Ticket.create({"subject": "Rated", "description": "<p>x</p>", "partner_id": self.customer.id})
         closed.stage_id = self.solved
         answers = self.env["crm.feedback.nps"].search_count([])
-        statuses = set()
+        statuses = []
         with mute_logger("odoo.http"):
             for _i in range(BRUTE_FORCE):
                 guess = valid[: len(valid) - 43] + secrets.token_urlsafe(32)  # real payload, forged signature
-                statuses.add(self.url_open(f"/feedback/confirm/{guess}").status_code)
-                statuses.add(self.url_open(f"/feedback/nps/{secrets.token_urlsafe(24)}").status_code)
-                statuses.add(self.url_open(f"/rate/{secrets.token_urlsafe(32)}/1").status_code)
-        self.assertEqual(statuses, {404})
+                statuses.append(self.url_open(f"/feedback/confirm/{guess}").status_code)
+                statuses.append(self.url_open(f"/feedback/nps/{secrets.token_urlsafe(24)}").status_code)
+                statuses.append(self.url_open(f"/rate/{secrets.token_urlsafe(32)}/1").status_code)
+            self.assertEqual(statuses[:60], [404] * 60)
+            self.assertEqual(set(statuses[60:]), {429}, "rate-limited")
+            for url in (f"/feedback/confirm/{valid}", f"/feedback/nps/{survey.access_token}"):
+                self.assertEqual(self.url_open(url).status_code, 429, "a valid link too: no oracle")
         ticket.invalidate_recordset()
         closed.invalidate_recordset()
         self.assertFalse(ticket.verified)
         self.assertFalse(closed.rating_ids.consumed)
         self.assertEqual(self.env["crm.feedback.nps"].search_count([]), answers)
         self.assertFalse(survey.answer_id)
+        TOKEN_GUESSES.reset()  # ten minutes later
+        self.assertEqual(self.url_open(f"/feedback/nps/{survey.access_token}").status_code, 200)
+
+
+@tagged("post_install", "-at_install")
+class TestFailureThrottle(BaseCase):
+    def test_window_and_keys(self):
+        throttle = FailureThrottle(limit=3, window=600, max_keys=10)
+        for t in (0, 1, 2):
+            self.assertFalse(throttle.blocked("a", now=t))
+            throttle.fail("a", now=t)
+        self.assertTrue(throttle.blocked("a", now=3))
+        self.assertFalse(throttle.blocked("b", now=3), "per key")
+        self.assertFalse(throttle.blocked("a", now=600.5), "the oldest failure left the window")
+        for i in range(20):
+            throttle.fail(f"k{i}", now=700 + i)
+        self.assertLessEqual(len(throttle._failures), 10, "bounded memory")

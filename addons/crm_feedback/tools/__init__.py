@@ -1,2 +1,3 @@
 from . import sentiment
 from . import uploads
+from . import throttle
