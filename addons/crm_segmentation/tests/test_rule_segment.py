@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -13,7 +16,8 @@ class TestRuleSegment(SegmentationCommon):
         other.city = "Beijing"
         archived = self._customer("Old Shanghai Co")
         archived.write({"city": "Shanghai", "active": False})
-        self._invoice(shanghai, "2026-11-01", 900)
+        # a recent purchase (relative to today: a fixed date drifts out of Formation as the calendar moves)
+        self._invoice(shanghai, fields.Date.context_today(shanghai) - timedelta(days=28), 900)
         self.env["crm.rfm.score"]._recompute(self.company)
         segment = self.env["crm.rule.segment"].create(
             {
