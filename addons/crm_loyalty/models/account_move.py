@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import float_is_zero
 
 from ..tools.points import proportional_points
@@ -147,7 +147,6 @@ class AccountMove(models.Model):
                         "date": invoice.invoice_date,
                         "expiry_date": expiry,
                         "move_id": invoice.id,
-                        "reason": invoice.name,
                     }
                 )
                 if member.id in earned_before:
@@ -163,7 +162,6 @@ class AccountMove(models.Model):
                             "date": invoice.invoice_date,
                             "expiry_date": expiry,
                             "move_id": invoice.id,
-                            "reason": _("First purchase bonus"),
                         }
                     )
                 referrer = referrers.filtered(
@@ -182,7 +180,6 @@ class AccountMove(models.Model):
                             "date": invoice.invoice_date,
                             "expiry_date": expiry,
                             "move_id": invoice.id,
-                            "reason": _("Referral of %(customer)s", customer=invoice.commercial_partner_id.name),
                         }
                     )
         if vals_list:
@@ -217,7 +214,6 @@ class AccountMove(models.Model):
                         -points,
                         amount_base=-min(abs(base), abs(earn.amount_base)),
                         move_id=refund.id,
-                        reason=_("Credit note %(refund)s", refund=refund.name),
                     )
                 )
         if vals_list:
@@ -231,6 +227,4 @@ class AccountMove(models.Model):
         Entry = self.env["crm.loyalty.entry"].sudo()  # sudo: see _crm_loyalty_earn
         entries = Entry.search([("move_id", "in", posted.ids), ("entry_type", "in", ("earn", "reverse"))])
         for move in posted:
-            entries.filtered(lambda e, m=move: e.move_id == m)._reverse_net(
-                move_id=move.id, reason=_("%(move)s reset to draft", move=move.name)
-            )
+            entries.filtered(lambda e, m=move: e.move_id == m)._reverse_net(move_id=move.id)

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_is_zero
+from odoo.tools import SQL, float_is_zero, format_date
 
 from ..tools.points import allocate_fifo
 
@@ -62,7 +62,13 @@ class CrmLoyaltyEntry(models.Model):
     )
     move_id = fields.Many2one("account.move", string="Invoice / Credit Note", readonly=True, index="btree_not_null")
     sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null")
-    reason = fields.Char(readonly=True)
+    reason = fields.Char(
+        string="Note",
+        readonly=True,
+        help="Free text typed by a user (manual adjustments, goodwill bonuses). Entries posted by the system "
+        "keep it empty: their reason is rendered from the entry type and the documents in the reader's language.",
+    )
+    reason_display = fields.Char(string="Reason", compute="_compute_reason_display", search="_search_reason_display")
     approved_by_id = fields.Many2one("res.users", readonly=True)
     reversed_entry_id = fields.Many2one(
         "crm.loyalty.entry", string="Reverses", readonly=True, index="btree_not_null", ondelete="cascade"
@@ -78,6 +84,70 @@ class CrmLoyaltyEntry(models.Model):
         labels = dict(self._fields["entry_type"]._description_selection(self.env))
         for entry in self:
             entry.reference = "{} {}".format(labels.get(entry.entry_type, ""), entry.membership_id.name or "")
+
+    @api.depends_context("lang")
+    @api.depends(
+        "entry_type",
+        "bonus_kind",
+        "reason",
+        "move_id",
+        "sale_order_id",
+        "expired_lot_id.date",
+        "reversed_entry_id",
+        "points",
+    )
+    def _compute_reason_display(self):
+        """The reason as the reader reads it: rendered from the entry type, the bonus kind and the linked
+        documents in the current language (stored text would stay in the language of whoever posted it).
+        Only free text typed by a user (``reason``) is shown as typed."""
+        for entry in self:
+            entry.reason_display = entry._render_reason()
+
+    def _render_reason(self):
+        self.ensure_one()
+        move, order = self.move_id, self.sale_order_id
+        if self.entry_type == "earn" and move:
+            return move.name
+        if self.entry_type == "bonus":
+            if self.bonus_kind == "first_purchase":
+                return _("First purchase bonus")
+            if self.bonus_kind == "birthday":
+                return _("Happy birthday!")
+            if self.bonus_kind == "referral" and move:
+                return _("Referral of %(customer)s", customer=move.commercial_partner_id.name)
+        if self.entry_type == "redeem" and order and not self.reason:
+            return _("Redeemed on %(order)s", order=order.name)
+        if self.entry_type == "expire" and self.expired_lot_id:
+            return _(
+                "Expiry of points earned on %(date)s",
+                date=format_date(self.env, self.expired_lot_id.date),
+            )
+        if self.entry_type == "reverse" and not self.reason:
+            if order:
+                return _("%(order)s cancelled", order=order.name)
+            # a credit note takes points back; resetting an invoice (or a credit note) to draft undoes its entries
+            if move and move.move_type == "out_refund" and self.points < 0:
+                return _("Credit note %(refund)s", refund=move.name)
+            if move:
+                return _("%(move)s reset to draft", move=move.name)
+            if self.reversed_entry_id:
+                return _("Reversal of %(entry)s", entry=self.reversed_entry_id.reference)
+        return self.reason or ""
+
+    def _search_reason_display(self, operator, value):
+        """Search the typed note and the documents the rendered reasons name."""
+        if operator not in ("ilike", "not ilike", "=", "!="):
+            raise UserError(_("Unsupported search on the reason."))
+        negate = operator in ("not ilike", "!=")
+        positive = {"not ilike": "ilike", "!=": "="}.get(operator, operator)
+        domain = [
+            "|",
+            "|",
+            ("reason", positive, value),
+            ("move_id.name", positive, value),
+            ("sale_order_id.name", positive, value),
+        ]
+        return ["!", *domain] if negate else domain
 
     @api.depends("points", "lot_allocation_ids.points", "debit_allocation_ids.points")
     def _compute_remaining(self):
@@ -199,7 +269,6 @@ class CrmLoyaltyEntry(models.Model):
             "reversed_entry_id": root.id,
             "counts_lifetime": root.counts_lifetime,
             "expiry_date": root.expiry_date if points > 0 else False,
-            "reason": _("Reversal of %(entry)s", entry=root.reference),
         }
         vals.update(extra)
         return vals

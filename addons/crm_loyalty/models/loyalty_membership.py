@@ -231,7 +231,9 @@ class CrmLoyaltyMembership(models.Model):
             )
         return _("%(program)s: %(points)s points", program=program.name, points=program._format_points(self.balance))
 
-    def _post_bonus(self, kind, points, reason, **extra):
+    def _post_bonus(self, kind, points, reason=False, **extra):
+        """Post a bonus; ``reason`` only for text typed by a user (the reason of the other kinds is rendered
+        from ``kind`` in the reader's language)."""
         vals = [
             {
                 "membership_id": m.id,
@@ -327,8 +329,6 @@ class CrmLoyaltyMembership(models.Model):
         Entry = self.env["crm.loyalty.entry"]
         Entry.flush_model()
         self.env["crm.loyalty.allocation"].flush_model()
-        placeholder = "@@date@@"
-        reason = self.env._("Expiry of points earned on %(date)s", date=placeholder)
         now = fields.Datetime.now()
         total = 0
         while True:
@@ -344,10 +344,10 @@ class CrmLoyaltyMembership(models.Model):
                 ), expired AS (
                     INSERT INTO crm_loyalty_entry (
                         membership_id, program_id, partner_id, company_id, date, entry_type, points, remaining,
-                        unmatched, counts_lifetime, expired_lot_id, reason,
+                        unmatched, counts_lifetime, expired_lot_id,
                         create_uid, create_date, write_uid, write_date)
                     SELECT membership_id, program_id, partner_id, company_id, %(today)s, 'expire', -remaining, 0,
-                           0, FALSE, id, replace(%(reason)s, %(placeholder)s, to_char(date, 'YYYY-MM-DD')),
+                           0, FALSE, id,
                            %(uid)s, %(now)s, %(uid)s, %(now)s
                       FROM lots
                  RETURNING id, expired_lot_id, company_id, -points AS points
@@ -362,8 +362,6 @@ class CrmLoyaltyMembership(models.Model):
                     """,
                     today=today,
                     batch=batch_size,
-                    reason=reason,
-                    placeholder=placeholder,
                     uid=self.env.uid,
                     now=now,
                 )
@@ -413,7 +411,7 @@ class CrmLoyaltyMembership(models.Model):
         to_award = members.filtered(lambda m: m.id not in already)
         for program in to_award.program_id:
             to_award.filtered(lambda m, p=program: m.program_id == p)._post_bonus(
-                "birthday", program.birthday_bonus, _("Happy birthday!"), date=today
+                "birthday", program.birthday_bonus, date=today
             )
         return len(to_award)
 

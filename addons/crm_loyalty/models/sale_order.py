@@ -118,9 +118,7 @@ class SaleOrder(models.Model):
             )
         )
         for order in self:
-            entries.filtered(lambda e, o=order: e.sale_order_id == o)._reverse_net(
-                sale_order_id=order.id, reason=_("%(order)s cancelled", order=order.name)
-            )
+            entries.filtered(lambda e, o=order: e.sale_order_id == o)._reverse_net(sale_order_id=order.id)
         return res
 
     # ------------------------------------------------------------------ redemption rules
@@ -253,7 +251,6 @@ class SaleOrder(models.Model):
                     "points": -points,
                     "sale_order_id": order.id,
                     "date": today,
-                    "reason": _("Redeemed on %(order)s", order=order.name),
                 }
             )
         if vals_list:

@@ -5,3 +5,4 @@ from . import test_loyalty_crons
 from . import test_loyalty_security
 from . import test_loyalty_concurrency
 from . import test_loyalty_partner
+from . import test_loyalty_lang

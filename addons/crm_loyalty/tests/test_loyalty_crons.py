@@ -37,7 +37,7 @@ class TestLoyaltyCrons(LoyaltyCommon):
         self.assertEqual(
             (expire.program_id, expire.partner_id, expire.company_id), (self.program, self.customer, old_lot.company_id)
         )
-        self.assertIn("2026-01-10", expire.reason)
+        self.assertEqual(expire.reason_display, "Expiry of points earned on 01/10/2026")
         self.assertEqual(self.member.balance, 500)
         with freeze_time("2027-06-11"):
             Membership._cron_expire_points(batch_size=1)

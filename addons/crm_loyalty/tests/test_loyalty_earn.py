@@ -144,7 +144,8 @@ class TestLoyaltyEarn(LoyaltyCommon):
         bonus = self._entries(bonus_kind="referral")
         self.assertEqual(len(bonus), 1)
         self.assertEqual(bonus.points, 300)
-        self.assertIn("Friend Co", bonus.reason)
+        self.assertIn("Friend Co", bonus.reason_display)
+        self.assertFalse(bonus.reason, "rendered in the reader's language, not stored")
         self.assertEqual(ref_member.balance, 200)
         with self.assertRaises(ValidationError):
             self.customer.loyalty_referrer_id = self.customer
