@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
 
 
 class CrmLifecycleHistory(models.Model):
@@ -14,5 +14,21 @@ class CrmLifecycleHistory(models.Model):
     to_stage_id = fields.Many2one("crm.lifecycle.stage", string="To", required=True, ondelete="cascade")
     date = fields.Datetime(default=fields.Datetime.now, required=True)
     mode = fields.Selection([("auto", "Automatic rule"), ("manual", "Manual")], required=True, default="manual")
-    reason = fields.Char()
+    reason = fields.Char(
+        string="Note",
+        help="Text typed by the user who moved the customer by hand. Automatic moves keep it empty: their "
+        "reason is rendered from the mode and the stage in the reader's language.",
+    )
+    reason_display = fields.Char(string="Reason", compute="_compute_reason_display")
     user_id = fields.Many2one("res.users", default=lambda self: self.env.user)
+
+    @api.depends_context("lang")
+    @api.depends("mode", "to_stage_id.name", "reason")
+    def _compute_reason_display(self):
+        """Rendered in the reader's language from the kind of move and the stage (stored text would stay in
+        the language of whoever ran the rules)."""
+        for move in self:
+            if move.mode == "auto":
+                move.reason_display = _("Automatic rule: %(stage)s", stage=move.to_stage_id.name)
+            else:
+                move.reason_display = move.reason or _("Moved by hand")

@@ -131,7 +131,7 @@ class ResPartner(models.Model):
                     "from_stage_id": partner.lifecycle_stage_id.id,
                     "to_stage_id": stage.id,
                     "mode": "manual",
-                    "reason": reason or _("Moved by hand"),
+                    "reason": reason or False,
                 }
                 for partner in self
                 if partner.lifecycle_stage_id != stage and stage
@@ -288,8 +288,8 @@ class ResPartner(models.Model):
                  RETURNING p.id, old.lifecycle_stage_id AS from_stage_id
                 )
                 INSERT INTO crm_lifecycle_history (partner_id, company_id, from_stage_id, to_stage_id, date, mode,
-                                                   reason, user_id, create_uid, create_date, write_uid, write_date)
-                SELECT moved.id, %(company)s, moved.from_stage_id, %(stage)s, %(now)s, 'auto', %(reason)s, %(uid)s,
+                                                   user_id, create_uid, create_date, write_uid, write_date)
+                SELECT moved.id, %(company)s, moved.from_stage_id, %(stage)s, %(now)s, 'auto', %(uid)s,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM moved
                     """,
@@ -297,7 +297,6 @@ class ResPartner(models.Model):
                     stage=stages[code].id,
                     now=now,
                     company=company.id,
-                    reason=_("Automatic rule: %(stage)s", stage=stages[code].name),
                     uid=self.env.uid,
                 )
             )

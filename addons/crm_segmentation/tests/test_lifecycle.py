@@ -57,7 +57,7 @@ class TestLifecycle(SegmentationCommon):
         self.assertEqual(
             [h.from_stage_id.code for h in history], [False, "exploration", "formation", "stability", "decline", "lost"]
         )
-        self.assertTrue(all(h.reason and h.user_id and h.company_id == self.env.company for h in history))
+        self.assertTrue(all(h.reason_display and h.user_id and h.company_id == self.env.company for h in history))
 
     def test_manual_override_is_respected(self):
         self._buy("2026-01-01")
@@ -69,6 +69,29 @@ class TestLifecycle(SegmentationCommon):
         )
         self.assertEqual(self._evaluate("2026-02-01"), "stability", "the rule waits out the manual period")
         self.assertEqual(self._evaluate("2026-05-01"), "formation", "after it, the facts decide again")
+
+    def test_history_reason_in_reader_language(self):
+        """A stage move stores its kind and stage, not a sentence: moved in Chinese, it reads in English and
+        the other way round."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        zh_translation = self.env(context=dict(self.env.context, lang="zh_CN"))._
+        self.env.user.lang = "zh_CN"
+        zh = self.env(context=dict(self.env.context, lang="zh_CN"))
+        self._buy("2026-01-01")
+        with freeze_time("2026-01-02"):
+            self.customer.with_env(zh).lifecycle_stage_id = self.stage["stability"]
+        with freeze_time("2027-04-01"):
+            zh["res.partner"]._evaluate_lifecycle(partner_ids=self.customer.ids)
+        manual, auto = self.customer.lifecycle_history_ids.sorted("id")[-2:]
+        self.assertEqual((auto.mode, auto.to_stage_id, auto.reason), ("auto", self.stage["lost"], False))
+        self.assertEqual((manual.mode, manual.to_stage_id, manual.reason), ("manual", self.stage["stability"], False))
+        self.env.user.lang = "en_US"
+        en = self.env(context=dict(self.env.context, lang="en_US"))
+        lost = self.stage["lost"].with_env(en).name
+        self.assertEqual(auto.with_env(en).reason_display, f"Automatic rule: {lost}")
+        self.assertEqual(manual.with_env(en).reason_display, "Moved by hand")
+        self.assertEqual(manual.with_env(zh).reason_display, zh_translation("Moved by hand"))
+        self.assertNotEqual(zh_translation("Moved by hand"), "Moved by hand", "a Chinese translation exists")
 
     def test_prospects_are_customer_contacts_without_documents(self):
         """The nightly run puts customer contacts (created as customers, or with a lead) in Prospect; a
