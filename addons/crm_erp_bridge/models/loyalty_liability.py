@@ -210,6 +210,10 @@ class CrmLoyaltyAccrual(models.Model):
 
     @api.model
     def _accrue_day(self, program, date, rows, catch_up=False):
+        # a journal entry is a document of the company: its ref and labels are written in the company's
+        # language, not in the language of whoever runs the cron or presses Accrue Now
+        doc_env = self.with_context(lang=program.company_id.partner_id.lang or self.env.lang).env
+        program = program.with_env(doc_env)
         value = program.point_value
         currency = program.currency_id
         groups = {"earn": [], "release": [], "expire": []}
@@ -226,19 +230,21 @@ class CrmLoyaltyAccrual(models.Model):
             ids = [e for e, _p in items]
             pts = program._format_points(abs(sum(p for _e, p in items)))  # "1,560", never "1560.0"
             if key == "earn":
-                label = _("Points earned: %(points)s (%(count)s entries)", points=pts, count=len(ids))
+                label = doc_env._("Points earned: %(points)s (%(count)s entries)", points=pts, count=len(ids))
                 line_specs += [
                     (program.loyalty_expense_account_id, amount, 0.0, label, ids),
                     (program.loyalty_liability_account_id, 0.0, amount, label, ids),
                 ]
             elif key == "release":
-                label = _("Points redeemed or reversed: %(points)s (%(count)s entries)", points=pts, count=len(ids))
+                label = doc_env._(
+                    "Points redeemed or reversed: %(points)s (%(count)s entries)", points=pts, count=len(ids)
+                )
                 line_specs += [
                     (program.loyalty_liability_account_id, amount, 0.0, label, ids),
                     (program.loyalty_expense_account_id, 0.0, amount, label, ids),
                 ]
             else:
-                label = _("Points expired: %(points)s (%(count)s entries)", points=pts, count=len(ids))
+                label = doc_env._("Points expired: %(points)s (%(count)s entries)", points=pts, count=len(ids))
                 line_specs += [
                     (program.loyalty_liability_account_id, amount, 0.0, label, ids),
                     (program.loyalty_breakage_account_id, 0.0, amount, label, ids),
@@ -251,14 +257,14 @@ class CrmLoyaltyAccrual(models.Model):
             accounting_date = max(lock for lock, _name in locks) + timedelta(days=1) if locks else date
             narration = False
             if accounting_date != date:
-                narration = _(
+                narration = doc_env._(
                     "Ledger entries of %(day)s posted on %(date)s: the period was locked.",
                     day=date,
                     date=accounting_date,
                 )
-            ref = _("Loyalty liability %(program)s %(day)s", program=program.name, day=date)
+            ref = doc_env._("Loyalty liability %(program)s %(day)s", program=program.name, day=date)
             if catch_up:
-                ref = _(
+                ref = doc_env._(
                     "Loyalty liability %(program)s %(day)s: movements posted after the day's accrual",
                     program=program.name,
                     day=date,

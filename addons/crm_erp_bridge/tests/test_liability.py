@@ -142,6 +142,32 @@ class TestLoyaltyLiability(AccountTestInvoicingCommon):
         self.assertEqual(labels, {"Points earned: 1,810 (2 entries)"})
         self.assertEqual(self.program._format_points(1810.0), "1,810")
 
+    def test_journal_entry_in_the_company_language(self):
+        """The accrual's journal entry is a document of the company: ref and labels in the company partner's
+        language, whoever runs it and in whatever language."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        zh = self.env(context=dict(self.env.context, lang="zh_CN"))
+        self.env.user.lang = "zh_CN"
+        self.company.partner_id.lang = "en_US"
+        self._bonus(D1, 100)
+        with freeze_time(D2):
+            english = zh["crm.loyalty.accrual"]._cron_accrue()
+        self.assertEqual(english.move_id.ref, f"Loyalty liability Ledger Club {D1}")
+        self.assertEqual(set(english.move_id.line_ids.mapped("name")), {"Points earned: 100 (1 entries)"})
+        # a Chinese company: its entries are written in Chinese even when an English user runs the accrual
+        self.env.user.lang = "en_US"
+        self.company.partner_id.lang = "zh_CN"
+        self._bonus(D2, 100)
+        with freeze_time(D3):
+            chinese = self.env["crm.loyalty.accrual"].with_context(lang="en_US")._cron_accrue()
+        ref = zh._("Loyalty liability %(program)s %(day)s", program="Ledger Club", day=D2)
+        self.assertNotEqual(ref, f"Loyalty liability Ledger Club {D2}", "a Chinese translation exists")
+        self.assertEqual(chinese.move_id.ref, ref)
+        self.assertEqual(
+            set(chinese.move_id.line_ids.mapped("name")),
+            {zh._("Points earned: %(points)s (%(count)s entries)", points="100", count=1)},
+        )
+
     def test_accrue_now_twice_a_day(self):
         with freeze_time(D1):
             self._invoice(D1, 100)
