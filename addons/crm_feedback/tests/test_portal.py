@@ -118,6 +118,34 @@ class TestFeedbackPortal(HttpCase):
         )
         self.assertTrue(resp.url.endswith(f"/my/feedback/{ticket.id}"))
 
+    def test_portal_home_feedback_tile_before_the_first_ticket(self):
+        """A customer who never sent feedback sees the Feedback tile on the portal home (no counter hides it at
+        0) and reaches the new-ticket form from it."""
+        partner = self.env["res.partner"].create({"name": "Carol", "email": "carol@c.example"})
+        new_test_user(
+            self.env, login="portal_carol", password="portal_carol1", groups="base.group_portal", partner_id=partner.id
+        )
+        self.authenticate("portal_carol", "portal_carol1")
+        home = self.url_open("/my")
+        self.assertEqual(home.status_code, 200)
+        card = re.search(r'class="(o_portal_index_card[^"]*)"[^>]*>\s*<a[^>]*href="/my/feedback"', home.text)
+        self.assertTrue(card, "the Feedback tile is on the portal home")
+        self.assertNotIn("d-none", card.group(1).split(), "visible without waiting for a counter")
+        listing = self.url_open("/my/feedback")
+        self.assertIn('href="/my/feedback/new"', listing.text)
+        self.assertEqual(self.url_open("/my/feedback/new").status_code, 200)
+
+    def test_public_pages_in_the_frontend_layout(self):
+        """The public feedback form is a page of the company's site: header with its logo and name, footer."""
+        company = self.env.company
+        self.authenticate(None, None)
+        page = self.url_open("/feedback")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(f"/logo.png?company={company.id}", page.text)
+        self.assertIn(f'title="{company.name}"', page.text)
+        self.assertIn('id="top"', page.text)
+        self.assertIn('id="bottom"', page.text)
+
     def test_public_form_validation_escaping_and_csrf(self):
         Ticket = self.env["crm.feedback.ticket"]
         before = Ticket.search_count([])
