@@ -3,7 +3,7 @@
 {
     "name": "CRM Segmentation",
     "summary": "RFM scoring, rule segments, value classes, lifecycle stages, churn and CLV",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Sales/Customer Relations",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
     "author": "CRM-ERP Suite contributors",
