@@ -7,11 +7,24 @@ ODOO_SRC="${ODOO_SRC:-/opt/odoo-18.0}"
 ODOO_GIT_URL="${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}"
 VENV="${VENV:-$REPO/.venv}"
 PY="$VENV/bin/python"
-LOCAL="$REPO/.local"
+# CRM_LOCAL: another folder for the machine-specific state (scripts/test_clock.sh runs on its own cluster)
+LOCAL="${CRM_LOCAL:-$REPO/.local}"
 LOCAL_CONF="$LOCAL/odoo.conf"
 DB_ENV="$LOCAL/db.env"
 DEMO_DB="${CRM_DEMO_DB:-crm_demo}"
 OUR_MODULES="crm_loyalty,crm_segmentation,crm_feedback,crm_erp_bridge"
+# Odoo's own suites of the Community modules whose models our addons _inherit or whose flows they hook
+# (sale.order/line, account.move/line/payment/reversal, stock.picking/return/lot, stock.valuation.layer,
+# product, res.partner's credit limit, portal and rating mixins of tickets), plus loyalty / sale_loyalty,
+# which merchants install next to ours. Run with our addons by scripts/test.sh (CI) and, on a vanilla
+# database too, by scripts/regression.sh (nightly; it refreshes CORE_VANILLA_FAILURES).
+CORE_MODULES="sale_loyalty,sale_stock,stock_account,sale_management,portal,rating"
+CORE_TAGS="/sale,/sale_management,/sale_stock,/stock_account,/sale_loyalty,/loyalty,/portal,/rating,/product"
+CORE_TAGS="$CORE_TAGS,/account:TestAccountMove,/account:TestAccountMoveOutInvoiceOnchanges"
+CORE_TAGS="$CORE_TAGS,/account:TestAccountMoveOutRefundOnchanges,/account:TestAccountPayment"
+CORE_TAGS="${CRM_CORE_TAGS:-$CORE_TAGS}"  # CRM_CORE_TAGS: a narrower selection while working on one flow
+# core tests that fail on a vanilla database too (recorded by scripts/regression.sh; not ours to fix)
+CORE_VANILLA_FAILURES="$REPO/docs/regression-vanilla-failures.txt"
 PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 
 log() { printf '[crm] %s\n' "$*" >&2; }
@@ -34,9 +47,19 @@ odoo_bin() {
     "$PY" "$ODOO_SRC/odoo-bin" -c "$LOCAL_CONF" "$@"
 }
 
+core_suites() {
+    # odoo_bin that runs the selected core tests after loading the whole registry (scripts/core_suites.py)
+    "$PY" "$REPO/scripts/core_suites.py" "$ODOO_SRC" -c "$LOCAL_CONF" "$@"
+}
+
 db_exists() {
     load_db_env
     [ "$(psql -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'" 2>/dev/null)" = "1" ]
+}
+
+failing_tests() {  # failing test ids of an Odoo log (Class.test_method, Class.setUpClass), sorted; none: empty
+    { grep -oE '(FAIL|ERROR): (Subtest )?[A-Za-z0-9_]+\.test[A-Za-z0-9_]*|ERROR: setUpClass \([A-Za-z0-9_.]+\)' "$1" || true; } \
+        | sed -E 's/^(FAIL|ERROR): (Subtest )?//; s/^setUpClass \(.*\.([A-Za-z0-9_]+)\)$/\1.setUpClass/' | sort -u
 }
 
 drop_db() {

@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # The test command: set-up (without the demo database), then on a throwaway database
 #   1. install our four addons with demo data and run their Odoo tests (at_install + post_install);
-#   2. run the top-level tests/ with pytest (they drive Odoo from outside);
+#   2. Odoo's own suites of the modules we extend (CORE_TAGS in lib.sh) on a database with our addons:
+#      every failure not recorded as failing on vanilla too (docs/regression-vanilla-failures.txt) fails;
+#   3. run the top-level tests/ with pytest (they drive Odoo from outside);
 # drop the throwaway databases, print one summary line "N passed, N failed" and exit non-zero on
 # any failure, any skipped test of ours, or any ERROR/CRITICAL line in the Odoo log.
-#   scripts/test.sh [--odoo-only | --pytest-only] [extra pytest args]
+#   scripts/test.sh [--odoo-only | --pytest-only | --core-only | --no-core] [extra pytest args]
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RUN_ODOO=1
+RUN_CORE=1
 RUN_PYTEST=1
 PYTEST_ARGS=()
 for arg in "$@"; do
     case "$arg" in
-        --odoo-only) RUN_PYTEST=0 ;;
-        --pytest-only) RUN_ODOO=0 ;;
+        --odoo-only) RUN_PYTEST=0; RUN_CORE=0 ;;
+        --pytest-only) RUN_ODOO=0; RUN_CORE=0 ;;
+        --core-only) RUN_ODOO=0; RUN_PYTEST=0 ;;
+        --no-core) RUN_CORE=0 ;;
         *) PYTEST_ARGS+=("$arg") ;;
     esac
 done
@@ -68,6 +73,44 @@ if [ "$RUN_ODOO" = 1 ]; then
         if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
             log "Odoo exited with code $rc"
             failed=$((failed + 1))
+        fi
+    fi
+fi
+
+if [ "$RUN_CORE" = 1 ]; then
+    CORE_DB="${CRM_TEST_PREFIX}_core"
+    CORE_LOG="$OUT/core-tests.log"
+    port=$(( 20000 + RANDOM % 20000 ))
+    log "Odoo's own suites with our addons on $CORE_DB: installing $CORE_MODULES + ours"
+    t0=$(date +%s)
+    if ! odoo_bin -d "$CORE_DB" -i "$CORE_MODULES,$OUR_MODULES" --stop-after-init --http-port "$port" \
+        --db-filter "^${CORE_DB}\$" >"$OUT/core-install.log" 2>&1; then
+        log "install for the core suites failed, see $OUT/core-install.log"
+        failed=$((failed + 1))
+    else
+        log "running $CORE_TAGS (log: $CORE_LOG)"
+        set +e
+        core_suites -d "$CORE_DB" --test-enable --test-tags "$CORE_TAGS" --stop-after-init --http-port "$port" \
+            --db-filter "^${CORE_DB}\$" >"$CORE_LOG" 2>&1
+        set -e
+        summary="$(grep -E '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading database' "$CORE_LOG" | tail -n 1 || true)"
+        if [ -z "$summary" ]; then
+            log "no summary in $CORE_LOG: the core run did not finish"
+            failed=$((failed + 1))
+        else
+            read -r f e t < <(echo "$summary" | sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/')
+            failing_tests "$CORE_LOG" >"$OUT/core.failures"
+            known="$(grep -v '^#' "$CORE_VANILLA_FAILURES" 2>/dev/null | sort -u || true)"
+            new="$(comm -23 "$OUT/core.failures" <(echo "$known" | sed '/^$/d'))"
+            tolerated=$(( f + e - $(echo "$new" | sed '/^$/d' | wc -l) ))
+            log "core suites: $t tests, $f failed, $e errors in $(( $(date +%s) - t0 )) s; $tolerated also fail on vanilla"
+            if [ -n "$new" ]; then
+                log "core tests failing with our addons (and not on vanilla):"
+                echo "$new" >&2
+            fi
+            newcount=$(echo "$new" | sed '/^$/d' | wc -l)
+            passed=$((passed + t - f - e))
+            failed=$((failed + newcount))
         fi
     fi
 fi

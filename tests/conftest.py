@@ -18,7 +18,8 @@ import pytest
 REPO = Path(os.environ.get("CRM_REPO", Path(__file__).resolve().parent.parent))
 PY = os.environ.get("CRM_PY", sys.executable)
 ODOO_SRC = Path(os.environ.get("CRM_ODOO_SRC", "/opt/odoo-18.0"))
-CONF = os.environ.get("CRM_LOCAL_CONF", str(REPO / ".local" / "odoo.conf"))
+LOCAL = Path(os.environ.get("CRM_LOCAL", REPO / ".local"))
+CONF = os.environ.get("CRM_LOCAL_CONF", str(LOCAL / "odoo.conf"))
 PREFIX = os.environ.get("CRM_TEST_PREFIX", f"crm_test_pytest_{os.getpid()}")
 OUR_MODULES = ["crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge"]
 ERROR_LINE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ", re.MULTILINE)
@@ -26,7 +27,7 @@ ERROR_LINE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ", re.MULTILINE)
 
 def _db_env():
     env = dict(os.environ)
-    for line in (REPO / ".local" / "db.env").read_text().splitlines():
+    for line in (LOCAL / "db.env").read_text().splitlines():
         if "=" in line and not line.startswith("#"):
             key, value = line.split("=", 1)
             env[key] = value
@@ -64,7 +65,7 @@ def odoo(*args, check=True, stdin=None, timeout=1500):
     return proc, log
 
 
-FILESTORE = REPO / ".local" / "data" / "filestore"
+FILESTORE = LOCAL / "data" / "filestore"
 
 
 def drop_db(name):
