@@ -237,8 +237,13 @@ ensure_demo_db() {
     else
         drop_db "$DEMO_DB"
         log "creating demo database $DEMO_DB with our four addons and demo data (a few minutes)"
-        odoo_bin -d "$DEMO_DB" -i "$OUR_MODULES" --load-language=zh_CN --stop-after-init --logfile "$LOCAL/logs/demo-db.log" \
+        # English first (the database's default: users and customers keep en_US), then Chinese added as a
+        # second language, one click away in the preferences: a language loaded at creation would become
+        # every user's and customer's language.
+        odoo_bin -d "$DEMO_DB" -i "$OUR_MODULES" --stop-after-init --logfile "$LOCAL/logs/demo-db.log" \
             || die "creation of $DEMO_DB failed, see $LOCAL/logs/demo-db.log"
+        odoo_bin -d "$DEMO_DB" --load-language=zh_CN --stop-after-init --logfile "$LOCAL/logs/demo-db.log" \
+            || die "loading Chinese into $DEMO_DB failed, see $LOCAL/logs/demo-db.log"
     fi
     if grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$LOCAL/logs/demo-db.log"; then
         grep -E ' (ERROR|CRITICAL) ' "$LOCAL/logs/demo-db.log" | head -20 >&2
