@@ -541,8 +541,21 @@ class CrmRfmScore(models.Model):
         except clv.NotEnoughData as exc:
             _logger.info("crm_segmentation: no churn and CLV prediction for %s: %s", company.name, exc)
             company.clv_prediction_note = _(
-                "Not enough purchase history to predict churn and lifetime value: %(why)s", why=str(exc)
+                "Not enough purchase history to predict churn and lifetime value: %(why)s", why=self._clv_why(exc)
             )
+
+    @api.model
+    def _clv_why(self, exc):
+        """Why the fit could not run, in the reader's language (the math kernel speaks English only)."""
+        if exc.kind == "customers":
+            return _("at least %(needed)s customers are needed, %(found)s found", needed=exc.needed, found=exc.found)
+        if exc.kind == "repeaters":
+            return _(
+                "at least %(needed)s customers who bought more than once are needed, %(found)s found",
+                needed=exc.needed,
+                found=exc.found,
+            )
+        return str(exc)
 
     @api.model
     def _fit_clv(self, company, today=None):

@@ -15,7 +15,12 @@ LOG_BOUND = 10.0  # BG/NBD parameters between e^-10 and e^10
 
 
 class NotEnoughData(ValueError):
-    """Raised when the history is too thin to fit the models."""
+    """Raised when the history is too thin to fit the models. ``kind`` ("customers", "repeaters") and the
+    counts let the caller say it in the reader's language (this module has no translations)."""
+
+    def __init__(self, message, kind=None, needed=None, found=None):
+        super().__init__(message)
+        self.kind, self.needed, self.found = kind, needed, found
 
 
 def _bgnbd_negll(log_params, x, t_x, T):
@@ -36,9 +41,14 @@ def _bgnbd_negll(log_params, x, t_x, T):
 def fit_bgnbd(x, t_x, T):
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     if len(x) < MIN_CUSTOMERS:
-        raise NotEnoughData(f"BG/NBD needs at least {MIN_CUSTOMERS} customers, got {len(x)}")
+        raise NotEnoughData(
+            f"BG/NBD needs at least {MIN_CUSTOMERS} customers, got {len(x)}", "customers", MIN_CUSTOMERS, len(x)
+        )
     if (x > 0).sum() < MIN_REPEATERS:
-        raise NotEnoughData(f"BG/NBD needs at least {MIN_REPEATERS} repeat customers")
+        repeaters = int((x > 0).sum())
+        raise NotEnoughData(
+            f"BG/NBD needs at least {MIN_REPEATERS} repeat customers", "repeaters", MIN_REPEATERS, repeaters
+        )
     # bounded in log space: on customers who buy at much the same rate the unbounded likelihood drifts to
     # r and alpha of 1e10, where the predictions overflow to NaN (a fit no better than the bounded one)
     res = minimize(
