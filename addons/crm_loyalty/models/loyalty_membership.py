@@ -293,19 +293,23 @@ class CrmLoyaltyMembership(models.Model):
 
     def _notify_tier_change(self, old, new, going_up):
         self.ensure_one()
+        # the note stays in the customer's chatter for everyone: written in the company's language, not in
+        # the language of whoever's invoice or review moved the tier
+        doc_env = self.with_context(lang=self.company_id.partner_id.lang or self.env.lang).env
+        old, new, program = old.with_env(doc_env), new.with_env(doc_env), self.program_id.with_env(doc_env)
         if going_up:
-            body = _(
+            body = doc_env._(
                 "Loyalty tier raised from %(old)s to %(new)s in %(program)s.",
-                old=old.name or _("none"),
+                old=old.name or doc_env._("none"),
                 new=new.name,
-                program=self.program_id.name,
+                program=program.name,
             )
         else:
-            body = _(
+            body = doc_env._(
                 "Loyalty tier lowered from %(old)s to %(new)s in %(program)s at the periodic review.",
-                old=old.name or _("none"),
-                new=new.name or _("none"),
-                program=self.program_id.name,
+                old=old.name or doc_env._("none"),
+                new=new.name or doc_env._("none"),
+                program=program.name,
             )
         # sudo: the tier change is system news; a loyalty user may lack write access to contacts
         self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")

@@ -108,6 +108,7 @@ class TestLoyaltyLanguage(LoyaltyCommon):
         self.assertEqual(template.lang, "{{ object.partner_id.lang }}")
         self.program.tier_mail_template_id = template
         self.customer.lang = "en_US"
+        self.company.partner_id.lang = "en_US"
         self._env("zh_CN")
         self.assertEqual(template._render_lang(self.member.ids), {self.member.id: "en_US"})
         self.member.with_context(lang="zh_CN")._notify_tier_change(self.bronze, self.silver, True)
@@ -115,6 +116,11 @@ class TestLoyaltyLanguage(LoyaltyCommon):
         self.assertEqual(len(mail), 1)
         self.assertIn("Dear", mail.body_html)
         self.assertIn("Your Club tier", mail.subject)
+        # the chatter note, posted by a Chinese user, is written in the company's language
+        note = self.customer.message_ids.filtered(
+            lambda m: "Loyalty tier raised from Bronze to Silver in Club." in (m.body or "")
+        )
+        self.assertEqual(len(note), 1, "the note is written in the company's language, English")
         # and a Chinese customer gets it in Chinese, whoever triggers it
         self.customer.lang = "zh_CN"
         zh_body = template.with_context(lang="zh_CN").body_html
