@@ -17,7 +17,7 @@ MODULES = ["crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge"]
 LANG = "zh_CN"
 # terms of records every addon declares under another module's XML id (not in any exported .pot)
 SHARED = [
-    ("Customer Relations", "客户关系", [("model:ir.ui.menu,name:base.menu_crm_relations_root", "")]),
+    ("Customer Relations", "客户运营", [("model:ir.ui.menu,name:base.menu_crm_relations_root", "")]),
 ]
 
 
