@@ -12,3 +12,4 @@ from . import test_liability
 from . import test_loyalty_overdue
 from . import test_labels
 from . import test_panel_unknown
+from . import test_tour_languages
