@@ -26,7 +26,12 @@ class CrmLoyaltyGoodwill(models.Model):
     _order = "id desc"
     _check_company_auto = True
 
-    name = fields.Char(string="Reason", required=True, readonly=True)
+    name = fields.Char(
+        string="Reason",
+        compute="_compute_name",
+        search="_search_name",
+        help="The failure and the ticket or NPS answer it happened on, in the reader's language.",
+    )
     trigger = fields.Selection(TRIGGERS, required=True, readonly=True, index=True)
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True, index=True)
     membership_id = fields.Many2one(
@@ -59,6 +64,27 @@ class CrmLoyaltyGoodwill(models.Model):
         ),
         ("nps_uniq", "UNIQUE(nps_id)", "This NPS answer already has a goodwill proposal."),
     ]
+
+    @api.depends_context("lang")
+    @api.depends("trigger", "ticket_id", "nps_id", "partner_id")
+    def _compute_name(self):
+        """Rendered from the trigger and the record it happened on, so each reader sees it in their own
+        language (a stored sentence kept the language of the job that proposed it)."""
+        labels = dict(self._fields["trigger"]._description_selection(self.env))
+        for goodwill in self:
+            # sudo: only the label of the ticket or answer this proposal already points to, which a Loyalty
+            # Manager without feedback rights could not otherwise name
+            origin_sudo = (goodwill.ticket_id or goodwill.nps_id).sudo()
+            goodwill.name = _(
+                "%(trigger)s on %(origin)s",
+                trigger=labels.get(goodwill.trigger, ""),
+                origin=origin_sudo.display_name if origin_sudo else goodwill.partner_id.display_name,
+            )
+
+    def _search_name(self, operator, value):
+        # sudo: matches ticket numbers only, for users who may read proposals but not tickets
+        tickets = self.env["crm.feedback.ticket"].sudo()._search([("name", operator, value)])
+        return ["|", ("partner_id.name", operator, value), ("ticket_id", "in", tickets)]
 
     @api.model
     def _propose(self, events):
@@ -118,14 +144,8 @@ class CrmLoyaltyGoodwill(models.Model):
                 continue
             seen.add(key)
             used[(partner.id, company.id)] = used.get((partner.id, company.id), 0.0) + points
-            label = dict(self._fields["trigger"]._description_selection(self.env))[trigger]
             vals_list.append(
                 {
-                    "name": _(
-                        "%(trigger)s on %(origin)s",
-                        trigger=label,
-                        origin=(ticket or nps).display_name if (ticket or nps) else partner.display_name,
-                    ),
                     "trigger": trigger,
                     "partner_id": partner.id,
                     "membership_id": membership.id,

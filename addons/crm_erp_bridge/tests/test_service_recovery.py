@@ -243,3 +243,17 @@ class TestServiceRecovery(AccountTestInvoicingCommon):
         ticket.with_user(self.agent).action_verify()
         self.assertEqual(ticket.partner_id, self.member_partner)
         self.assertEqual(Goodwill.search([("ticket_id", "=", ticket.id)]).trigger, "negative_sentiment")
+
+    def test_reason_reads_in_the_readers_language(self):
+        """The proposal's reason is rendered from its trigger and ticket for each reader (a sentence stored in
+        the language of the job that proposed it stayed English for Chinese users)."""
+        ticket = self._ticket(self.member_partner)
+        goodwill = self.env["crm.loyalty.goodwill"].search([("ticket_id", "=", ticket.id)])
+        self.assertTrue(goodwill)
+        self.env["res.lang"]._activate_lang("zh_CN")
+        label_en = dict(goodwill._fields["trigger"]._description_selection(goodwill.with_context(lang="en_US").env))
+        label_zh = dict(goodwill._fields["trigger"]._description_selection(goodwill.with_context(lang="zh_CN").env))
+        english = goodwill.with_context(lang="en_US").name
+        self.assertEqual(english, f"{label_en[goodwill.trigger]} on {ticket.display_name}")
+        self.assertIn(label_zh[goodwill.trigger], goodwill.with_context(lang="zh_CN").name)
+        self.assertEqual(self.env["crm.loyalty.goodwill"].search([("name", "ilike", ticket.name)]), goodwill)
