@@ -44,12 +44,12 @@ load_db_env() {
 
 odoo_bin() {
     # Odoo with our generated configuration; extra arguments are passed through.
-    "$PY" "$ODOO_SRC/odoo-bin" -c "$LOCAL_CONF" "$@"
+    "${CRM_ODOO_PY:-$PY}" "$ODOO_SRC/odoo-bin" -c "$LOCAL_CONF" "$@"
 }
 
 core_suites() {
     # odoo_bin that runs the selected core tests after loading the whole registry (scripts/core_suites.py)
-    "$PY" "$REPO/scripts/core_suites.py" "$ODOO_SRC" -c "$LOCAL_CONF" "$@"
+    "${CRM_ODOO_PY:-$PY}" "$REPO/scripts/core_suites.py" "$ODOO_SRC" -c "$LOCAL_CONF" "$@"
 }
 
 db_exists() {

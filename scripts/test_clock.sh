@@ -7,7 +7,7 @@
 #               next month and, in December, the next year)
 #     all       both, one after the other (default)
 # Each scenario runs on a private PostgreSQL cluster started under libfaketime with the same offset as
-# odoo-bin, pytest and the browser (the offset is relative, so every process shares one fake clock), with
+# every odoo-bin of the run (the offset is relative, so the servers share one fake clock), with
 # its own state folder (.local/clock/<scenario>: db.env, odoo.conf, filestore); the machine's cluster and
 # .local/ are not touched. Logs: artifacts/clock/<scenario>.log.
 # shellcheck source=scripts/lib.sh
@@ -81,14 +81,19 @@ for scenario in $SCENARIOS; do
         "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')")"
     py_now="$(LD_PRELOAD="$FAKELIB" "$PY" -c 'import datetime; print(datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M"))')"
     log "$scenario: PostgreSQL says $db_now UTC, Python says $py_now UTC (FAKETIME=$FAKETIME)"
-    # the browser of the tours runs on the real clock: under libfaketime Chromium's processes outlive the
-    # tests and spin; the tours' dates come from the (faked) server anyway
+    # Only the servers run on the moved clock: PostgreSQL (above) and every odoo-bin, through an interpreter
+    # that preloads libfaketime (CRM_ODOO_PY, used by scripts/lib.sh and tests/conftest.py). The test
+    # drivers (bash, pytest: outside clients) and the tours' browser keep the real clock: under libfaketime
+    # Python's time.sleep fails with EINVAL and Chromium's processes outlive the tests.
     mkdir -p "$state/bin"
+    printf '#!/bin/sh\nexec env LD_PRELOAD=%s FAKETIME=%s FAKETIME_DONT_FAKE_MONOTONIC=1 %s "$@"\n' \
+        "$FAKELIB" "$FAKETIME" "$PY" >"$state/bin/python"
     printf '#!/bin/sh\nexec env -u LD_PRELOAD -u FAKETIME %s "$@"\n' "$(command -v chromium)" >"$state/bin/chromium"
-    chmod +x "$state/bin/chromium"
+    chmod +x "$state/bin/python" "$state/bin/chromium"
     set +e
-    PATH="$state/bin:$PATH" CRM_LOCAL="$state" CRM_DB_HOST=127.0.0.1 CRM_DB_PORT="$port" CRM_DB_USER=odoo_crm CRM_DB_PASSWORD="$password" \
-        LD_PRELOAD="$FAKELIB" "$REPO/scripts/test.sh" "$@" 2>&1 | tee "$OUT/$scenario.log"
+    PATH="$state/bin:$PATH" CRM_ODOO_PY="$state/bin/python" CRM_LOCAL="$state" CRM_DB_HOST=127.0.0.1 \
+        CRM_DB_PORT="$port" CRM_DB_USER=odoo_crm CRM_DB_PASSWORD="$password" \
+        env -u FAKETIME "$REPO/scripts/test.sh" "$@" 2>&1 | tee "$OUT/$scenario.log"
     rc=${PIPESTATUS[0]}
     set -e
     # whatever the run left behind (a browser, a server): every process that carries this scenario's state

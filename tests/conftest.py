@@ -17,6 +17,8 @@ import pytest
 
 REPO = Path(os.environ.get("CRM_REPO", Path(__file__).resolve().parent.parent))
 PY = os.environ.get("CRM_PY", sys.executable)
+# the interpreter that runs odoo-bin: scripts/test_clock.sh puts one there that runs Odoo under a moved clock
+ODOO_PY = os.environ.get("CRM_ODOO_PY", PY)
 ODOO_SRC = Path(os.environ.get("CRM_ODOO_SRC", "/opt/odoo-18.0"))
 LOCAL = Path(os.environ.get("CRM_LOCAL", REPO / ".local"))
 CONF = os.environ.get("CRM_LOCAL_CONF", str(LOCAL / "odoo.conf"))
@@ -51,9 +53,9 @@ def psql(sql, db="postgres"):
 def odoo(*args, check=True, stdin=None, timeout=1500):
     """Run odoo-bin with the project configuration; fail on a non-zero exit or an ERROR log line."""
     cmd = (
-        [PY, str(ODOO_SRC / "odoo-bin"), *args[:1], "-c", CONF, *args[1:]]
+        [ODOO_PY, str(ODOO_SRC / "odoo-bin"), *args[:1], "-c", CONF, *args[1:]]
         if args and args[0] == "shell"
-        else [PY, str(ODOO_SRC / "odoo-bin"), "-c", CONF, *args]
+        else [ODOO_PY, str(ODOO_SRC / "odoo-bin"), "-c", CONF, *args]
     )
     proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=timeout, check=False)
     log = proc.stdout + proc.stderr
@@ -117,7 +119,7 @@ def server(scratch_db):
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [
-                PY,
+                ODOO_PY,
                 str(ODOO_SRC / "odoo-bin"),
                 "-c",
                 CONF,
