@@ -83,11 +83,15 @@ for scenario in $SCENARIOS; do
     log "$scenario: PostgreSQL says $db_now UTC, Python says $py_now UTC (FAKETIME=$FAKETIME)"
     # Only the servers run on the moved clock: PostgreSQL (above) and every odoo-bin, through an interpreter
     # that preloads libfaketime (CRM_ODOO_PY, used by scripts/lib.sh and tests/conftest.py). The test
-    # drivers (bash, pytest: outside clients) and the tours' browser keep the real clock: under libfaketime
-    # Python's time.sleep fails with EINVAL and Chromium's processes outlive the tests.
-    mkdir -p "$state/bin"
-    printf '#!/bin/sh\nexec env LD_PRELOAD=%s FAKETIME=%s FAKETIME_DONT_FAKE_MONOTONIC=1 %s "$@"\n' \
-        "$FAKELIB" "$FAKETIME" "$PY" >"$state/bin/python"
+    # drivers (bash, pytest: outside clients) and the tours' browser keep the real clock (under libfaketime
+    # Chromium's processes outlive the tests).
+    # Python's time.sleep (clock_nanosleep on an absolute monotonic deadline) fails with EINVAL under
+    # libfaketime; a sitecustomize on the faked interpreter's path sleeps through select() instead.
+    mkdir -p "$state/bin" "$state/pyfix"
+    printf 'import select\nimport time\n\n\ndef _sleep(seconds):\n    if seconds > 0:\n        select.select([], [], [], seconds)\n\n\ntime.sleep = _sleep\n' \
+        >"$state/pyfix/sitecustomize.py"
+    printf '#!/bin/sh\nexec env PYTHONPATH=%s LD_PRELOAD=%s FAKETIME=%s FAKETIME_DONT_FAKE_MONOTONIC=1 %s "$@"\n' \
+        "$state/pyfix" "$FAKELIB" "$FAKETIME" "$PY" >"$state/bin/python"
     printf '#!/bin/sh\nexec env -u LD_PRELOAD -u FAKETIME %s "$@"\n' "$(command -v chromium)" >"$state/bin/chromium"
     chmod +x "$state/bin/python" "$state/bin/chromium"
     set +e
