@@ -372,14 +372,14 @@ class CrmAccountingExport(models.TransientModel):
         rows = self._stream(
             SQL(
                 """
-            SELECT t.name, p.name, t.ticket_type, t.create_date::date,
+            SELECT t.name, p.name, t.ticket_type, t.date_open::date,
                    COALESCE((SELECT SUM(-m.amount_total_signed) FROM account_move m
                               WHERE m.feedback_ticket_id = t.id AND m.state = 'posted'), 0),
                    COALESCE((SELECT SUM(sm.quantity) FROM stock_picking sp JOIN stock_move sm ON sm.picking_id = sp.id
                               WHERE sp.feedback_ticket_id = t.id AND sm.state = 'done'), 0)
               FROM crm_feedback_ticket t
          LEFT JOIN res_partner p ON p.id = t.commercial_partner_id
-             WHERE t.company_id = %(company)s AND t.create_date::date BETWEEN %(start)s AND %(end)s
+             WHERE t.company_id = %(company)s AND t.date_open::date BETWEEN %(start)s AND %(end)s
                AND (EXISTS (SELECT 1 FROM account_move m WHERE m.feedback_ticket_id = t.id)
                     OR EXISTS (SELECT 1 FROM stock_picking sp WHERE sp.feedback_ticket_id = t.id))
           ORDER BY t.id
