@@ -57,6 +57,11 @@ db_exists() {
     [ "$(psql -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'" 2>/dev/null)" = "1" ]
 }
 
+odoo_test_counts() {  # "failed errors total" of an Odoo test log's last summary line; none: empty output
+    { grep -E '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading database' "$1" || true; } | tail -n 1 \
+        | sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/'
+}
+
 failing_tests() {  # failing test ids of an Odoo log (Class.test_method, Class.setUpClass), sorted; none: empty
     { grep -oE '(FAIL|ERROR): (Subtest )?[A-Za-z0-9_]+\.test[A-Za-z0-9_]*|ERROR: setUpClass \([A-Za-z0-9_.]+\)' "$1" || true; } \
         | sed -E 's/^(FAIL|ERROR): (Subtest )?//; s/^setUpClass \(.*\.([A-Za-z0-9_]+)\)$/\1.setUpClass/' | sort -u

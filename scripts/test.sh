@@ -53,12 +53,12 @@ if [ "$RUN_ODOO" = 1 ]; then
         | grep --line-buffered -E ' (ERROR|CRITICAL|WARNING) |odoo.modules.loading: (Loading|Modules loaded)|tests when loading|post-tests in| FAIL: | ERROR: '
     rc=${PIPESTATUS[0]}
     set -e
-    summary="$(grep -E '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading database' "$LOG" | tail -n 1 || true)"
-    if [ -z "$summary" ]; then
+    counts="$(odoo_test_counts "$LOG")"
+    if [ -z "$counts" ]; then
         log "no Odoo test summary found (Odoo exit code $rc): the run did not finish"
         failed=$((failed + 1))
     else
-        read -r f e t < <(echo "$summary" | sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/')
+        read -r f e t <<<"$counts"
         skipped="$(grep -cE 'odoo\.addons\.crm_[a-z_]+\.tests\.[^ ]*: skipped ' "$LOG" || true)"
         errlines="$(grep -cE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$LOG" || true)"
         log "Odoo: $t tests, $f failed, $e errors, $skipped skipped (counted as failed), $errlines ERROR/CRITICAL log lines"
@@ -93,12 +93,12 @@ if [ "$RUN_CORE" = 1 ]; then
         core_suites -d "$CORE_DB" --test-enable --test-tags "$CORE_TAGS" --stop-after-init --http-port "$port" \
             --db-filter "^${CORE_DB}\$" >"$CORE_LOG" 2>&1
         set -e
-        summary="$(grep -E '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading database' "$CORE_LOG" | tail -n 1 || true)"
-        if [ -z "$summary" ]; then
+        counts="$(odoo_test_counts "$CORE_LOG")"
+        if [ -z "$counts" ]; then
             log "no summary in $CORE_LOG: the core run did not finish"
             failed=$((failed + 1))
         else
-            read -r f e t < <(echo "$summary" | sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/')
+            read -r f e t <<<"$counts"
             failing_tests "$CORE_LOG" >"$OUT/core.failures"
             known="$(grep -v '^#' "$CORE_VANILLA_FAILURES" 2>/dev/null | sort -u || true)"
             new="$(comm -23 "$OUT/core.failures" <(echo "$known" | sed '/^$/d'))"
