@@ -3,13 +3,13 @@
 {
     "name": "CRM Segmentation",
     "summary": "RFM scoring, rule segments, value classes, lifecycle stages, churn and CLV",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Sales/Customer Relations",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
     "author": "CRM-ERP Suite contributors",
     "maintainers": ["crm-erp-suite"],
     "license": "LGPL-3",
-    "depends": ["crm", "sale_management", "account"],
+    "depends": ["crm_customer_facts", "crm", "sale_management", "account"],
     "data": [
         "security/crm_segmentation_security.xml",
         "security/ir.model.access.csv",
@@ -24,7 +24,5 @@
     ],
     "demo": ["demo/crm_segmentation_demo.xml"],
     "external_dependencies": {"python": ["scipy", "numpy"]},
-    "post_init_hook": "post_init_hook",
-    "uninstall_hook": "uninstall_hook",
     "application": True,
 }

@@ -2,7 +2,6 @@ from . import res_company
 from . import res_config_settings
 from . import crm_lifecycle_stage
 from . import crm_lifecycle_history
-from . import crm_sales_fact
 from . import crm_rfm_segment
 from . import crm_rfm_score
 from . import crm_rfm_snapshot

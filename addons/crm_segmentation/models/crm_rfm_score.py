@@ -260,15 +260,11 @@ class CrmRfmScore(models.Model):
         return SQL(
             """
             WITH agg AS (
-                SELECT f.partner_id,
-                       MIN(f.date) FILTER (WHERE f.invoice_count > 0) AS first_date,
-                       MAX(f.date) FILTER (WHERE f.invoice_count > 0) AS last_date,
-                       SUM(f.invoice_count) AS frequency,
-                       COALESCE(SUM(f.net_amount), 0) AS monetary,
-                       COALESCE(SUM(f.contribution), 0) AS amount
-                  FROM (%(purchases)s) f
-              GROUP BY f.partner_id
-                HAVING SUM(f.invoice_count) > 0
+                -- the customers' totals over the window, read through the facts' API
+                SELECT t.partner_id, t.first_purchase AS first_date, t.last_purchase AS last_date,
+                       t.invoice_count AS frequency, t.net_revenue AS monetary, t.contribution AS amount
+                  FROM (%(totals)s) t
+                 WHERE t.invoice_count > 0
             ), r_hist AS (
                 -- few distinct purchase dates and counts: their cumulated histogram replaces a sort
                 SELECT last_date AS v, SUM(COUNT(*)) OVER (ORDER BY last_date) AS cum FROM agg GROUP BY last_date
@@ -339,7 +335,13 @@ class CrmRfmScore(models.Model):
             date_to=date_to,
             now=now,
             uid=self.env.uid,
-            purchases=self._purchases_sql(company, date_from, date_to),
+            totals=self.env["crm.sales.fact"]._customer_totals_sql(
+                ["first_purchase", "last_purchase", "invoice_count", "net_revenue", "contribution"],
+                companies=company,
+                date_from=date_from,
+                date_to=date_to,
+                extra_rows=self._pending_orders_sql(company, date_from, date_to),
+            ),
             **self._rank_cut_sql(),
             columns=SQL(", ").join(SQL.identifier(c) for c in columns),
             updates=SQL(", ").join(SQL("%s = EXCLUDED.%s", SQL.identifier(c), SQL.identifier(c)) for c in columns),
@@ -352,35 +354,29 @@ class CrmRfmScore(models.Model):
         )
 
     @api.model
-    def _purchases_sql(self, company, date_from, date_to):
-        """(partner_id, date, invoice_count, net_amount, contribution) of the window: the daily sales facts
-        and, when the company counts them, confirmed sale orders without a posted invoice (read live: an
-        order's invoicing state changes without a write on the order)."""
-        facts = SQL(
-            """SELECT partner_id, date, invoice_count, net_amount, contribution FROM crm_sales_fact
-                WHERE company_id = %s AND date > %s AND date <= %s""",
-            company.id,
-            date_from,
-            date_to,
-        )
+    def _pending_orders_sql(self, company, date_from, date_to):
+        """Confirmed sale orders of the window without a posted invoice, as daily rows (partner_id,
+        company_id, date, invoice_count, net_revenue, contribution) counted with the facts when the company
+        counts them (read live: an order's invoicing state changes without a write on the order); None
+        otherwise."""
         if not company.rfm_count_sale_orders:
-            return facts
+            return None
         self.env["sale.order"].flush_model()
         self.env["sale.order.line"].flush_model()
+        self.env["account.move.line"].flush_model(["parent_state"])
         return SQL(
-            """%s
-            UNION ALL
-            SELECT rp.commercial_partner_id, so.date_order::date, 1,
-                   (so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric, 0
+            """
+            SELECT rp.commercial_partner_id AS partner_id, so.company_id, so.date_order::date AS date,
+                   1 AS invoice_count,
+                   (so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1))::numeric AS net_revenue,
+                   0 AS contribution
               FROM sale_order so JOIN res_partner rp ON rp.id = so.partner_id
              WHERE so.company_id = %s AND so.state = 'sale'
                AND so.date_order::date > %s AND so.date_order::date <= %s
                AND NOT EXISTS (SELECT FROM sale_order_line sol
                                  JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
                                  JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                                 JOIN account_move m ON m.id = aml.move_id
-                                WHERE sol.order_id = so.id AND m.state = 'posted')""",
-            facts,
+                                WHERE sol.order_id = so.id AND aml.parent_state = 'posted')""",
             company.id,
             date_from,
             date_to,
@@ -498,35 +494,31 @@ class CrmRfmScore(models.Model):
     # ------------------------------------------------------------------ churn and lifetime value
     @api.model
     def _clv_inputs(self, company, today):
-        """Per customer, from the daily sales facts up to ``today``: (partner_id, repeat purchases x = purchase
-        days - 1, t_x and T in weeks, m = mean value of the repeat purchases).
+        """Per customer, from the facts' API up to ``today``: (partner_id, repeat purchases x = purchase days
+        - 1, t_x and T in weeks, m = mean value of the repeat purchases).
 
-        m is the mean net amount of the purchase days after the first (Gamma-Gamma models the repeat
+        m is the mean net revenue of the purchase days after the first (Gamma-Gamma models the repeat
         purchases: a large first order does not make every later one large) times the customer's
-        contribution margin: the facts' ``contribution`` (the margin with the ERP bridge, which overrides
-        ``crm.sales.fact._fact_contribution_sql``; the net amount without it) over their net amount, both
-        summed over all the customer's days, so that costs booked on another day than the invoice count."""
-        self.env["crm.sales.fact"].flush_model()
+        contribution margin: the contribution over the net revenue, both summed over all the customer's
+        days, so that costs booked on another day than the invoice count."""
+        totals = self.env["crm.sales.fact"]._customer_totals_sql(
+            ["purchase_days", "first_purchase", "last_purchase", "repeat_net_revenue", "net_revenue", "contribution"],
+            companies=company,
+            date_to=today,
+        )
         self.env.cr.execute(
             SQL(
                 """
-            WITH days AS (
-                SELECT partner_id, date, invoice_count > 0 AS purchase, net_amount, contribution,
-                       MIN(date) FILTER (WHERE invoice_count > 0) OVER (PARTITION BY partner_id) AS first_day
-                  FROM crm_sales_fact
-                 WHERE company_id = %(company)s AND date <= %(today)s
-            )
-            SELECT partner_id, COUNT(*) FILTER (WHERE purchase) - 1,
-                   (MAX(date) FILTER (WHERE purchase) - MIN(first_day)) / 7.0,
-                   (%(today)s::date - MIN(first_day)) / 7.0,
-                   COALESCE(AVG(net_amount) FILTER (WHERE purchase AND date > first_day), 0)
-                   * COALESCE(SUM(contribution) / NULLIF(SUM(net_amount), 0), 0)
-              FROM days
-          GROUP BY partner_id
-            HAVING COUNT(*) FILTER (WHERE purchase) > 0
+            SELECT t.partner_id, t.purchase_days - 1,
+                   (t.last_purchase - t.first_purchase) / 7.0,
+                   (%(today)s::date - t.first_purchase) / 7.0,
+                   CASE WHEN t.purchase_days > 1 THEN t.repeat_net_revenue / (t.purchase_days - 1) ELSE 0 END
+                   * COALESCE(t.contribution / NULLIF(t.net_revenue, 0), 0)
+              FROM (%(totals)s) t
+             WHERE t.purchase_days > 0
             """,
-                company=company.id,
                 today=today,
+                totals=totals,
             )
         )
         return self.env.cr.fetchall()

@@ -94,6 +94,12 @@ class ResPartner(models.Model):
         """
         self.env["res.partner"].sudo()._evaluate_lifecycle(partner_ids=self.ids)  # sudo: stage is derived data
 
+    def _crm_refresh_figures(self):
+        # the refresh queue of crm_customer_facts: the lifecycle stage after a sale, payment, delivery or return
+        # sudo: stages are derived data, refreshed for every company's customers
+        self.env["res.partner"].sudo()._evaluate_lifecycle(partner_ids=self.ids)
+        return super()._crm_refresh_figures()
+
     def _search_rfm_score_id(self, operator, value):
         # the score lives on the commercial partner; the company filter is applied by the score's record rule
         return [("commercial_partner_id.rfm_score_ids", operator, value)]
@@ -108,14 +114,7 @@ class ResPartner(models.Model):
                 lifecycle_stage_date=fields.Datetime.now(),
                 lifecycle_manual_until=fields.Date.context_today(self) + timedelta(days=lock),
             )
-        if "parent_id" not in vals and "is_company" not in vals:
-            return super().write(vals)
-        entities = self.commercial_partner_id
-        res = super().write(vals)
-        # the contacts' invoices now belong to another commercial entity: both entities' sales facts change
-        if entities != self.commercial_partner_id:
-            self.env["crm.sales.fact"]._refresh_partners((entities | self.commercial_partner_id).ids)
-        return res
+        return super().write(vals)
 
     def _log_manual_lifecycle_moves(self, stage_id, reason=None):
         """Audit rows of a move by hand (automatic moves write theirs in bulk, in ``_evaluate_lifecycle``)."""

@@ -40,7 +40,7 @@ class TestChurnClv(SegmentationCommon):
     def _facts(self, partner, purchases):
         """Daily sales facts written straight into the table: [(days ago, net amount, contribution)]."""
         self.env.cr.executemany(
-            "INSERT INTO crm_sales_fact (partner_id, company_id, date, invoice_count, net_amount, contribution)"
+            "INSERT INTO crm_sales_fact (partner_id, company_id, date, invoice_count, net_revenue, contribution)"
             " VALUES (%s, %s, %s, 1, %s, %s)",
             [(partner.id, self.company.id, self.today - timedelta(days=d), n, c) for d, n, c in purchases],
         )

@@ -190,7 +190,7 @@ class TestRfmRankDefinition(SegmentationCommon):
                 rows.append((partner.id, self.company.id, TODAY - timedelta(days=day), 1, amount,
                              amount - rng.choice([0, 60, 120, 500])))  # fmt: skip
         self.env.cr.executemany(
-            "INSERT INTO crm_sales_fact (partner_id, company_id, date, invoice_count, net_amount, contribution)"
+            "INSERT INTO crm_sales_fact (partner_id, company_id, date, invoice_count, net_revenue, contribution)"
             " VALUES (%s, %s, %s, %s, %s, %s)",
             rows,
         )

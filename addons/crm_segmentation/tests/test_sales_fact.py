@@ -13,7 +13,7 @@ class TestSalesFacts(SegmentationCommon):
         Fact = self.env["crm.sales.fact"]
         Fact.invalidate_model()
         rows = Fact.search([("partner_id", "in", [p.id for p in partners]), ("company_id", "=", self.company.id)])
-        return {(r.partner_id.name, r.date, r.invoice_count, r.net_amount) for r in rows}
+        return {(r.partner_id.name, r.date, r.invoice_count, r.net_revenue) for r in rows}
 
     def _assert_rebuild_changes_nothing(self, *partners):
         kept = self._facts(*partners)
