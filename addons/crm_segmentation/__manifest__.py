@@ -3,7 +3,7 @@
 {
     "name": "CRM Segmentation",
     "summary": "RFM scoring, rule segments, value classes, lifecycle stages, churn and CLV",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Sales/Customer Relations",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
     "author": "CRM-ERP Suite contributors",
@@ -23,7 +23,6 @@
         "views/crm_segmentation_menus.xml",
     ],
     "demo": ["demo/crm_segmentation_demo.xml"],
-    "external_dependencies": {"python": ["scipy", "numpy"]},
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "application": True,
