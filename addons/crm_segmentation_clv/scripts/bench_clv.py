@@ -3,8 +3,9 @@
     .venv/bin/python addons/crm_segmentation_clv/scripts/bench_clv.py [n_customers] [path/to/other/clv.py] [bgnbd|bench]
 
 Draws n customers (default 100,000) from known BG/NBD and Gamma-Gamma parameters, first purchases spread
-over three years and times in whole days (as ``crm.rfm.score._clv_inputs`` gives them), then times the
-fit and the scoring the way ``crm.rfm.score._fit_clv`` runs them (a 12-month horizon, month by month).
+over three years and times in whole days (as ``crm.rfm.score._clv_inputs`` gives them), then times (best
+of five runs) the fit and the scoring the way ``crm.rfm.score._fit_clv`` runs them (a 12-month horizon,
+month by month).
 With ``bench``, the customers look like those of bench/generate.py (skewed, no drop-out) instead.
 Given the path of another clv.py (the previous kernel), times it on the same data and compares the fits.
 """
@@ -15,6 +16,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+
+def out(line):
+    sys.stdout.write(f"{line}\n")
 
 
 def load(path):
@@ -84,20 +89,23 @@ def main():
         kernels["old"] = load(sys.argv[2])
     data = sys.argv[3] if len(sys.argv) > 3 else "bgnbd"
     x, t_x, T, m = synthetic(kernels["new"], n) if data == "bgnbd" else bench_like(n)
-    print(f"{n} customers, {int((x > 0).sum())} repeat buyers")
+    out(f"{n} customers, {int((x > 0).sum())} repeat buyers")
     results = {}
     for name, clv in kernels.items():
-        results[name] = run(clv, x, t_x, T, m)
-        bg, gg, _scores, timings = results[name]
-        print(name, " ".join(f"{k}: {v:.3f} s" for k, v in timings.items()))
-        print("   ", {k: round(float(v), 4) for k, v in {**bg, **gg}.items()})
+        # the best of five runs: the machine may be shared, and the fastest run is the kernel's own cost
+        runs = [run(clv, x, t_x, T, m) for _i in range(5)]
+        results[name] = runs[0]
+        bg, gg, _scores, _timings = runs[0]
+        timings = {key: min(r[3][key] for r in runs) for key in runs[0][3]}
+        out(f"{name} " + " ".join(f"{k}: {v:.3f} s" for k, v in timings.items()))
+        out(f"    { ({k: round(float(v), 4) for k, v in {**bg, **gg}.items()}) }")
     if "old" in results:
         new, old = results["new"], results["old"]
         for key in (*new[0], *new[1]):
             a, b = {**new[0], **new[1]}[key], {**old[0], **old[1]}[key]
-            print(f"    {key}: new/old - 1 = {a / b - 1:+.4%}")
+            out(f"    {key}: new/old - 1 = {a / b - 1:+.4%}")
         for label, a, b in zip(("prob_alive", "purchases", "clv"), new[2], old[2], strict=True):
-            print(f"    {label}: max relative difference {np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-9)):.2e}")
+            out(f"    {label}: max relative difference {np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-9)):.2e}")
 
 
 if __name__ == "__main__":

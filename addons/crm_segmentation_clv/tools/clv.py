@@ -240,14 +240,15 @@ def fit_gamma_gamma(x, m):
         value, grad = _gg_negll_grad(log_params, data)
         return value * scale, grad * scale
 
-    # started at the spend's scale (v/p the mean spend when q is 1 + p): from (1, 1, 1) the search crosses
-    # a flat region for amounts in the thousands
+    # started at the spend's scale (the population's mean spend p v / (q - 1) equal to the customers' mean):
+    # from (1, 1, 1) the search crosses a flat region for amounts in the thousands. Wide bounds: on spends of
+    # little spread the likelihood climbs towards a huge p and a tiny v (the customer's own mean wins)
     res = minimize(
         objective,
         x0=np.log([1.0, 2.0, float(np.mean(m))]),
         jac=True,
         method="L-BFGS-B",
-        bounds=[(-LOG_BOUND, 3 * LOG_BOUND)] * 3,
+        bounds=[(-3 * LOG_BOUND, 3 * LOG_BOUND)] * 3,
         options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 2000},
     )
     p, q, v = np.exp(res.x)
