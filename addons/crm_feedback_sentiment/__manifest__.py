@@ -13,4 +13,5 @@
     "depends": ["crm_feedback"],
     "external_dependencies": {"python": ["vaderSentiment", "snownlp"]},
     "auto_install": True,
+    "post_init_hook": "post_init_hook",
 }

@@ -12,4 +12,5 @@
     "depends": ["crm_segmentation"],
     "external_dependencies": {"python": ["numpy", "scipy"]},
     "auto_install": True,
+    "post_init_hook": "post_init_hook",
 }

@@ -1,6 +1,11 @@
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
+from odoo.addons.crm_feedback.models.crm_feedback_ticket import CrmFeedbackTicket
 from odoo.addons.crm_feedback.tests.common import FeedbackCommon
+
+from ..hooks import post_init_hook
 
 
 @tagged("post_install", "-at_install")
@@ -35,3 +40,20 @@ class TestTicketSentiment(FeedbackCommon):
         self.assertEqual(answer.sentiment, "positive")
         answer.comment = False
         self.assertEqual((answer.sentiment, answer.sentiment_score), ("neutral", 0.0))
+
+    def test_install_analyses_what_was_not(self):
+        """Tickets and answers written without the analysers (crm_feedback's demo data, loaded before this
+        addon) are analysed when it is installed; those analysed before keep their sentiment."""
+        registry_class = type(self.env["crm.feedback.ticket"])
+        with patch.object(registry_class, "_sentiment_score", CrmFeedbackTicket._sentiment_score):
+            ticket = self._ticket(description="<p>产品质量很差，非常失望，太糟糕了</p>")
+            answer = self.env["crm.feedback.nps"].create(
+                {"partner_id": self.customer.id, "score": 2, "comment": "Terrible service, never again."}
+            )
+        analysed = self._ticket(description="<p>Could you send the catalogue?</p>")
+        analysed.sentiment_score = 0.1  # as an earlier version of the analysers scored it
+        self.assertEqual((ticket.sentiment, answer.sentiment), (False, False))
+        post_init_hook(self.env)
+        self.assertEqual((ticket.sentiment, ticket.priority), ("negative", "2"))
+        self.assertEqual(answer.sentiment, "negative")
+        self.assertEqual((analysed.sentiment, analysed.sentiment_score), ("neutral", 0.1))

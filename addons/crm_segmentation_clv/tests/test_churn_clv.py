@@ -1,9 +1,13 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.crm_segmentation.models.crm_rfm_score import CrmRfmScore
 from odoo.addons.crm_segmentation.tests.churn_common import ChurnCommon
+
+from ..hooks import post_init_hook
 
 
 @tagged("post_install", "-at_install")
@@ -111,3 +115,22 @@ class TestChurnClv(ChurnCommon):
         self.assertEqual(churning, expected)
         self.assertIn(self._score(gone), churning, "the model's churners are listed too")
         self.assertLess(self._score(gone).prob_alive, 0.5)
+
+    def test_install_predicts_companies_never_predicted(self):
+        """The scores computed before this addon was installed (crm_segmentation's demo data) are predicted
+        when it is installed; a company predicted before keeps its predictions."""
+        self._population()
+        with patch.object(type(self.env["crm.rfm.score"]), "_predict_clv", CrmRfmScore._predict_clv):
+            self._recompute()
+        scores = self.Score.search([("company_id", "=", self.company.id)])
+        self.assertFalse(any(scores.mapped("predicted_at")))
+        self.assertIn("CRM Segmentation CLV", scores[0].prediction_note)
+        post_init_hook(self.env)
+        scores.invalidate_recordset()
+        self.company.invalidate_recordset()
+        self.assertTrue(all(scores.mapped("predicted_at")))
+        self.assertFalse(self.company.clv_prediction_note)
+        predicted = {s.id: (s.prob_alive, s.clv_12m, s.predicted_at) for s in scores}
+        post_init_hook(self.env)
+        scores.invalidate_recordset()
+        self.assertEqual({s.id: (s.prob_alive, s.clv_12m, s.predicted_at) for s in scores}, predicted)
