@@ -4,7 +4,7 @@
     "name": "CRM Feedback",
     "summary": "Complaint, suggestion and praise tickets from every channel, SLAs, CSAT/NPS, "
     "sentiment, resolution through credit notes and returns",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/Customer Relations",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
     "author": "CRM-ERP Suite contributors",
@@ -28,7 +28,6 @@
     "assets": {
         "web.assets_tests": ["crm_feedback/static/tests/tours/*.js"],
     },
-    "external_dependencies": {"python": ["vaderSentiment", "snownlp"]},
     "uninstall_hook": "uninstall_hook",
     "application": True,
 }

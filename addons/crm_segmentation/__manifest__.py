@@ -23,6 +23,8 @@
         "views/crm_segmentation_menus.xml",
     ],
     "demo": ["demo/crm_segmentation_demo.xml"],
-    "external_dependencies": {"python": ["scipy", "numpy"]},
+<<<<<<< HEAD
+=======
+>>>>>>> main
     "application": True,
 }

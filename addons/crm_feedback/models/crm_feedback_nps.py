@@ -40,7 +40,12 @@ class CrmFeedbackNps(models.Model):
         help="+100 for a promoter, 0 for a passive, -100 for a detractor: the average is the NPS.",
     )
     sentiment_score = fields.Float(compute="_compute_sentiment", store=True, aggregator="avg")
-    sentiment = fields.Selection(sentiment.LABELS, compute="_compute_sentiment", store=True)
+    sentiment = fields.Selection(
+        sentiment.LABELS,
+        compute="_compute_sentiment",
+        store=True,
+        help="Empty when not analysed: the analysis comes with the addon CRM Feedback Sentiment.",
+    )
 
     @api.constrains("score")
     def _check_score(self):
@@ -60,9 +65,11 @@ class CrmFeedbackNps(models.Model):
 
     @api.depends("comment")
     def _compute_sentiment(self):
+        score = self.env["crm.feedback.ticket"]._sentiment_score  # the analysers of tickets, when installed
         for answer in self:
-            answer.sentiment_score = sentiment.score(answer.comment)
-            answer.sentiment = sentiment.label(answer.sentiment_score)
+            value = score(answer.comment)
+            answer.sentiment_score = value or 0.0
+            answer.sentiment = sentiment.label(value)
 
     @api.model
     def _nps_answer_context_values(self, partner):

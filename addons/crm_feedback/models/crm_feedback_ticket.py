@@ -165,7 +165,12 @@ class CrmFeedbackTicket(models.Model):
     )
     # sentiment
     sentiment_score = fields.Float(readonly=True, aggregator="avg", digits=(16, 2))
-    sentiment = fields.Selection(sentiment.LABELS, readonly=True, index=True)
+    sentiment = fields.Selection(
+        sentiment.LABELS,
+        readonly=True,
+        index=True,
+        help="Empty when not analysed: the analysis comes with the addon CRM Feedback Sentiment.",
+    )
     # resolution through the ERP
     credit_note_ids = fields.One2many("account.move", "feedback_ticket_id", string="Credit Notes")
     return_picking_ids = fields.One2many("stock.picking", "feedback_ticket_id", string="Returns")
@@ -405,9 +410,19 @@ class CrmFeedbackTicket(models.Model):
             ticket.access_url = f"/my/feedback/{ticket.id}"
 
     # ------------------------------------------------------------------ sentiment
+    @api.model
+    def _sentiment_score(self, text):
+        """Sentiment of ``text`` (plain or HTML) in [-1, 1], or None when not analysed. The analysers (VADER
+        and SnowNLP, offline) come with the addon crm_feedback_sentiment, which overrides this and is
+        installed automatically when their libraries are present; without it tickets and NPS answers keep
+        an empty sentiment and nothing follows from it (priority, goodwill)."""
+        return
+
     def _apply_sentiment(self):  # its super() call is a raw write; pylint: disable=missing-return
         for ticket in self:
-            value = sentiment.score(ticket.description)
+            value = self._sentiment_score(ticket.description)
+            if value is None:
+                continue
             vals = {"sentiment_score": value, "sentiment": sentiment.label(value)}
             raise_to = ticket.team_id.negative_priority
             if (
@@ -514,8 +529,8 @@ class CrmFeedbackTicket(models.Model):
             super().write({"date_first_response": fields.Datetime.now()})
         if message.message_type == "email" and message.author_id not in self.env.user.partner_id:
             # an incoming customer email: its tone counts
-            value = sentiment.score(message.body)
-            if value < self.sentiment_score:
+            value = self._sentiment_score(message.body)
+            if value is not None and value < self.sentiment_score:
                 super().write({"sentiment_score": value, "sentiment": sentiment.label(value)})
         return super()._message_post_after_hook(message, msg_vals)
 

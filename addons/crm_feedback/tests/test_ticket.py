@@ -45,7 +45,6 @@ class TestTicket(FeedbackCommon):
         self.assertEqual((ticket.channel, ticket.subject, ticket.team_id), ("email", "Late delivery", self.team))
         self.assertEqual(ticket.partner_id.email, "new.person@example.org", "unknown sender becomes a contact")
         self.assertIn("two weeks late", ticket.description)
-        self.assertEqual(ticket.sentiment, "negative")
         self.assertTrue(ticket.name.startswith("FB"))
         self._receive(
             "Unknown Person <new.person@example.org>",
@@ -143,12 +142,6 @@ class TestTicket(FeedbackCommon):
         team.alias_defaults = repr({"ticket_type": "question", "team_id": team.id, "company_id": self.company.id})
         team.write({"alias_name": "ideas-renamed"})
         self.assertEqual(ast.literal_eval(team.alias_defaults)["ticket_type"], "question")
-
-    def test_negative_ticket_raises_priority(self):
-        calm = self._ticket(description="<p>Could you send the catalogue?</p>", ticket_type="question")
-        angry = self._ticket(description="<p>产品质量很差，非常失望，太糟糕了</p>")
-        self.assertEqual((calm.priority, calm.sentiment), ("1", "neutral"))
-        self.assertEqual((angry.priority, angry.sentiment), ("2", "negative"))
 
     def test_csat_request_and_rating(self):
         ticket = self._ticket()

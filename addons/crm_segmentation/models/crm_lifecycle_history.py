@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 
 class CrmLifecycleHistory(models.Model):
@@ -32,3 +33,35 @@ class CrmLifecycleHistory(models.Model):
                 move.reason_display = _("Automatic rule: %(stage)s", stage=move.to_stage_id.name)
             else:
                 move.reason_display = move.reason or _("Moved by hand")
+
+    @api.model
+    def _log_automatic_moves(self, moves, date):
+        """Audit rows of automatic moves ``[(partner_id, from_stage_id, to_stage_id)]`` dated ``date``, for
+        the current company and user: the one raw write of this table.
+
+        Written with the moves of the nightly run, which can move most customers at once (the first run
+        after installation moves every one of them): one INSERT of 5,000 rows takes 0.03 s where the
+        ORM ``create`` takes 0.6 s (measured on the dev database, 2 cores)."""
+        if not moves:
+            return
+        self.flush_model()
+        partner_ids, from_ids, to_ids = zip(*moves, strict=True)
+        self.env.execute_query(
+            SQL(
+                """
+            INSERT INTO crm_lifecycle_history (partner_id, company_id, from_stage_id, to_stage_id, date, mode,
+                                               user_id, create_uid, create_date, write_uid, write_date)
+            SELECT m.partner_id, %(company)s, m.from_stage_id, m.to_stage_id, %(date)s, 'auto', %(uid)s,
+                   %(uid)s, %(date)s, %(uid)s, %(date)s
+              FROM unnest(%(partners)s::int[], %(froms)s::int[], %(tos)s::int[])
+                   AS m(partner_id, from_stage_id, to_stage_id)
+                """,
+                company=self.env.company.id,
+                date=date,
+                uid=self.env.uid,
+                partners=list(partner_ids),
+                froms=list(from_ids),
+                tos=list(to_ids),
+            )
+        )
+        self.invalidate_model()

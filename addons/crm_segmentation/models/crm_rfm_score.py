@@ -1,6 +1,5 @@
-import logging
+import statistics
 
-import numpy as np
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
@@ -8,13 +7,8 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from ..tools import clv
-
-_logger = logging.getLogger(__name__)
-
 VALUE_CLASSES = [("high", "High value"), ("medium", "Medium value"), ("low", "Low value"), ("none", "No profit")]
 WEEK = 7.0
-MONTH_WEEKS = 52.0 / 12
 
 
 class CrmRfmScore(models.Model):
@@ -525,43 +519,32 @@ class CrmRfmScore(models.Model):
 
     @api.model
     def _predict(self, company, today=None):
-        """Refit churn and lifetime value of the company's customers and write them on their scores; when the
-        history is too thin, keep the predictions there are and record why on the company (shown on every
-        score without prediction)."""
-        try:
-            self._fit_clv(company, today)
-        except clv.NotEnoughData as exc:
-            _logger.info("crm_segmentation: no churn and CLV prediction for %s: %s", company.name, exc)
-            company.clv_prediction_note = _(
-                "Not enough purchase history to predict churn and lifetime value: %(why)s", why=self._clv_why(exc)
-            )
-
-    @api.model
-    def _clv_why(self, exc):
-        """Why the fit could not run, in the reader's language (the math kernel speaks English only)."""
-        if exc.kind == "customers":
-            return _("at least %(needed)s customers are needed, %(found)s found", needed=exc.needed, found=exc.found)
-        if exc.kind == "repeaters":
-            return _(
-                "at least %(needed)s customers who bought more than once are needed, %(found)s found",
-                needed=exc.needed,
-                found=exc.found,
-            )
-        return str(exc)
-
-    @api.model
-    def _fit_clv(self, company, today=None):
-        """Fit BG/NBD and Gamma-Gamma on the company's customers; write the predictions, the one-time buyers
-        and the company's typical repeat gap. Raises ``clv.NotEnoughData`` after writing what the rules
-        need (one-time buyers, typical gap), which do not depend on the models."""
+        """Churn and lifetime value of the company's customers: the buying rhythm the churn rule reads
+        (one-time buyers, the company's typical repeat gap), then the predictions of ``_predict_clv``."""
         today = today or fields.Date.context_today(self)
         rows = self._clv_inputs(company, today)
-        partner_ids = [r[0] for r in rows]
-        x, t_x, T, m = (np.array([float(r[i]) for r in rows]) for i in (1, 2, 3, 4))
-        repeaters = x > 0
-        # the typical repeat gap: the median over repeat buyers of their mean days between purchase days
-        gap = round(float(np.median(t_x[repeaters] * WEEK / x[repeaters]))) if repeaters.any() else 0
-        company.clv_typical_gap_days = gap
+        self._write_buying_rhythm(company, rows)
+        self._predict_clv(company, rows, today)
+
+    @api.model
+    def _predict_clv(self, company, rows, today):
+        """Predict churn and lifetime value from ``rows`` (``_clv_inputs``) and write them on the scores.
+
+        The models (BG/NBD and Gamma-Gamma) need scientific Python libraries: the addon crm_segmentation_clv,
+        installed automatically when they are present, overrides this. Without it nothing is predicted
+        (predictions made before stay) and the companies say why; the churn rule on one-time buyers works
+        all the same."""
+        company.clv_prediction_note = _(
+            "Churn and lifetime value are not predicted: the addon CRM Segmentation CLV (which needs scientific "
+            "Python libraries) is not installed."
+        )
+
+    @api.model
+    def _write_buying_rhythm(self, company, rows):
+        """From ``rows`` (``_clv_inputs``): the company's typical repeat gap, the median over repeat buyers of
+        their mean days between purchase days, and the one-time buyers among its scores (no model needed)."""
+        gaps = [float(row[2]) * WEEK / float(row[1]) for row in rows if row[1] > 0]
+        company.clv_typical_gap_days = round(statistics.median(gaps)) if gaps else 0
         self.flush_model()
         self.env.cr.execute(
             SQL(
@@ -571,60 +554,9 @@ class CrmRfmScore(models.Model):
                 ON v.partner_id = s2.partner_id
              WHERE s.id = s2.id AND s2.company_id = %s AND s.one_time_buyer IS DISTINCT FROM COALESCE(v.once, FALSE)
             """,
-                partner_ids,
-                (~repeaters).tolist(),
+                [row[0] for row in rows],
+                [not row[1] for row in rows],
                 company.id,
             )
         )
-        if not rows:
-            self.invalidate_model(["one_time_buyer"])
-            raise clv.NotEnoughData(_("no posted invoice"))
-        if len(rows) < clv.MIN_CUSTOMERS or repeaters.sum() < clv.MIN_REPEATERS:
-            self.invalidate_model(["one_time_buyer"])
-            raise clv.NotEnoughData(
-                _(
-                    "%(customers)s customers with posted invoices (at least %(min_customers)s needed), "
-                    "%(repeaters)s who bought again (at least %(min_repeaters)s needed)",
-                    customers=len(rows),
-                    min_customers=clv.MIN_CUSTOMERS,
-                    repeaters=int(repeaters.sum()),
-                    min_repeaters=clv.MIN_REPEATERS,
-                )
-            )
-        bg = clv.fit_bgnbd(x, t_x, T)
-        gg = clv.fit_gamma_gamma(x, m)
-        alive = clv.prob_alive(bg, x, t_x, T)
-        # Gamma-Gamma models positive values: a customer without profit keeps their own (non-positive) mean
-        spend = np.where(repeaters & (m <= 0), m, clv.expected_spend(gg, x, m))
-        horizon, rate = company.clv_horizon_months, company.clv_discount_rate
-        purchases, value = clv.lifetime_value(bg, spend, x, t_x, T, horizon * MONTH_WEEKS, rate / 100.0)
-        now = fields.Datetime.now()
-        self.env.cr.execute(
-            SQL(
-                """
-            UPDATE crm_rfm_score s
-               SET prob_alive = v.alive, expected_purchases_12m = v.purchases, clv_12m = v.clv,
-                   clv_horizon_months = CASE WHEN v.partner_id IS NOT NULL THEN %(horizon)s END,
-                   clv_discount_rate = CASE WHEN v.partner_id IS NOT NULL THEN %(rate)s END,
-                   predicted_at = CASE WHEN v.partner_id IS NOT NULL THEN %(now)s::timestamp END
-              FROM crm_rfm_score s2
-              LEFT JOIN unnest(%(partners)s::int[], %(alive)s::float8[], %(purchases)s::float8[], %(clv)s::float8[])
-                   AS v(partner_id, alive, purchases, clv) ON v.partner_id = s2.partner_id
-             WHERE s.id = s2.id AND s2.company_id = %(company)s
-               -- scores without posted invoice (confirmed orders only) lose a prediction of earlier facts
-               AND (v.partner_id IS NOT NULL OR s.predicted_at IS NOT NULL)
-            """,
-                horizon=horizon,
-                rate=rate,
-                now=now,
-                partners=partner_ids,
-                alive=alive.tolist(),
-                purchases=purchases.tolist(),
-                clv=value.tolist(),
-                company=company.id,
-            )
-        )
-        company.write({"clv_prediction_note": False, "clv_predicted_at": now})
-        self.invalidate_model()
-        _logger.info("crm_segmentation: CLV fitted for %s on %d customers: %s %s", company.name, len(rows), bg, gg)
-        return bg, gg
+        self.invalidate_model(["one_time_buyer"])

@@ -1,4 +1,3 @@
-from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -7,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools.lifecycle import LifecycleFacts, LifecycleParams, decide_stage
+from ..tools.lifecycle import LifecycleParams, decide_stage_sql
 
 
 class ResPartner(models.Model):
@@ -143,9 +142,10 @@ class ResPartner(models.Model):
         return self._evaluate_lifecycle()
 
     @api.model
-    def _lifecycle_facts(self, partner_ids=None, today=None):
-        """All the ERP facts the rules need (``tools.lifecycle.LifecycleFacts``, in its field order, after
-        the customer's id and manual lock), for every customer (or the given ones), in one statement.
+    def _lifecycle_facts_sql(self, partner_ids=None, today=None):
+        """All the ERP facts the rules need, for every customer (or the given ones), as one SQL query:
+        one row per customer with its ``id``, ``stage_id``, ``manual_until`` and the fields of
+        ``tools.lifecycle.LifecycleFacts``, under their names.
 
         Selected: commercial entities with posted invoices, quotations, leads or opportunities, a stage,
         or marked as customers (``customer_rank``: created as a customer). The rhythm (window count,
@@ -173,9 +173,8 @@ class ResPartner(models.Model):
             fact_filter = SQL("AND f.partner_id = ANY(%s)", list(partner_ids))
             contact_filter = SQL("AND rp.commercial_partner_id = ANY(%s)", list(partner_ids))
             history_filter = SQL("AND h.partner_id = ANY(%s)", list(partner_ids))
-        self.env.cr.execute(
-            SQL(
-                """
+        return SQL(
+            """
             WITH lost AS MATERIALIZED (
                 -- the day of each customer's last move to Lost: their rhythm restarts there
                 SELECT h.partner_id, MAX(h.date)::date AS day
@@ -213,14 +212,16 @@ class ResPartner(models.Model):
                  WHERE l.active AND l.type = 'lead'
                    AND (l.company_id IS NULL OR l.company_id = ANY(%(companies)s)) %(contact_filter)s
             )
-            SELECT p.id, p.lifecycle_manual_until,
-                   q.partner_id IS NOT NULL, COALESCE(i.n, 0), COALESCE(i.n_window, 0),
-                   %(today)s::date - i.last_date,
-                   CASE WHEN i.days > 1 THEN (i.last_date - i.first_date)::float / (i.days - 1) END,
-                   st.code,
-                   p.customer_rank > 0 OR ld.partner_id IS NOT NULL,
-                   %(today)s::date - lost.day,
-                   %(today)s::date - p.lifecycle_stage_date::date
+            SELECT p.id, p.lifecycle_stage_id AS stage_id, p.lifecycle_manual_until AS manual_until,
+                   q.partner_id IS NOT NULL AS has_quote_or_lead,
+                   COALESCE(i.n, 0) AS invoice_count,
+                   COALESCE(i.n_window, 0) AS window_count,
+                   %(today)s::date - i.last_date AS days_since_last,
+                   CASE WHEN i.days > 1 THEN (i.last_date - i.first_date)::float / (i.days - 1) END AS typical_gap,
+                   st.code AS current_code,
+                   p.customer_rank > 0 OR ld.partner_id IS NOT NULL AS is_customer,
+                   %(today)s::date - lost.day AS days_since_lost,
+                   %(today)s::date - p.lifecycle_stage_date::date AS days_in_stage
               FROM res_partner p
               LEFT JOIN inv i ON i.partner_id = p.id
               LEFT JOIN quote q ON q.partner_id = p.id
@@ -232,80 +233,131 @@ class ResPartner(models.Model):
                     OR p.customer_rank > 0 OR p.lifecycle_stage_id IS NOT NULL)
                %(partner_filter)s
             """,
-                window_start=window_start,
-                today=today,
-                companies=self.env.companies.ids,
-                partner_filter=partner_filter,
-                fact_filter=fact_filter,
-                contact_filter=contact_filter,
-                history_filter=history_filter,
+            window_start=window_start,
+            today=today,
+            companies=self.env.companies.ids,
+            partner_filter=partner_filter,
+            fact_filter=fact_filter,
+            contact_filter=contact_filter,
+            history_filter=history_filter,
+        )
+
+    @api.model
+    def _lifecycle_params(self):
+        company = self.env.company
+        return LifecycleParams(
+            stable_min_purchases=company.lifecycle_stable_min_purchases,
+            decline_factor=company.lifecycle_decline_factor,
+            lost_days=company.lifecycle_lost_days,
+            won_back_days=company.lifecycle_won_back_days,
+        )
+
+    @api.model
+    def _lifecycle_moves(self, partner_ids=None, today=None):
+        """The customers the rules move, in one statement: ``[(partner_id, stage_id, new_stage_id)]``.
+
+        The rules run in SQL (``tools.lifecycle.decide_stage_sql``, the set-based twin of
+        ``decide_stage``) over the facts of ``_lifecycle_facts_sql``: only the customers who move come
+        back to Python. A customer held by a move by hand, or whose target stage is archived, stays."""
+        today = today or fields.Date.context_today(self)
+        self.env["crm.lifecycle.stage"].flush_model(["code", "active"])
+        rules = decide_stage_sql(self._lifecycle_params(), today)
+        return self.env.execute_query(
+            SQL(
+                """
+            SELECT m.id, m.stage_id, st.id
+              FROM (SELECT f.id, f.stage_id, f.current_code, %(rules)s AS target FROM (%(facts)s) f) m
+              JOIN crm_lifecycle_stage st ON st.code = m.target AND st.active
+             WHERE m.target IS DISTINCT FROM m.current_code
+          ORDER BY m.id
+                """,
+                facts=self._lifecycle_facts_sql(partner_ids, today),
+                rules=rules,
             )
         )
-        return self.env.cr.fetchall()
 
     @api.model
     def _evaluate_lifecycle(self, partner_ids=None, today=None):
-        """Move customers to the stage their facts call for; set-based: one read, one write per stage.
+        """Move customers to the stage their facts call for; set-based: one statement decides, one writes.
 
         Given ``today`` (an evaluation as of another day), the moves are dated that day: the rules read the
         date of the move to Lost and the time spent in a stage."""
         now = fields.Datetime.now()
         if today and today != fields.Date.context_today(self):
             now = datetime.combine(today, time.min)
-        today = today or fields.Date.context_today(self)
-        company = self.env.company
-        params = LifecycleParams(
-            stable_min_purchases=company.lifecycle_stable_min_purchases,
-            decline_factor=company.lifecycle_decline_factor,
-            lost_days=company.lifecycle_lost_days,
-            won_back_days=company.lifecycle_won_back_days,
-        )
-        stages = {s.code: s for s in self.env["crm.lifecycle.stage"].search([("code", "!=", False)])}
-        moves = defaultdict(list)
-        for pid, manual_until, *facts in self._lifecycle_facts(partner_ids, today):
-            if manual_until and manual_until > today:
-                continue
-            target = decide_stage(LifecycleFacts(*facts), params)
-            code = facts[5]
-            if target and target != code and target in stages:
-                moves[target].append(pid)
-        partners_moved = self.browse()
+        moves = self._lifecycle_moves(partner_ids, today)
+        return self._lifecycle_write_moves({pid: stage_id for pid, _old, stage_id in moves}, now)
+
+    @api.model
+    def _lifecycle_write_moves(self, moves, now):
+        """Write automatic stage moves ``{partner_id: new_stage_id}`` dated ``now``, with their audit rows
+        and their chatter tracking; returns the partners moved.
+
+        The one raw write of ``res_partner``'s lifecycle columns. Measured on 5,000 customers moving
+        (dev database, 2 cores): ``write()`` grouped by target stage, which tracks and logs each
+        partner itself, takes 9.9 s; this UPDATE 0.05 s, the whole method (audit rows and the
+        tracking notes below included) 1.6 s. ``res.partner.write`` syncs commercial fields and tracks
+        record by record; here the old stage is read under lock in the same statement, and the
+        tracking that ``write`` would have logged is posted in bulk (``_lifecycle_log_tracking``).
+        """
+        if not moves:
+            return self.browse()
         self.flush_model(["lifecycle_stage_id", "lifecycle_stage_date"])
-        self.env["crm.lifecycle.history"].flush_model()
-        for code, ids in moves.items():
-            # derived data written in bulk, the audit row in the same statement: res.partner.write would
-            # sync commercial fields record by record and the ORM create costs a query per 1,000 rows
-            self.env.execute_query(
-                SQL(
-                    """
-                WITH old AS (
-                    SELECT id, lifecycle_stage_id FROM res_partner WHERE id = ANY(%(ids)s) FOR NO KEY UPDATE
-                ), moved AS (
-                    UPDATE res_partner p SET lifecycle_stage_id = %(stage)s, lifecycle_stage_date = %(now)s,
-                                             write_date = %(now)s
-                      FROM old WHERE p.id = old.id
-                 RETURNING p.id, old.lifecycle_stage_id AS from_stage_id
-                )
-                INSERT INTO crm_lifecycle_history (partner_id, company_id, from_stage_id, to_stage_id, date, mode,
-                                                   user_id, create_uid, create_date, write_uid, write_date)
-                SELECT moved.id, %(company)s, moved.from_stage_id, %(stage)s, %(now)s, 'auto', %(uid)s,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM moved
-                    """,
-                    ids=ids,
-                    stage=stages[code].id,
-                    now=now,
-                    company=company.id,
-                    uid=self.env.uid,
-                )
+        rows = self.env.execute_query(
+            SQL(
+                """
+            WITH moves AS (
+                SELECT * FROM unnest(%(ids)s::int[], %(stages)s::int[]) AS m(id, stage_id)
+            ), old AS (
+                SELECT p.id, p.lifecycle_stage_id
+                  FROM res_partner p JOIN moves ON moves.id = p.id
+                   FOR NO KEY UPDATE OF p
             )
-            partners_moved |= self.browse(ids)
-        if partners_moved:
-            partners_moved.invalidate_recordset(["lifecycle_stage_id", "lifecycle_stage_date", "write_date"])
-            partners_moved.modified(["lifecycle_stage_id", "lifecycle_stage_date"])
-            self.env["crm.lifecycle.history"].invalidate_model()
-            partners_moved.invalidate_recordset(["lifecycle_history_ids"])
-        return partners_moved
+            UPDATE res_partner p
+               SET lifecycle_stage_id = moves.stage_id, lifecycle_stage_date = %(now)s,
+                   write_date = %(now)s, write_uid = %(uid)s
+              FROM moves JOIN old ON old.id = moves.id
+             WHERE p.id = moves.id
+         RETURNING p.id, old.lifecycle_stage_id, moves.stage_id
+                """,
+                ids=list(moves),
+                stages=list(moves.values()),
+                now=now,
+                uid=self.env.uid,
+            )
+        )
+        rows.sort()
+        partners = self.browse([pid for pid, _old, _new in rows])
+        partners.invalidate_recordset(["lifecycle_stage_id", "lifecycle_stage_date", "write_date", "write_uid"])
+        partners.modified(["lifecycle_stage_id", "lifecycle_stage_date"])
+        self.env["crm.lifecycle.history"]._log_automatic_moves(rows, now)
+        partners.invalidate_recordset(["lifecycle_history_ids"])
+        self._lifecycle_log_tracking(rows)
+        return partners
+
+    @api.model
+    def _lifecycle_log_tracking(self, rows):
+        """The chatter note ``write`` would have logged for each move ``(partner_id, from, to)``: one
+        tracking message per customer ("Lifecycle Stage: Formation → Stability"), authored by the user
+        running the rules (OdooBot for the nightly cron), created in two batched ORM creates."""
+        if not rows or self.env.context.get("tracking_disable") or self.env.context.get("mail_notrack"):
+            return
+        partners = self.browse([pid for pid, _old, _new in rows])
+        # the same note as a tracked write: the mail.mt_note subtype, no body, no notification
+        messages = partners._message_log_batch({})
+        Stage = self.env["crm.lifecycle.stage"]
+        Tracking = self.env["mail.tracking.value"]
+        field_info = self.fields_get(["lifecycle_stage_id"], attributes=("string", "type"))["lifecycle_stage_id"]
+        values_by_move = {}
+        values = []
+        for message, (pid, old, new) in zip(messages, rows, strict=True):
+            if (old, new) not in values_by_move:
+                values_by_move[old, new] = Tracking._create_tracking_values(
+                    Stage.browse(old), Stage.browse(new), "lifecycle_stage_id", field_info, self.browse(pid)
+                )
+            values.append(dict(values_by_move[old, new], mail_message_id=message.id))
+        # sudo: like core's tracking, written for a move the caller was allowed to make
+        Tracking.sudo().create(values)
 
     def action_open_rfm_score(self):
         self.ensure_one()

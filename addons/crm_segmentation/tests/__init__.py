@@ -1,5 +1,4 @@
-from . import test_clv_math
-from . import test_churn_clv
+from . import test_churn_rule
 from . import test_rfm
 from . import test_lifecycle
 

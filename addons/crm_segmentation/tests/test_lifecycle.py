@@ -5,7 +5,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import SegmentationCommon
 
@@ -170,3 +170,60 @@ class TestLifecycle(SegmentationCommon):
         with self.assertRaises(UserError):
             self.customer.with_user(clerk).lifecycle_stage_id = self.stage["stability"]
         self.assertFalse(self.customer.lifecycle_stage_id)
+
+    def test_automatic_moves_are_tracked_in_the_chatter(self):
+        """A move by the nightly rules shows in the customer's chatter as a tracked change of the stage,
+        authored by the cron's user (OdooBot), like a move through the form."""
+        tracked = self.env(context=dict(self.env.context, tracking_disable=False, mail_notrack=False))
+        customer = self.customer.with_env(tracked)
+        for day in ("2026-01-01", "2026-02-01", "2026-03-01"):
+            self._buy(day)
+        self.assertEqual(customer.lifecycle_stage_id, self.stage["stability"])
+        bot = tracked.ref("base.user_root")
+        with freeze_time("2026-05-15"):
+            tracked["res.partner"].with_user(bot)._cron_evaluate_lifecycle()
+        self.assertEqual(customer.lifecycle_stage_id, self.stage["decline"])
+        field = tracked["ir.model.fields"]._get("res.partner", "lifecycle_stage_id")
+        tracking = tracked["mail.tracking.value"].search(
+            [("field_id", "=", field.id), ("mail_message_id.res_id", "=", customer.id)]
+        )
+        self.assertEqual(len(tracking), 1)
+        self.assertEqual(
+            (tracking.old_value_integer, tracking.new_value_integer, tracking.old_value_char, tracking.new_value_char),
+            (self.stage["stability"].id, self.stage["decline"].id, "Stability", "Decline"),
+        )
+        message = tracking.mail_message_id
+        self.assertEqual(
+            (message.model, message.message_type, message.subtype_id, message.author_id),
+            ("res.partner", "notification", tracked.ref("mail.mt_note"), bot.partner_id),
+        )
+        self.assertIn(message, customer.message_ids)
+        formatted = tracking._tracking_value_format()[0]
+        self.assertEqual(
+            (formatted["changedField"], formatted["oldValue"]["value"], formatted["newValue"]["value"]),
+            ("Lifecycle Stage", "Stability", "Decline"),
+        )
+
+    def test_manual_moves_are_tracked_once(self):
+        tracked = self.env(context=dict(self.env.context, tracking_disable=False, mail_notrack=False))
+        customer = self.customer.with_env(tracked)
+        # a later transaction than the customer's creation (which keeps its own writes untracked); the
+        # tracking of a write is logged at commit
+        tracked.cr.precommit.run()
+        customer.lifecycle_stage_id = self.stage["exploration"]
+        tracked.flush_all()
+        tracked.cr.precommit.run()
+        with Form(customer) as form:
+            form.lifecycle_stage_id = self.stage["stability"]
+        tracked.flush_all()
+        tracked.cr.precommit.run()
+        field = tracked["ir.model.fields"]._get("res.partner", "lifecycle_stage_id")
+        tracking = tracked["mail.tracking.value"].search(
+            [("field_id", "=", field.id), ("mail_message_id.res_id", "=", customer.id)], order="id"
+        )
+        self.assertEqual(
+            [(t.old_value_integer, t.new_value_integer) for t in tracking],
+            [(0, self.stage["exploration"].id), (self.stage["exploration"].id, self.stage["stability"].id)],
+        )
+        self.assertEqual(tracking.mail_message_id.author_id, tracked.user.partner_id)
+        self.assertEqual(customer.lifecycle_history_ids.mapped("mode"), ["manual", "manual"])

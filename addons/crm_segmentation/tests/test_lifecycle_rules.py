@@ -1,10 +1,13 @@
+import itertools
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
 
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase, TransactionCase, tagged
+from odoo.tools import SQL
 
-from ..tools.lifecycle import LifecycleFacts, LifecycleParams, decide_stage
+from ..tools.lifecycle import LifecycleFacts, LifecycleParams, decide_stage, decide_stage_sql
 
 CODES = {"prospect", "exploration", "formation", "stability", "decline", "lost", "won_back"}
 
@@ -212,3 +215,53 @@ class TestLifecycleRules(BaseCase):
             self.assertFalse(
                 gap and f.window_count >= params.stable_min_purchases and days <= gap, f"steady: {context}"
             )
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycleRulesSql(TransactionCase):
+    """The SQL rules of the nightly run give the stage of the reference kernel ``decide_stage`` on every
+    combination of a grid of facts that walks each branch: prospect, exploration, formation, stability,
+    decline (and the phase kept between them), lost, won back (and its period), the manual lock."""
+
+    # (SQL type, values): the thresholds of the parameters below and each side of them
+    GRID = {
+        "has_quote_or_lead": ("bool", [False, True]),
+        "invoice_count": ("int", [0, 1, 4]),
+        "window_count": ("int", [0, 2, 3]),
+        "days_since_last": ("int", [None, 0, 10, 30, 46, 366]),
+        "typical_gap": ("float8", [None, 0.0, 20.0, 30.5]),
+        "current_code": ("varchar", [None, *sorted(CODES)]),
+        "is_customer": ("bool", [None, False, True]),
+        "days_since_lost": ("int", [None, 5, 60]),
+        "days_in_stage": ("int", [None, 10, 89, 90]),
+    }
+    params = LifecycleParams(stable_min_purchases=3, decline_factor=1.5, lost_days=365, won_back_days=90)
+
+    def test_sql_rules_match_decide_stage(self):
+        self.assertEqual(list(self.GRID), [f.name for f in fields(LifecycleFacts)], "every fact in the grid")
+        today = date(2026, 6, 15)
+        locks = [None, today - timedelta(days=1), today, today + timedelta(days=1)]
+        grid = SQL(" CROSS JOIN ").join(
+            SQL("unnest(%s::%s[]) AS %s", values, SQL(sql_type), SQL.identifier(name))
+            for name, (sql_type, values) in self.GRID.items()
+        )
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT %s, manual_until, (%s) FROM %s CROSS JOIN unnest(%s::date[]) AS manual_until",
+                SQL(", ").join(SQL.identifier(name) for name in self.GRID),
+                decide_stage_sql(self.params, today),
+                grid,
+                locks,
+            )
+        )
+        self.assertEqual(len(rows), math.prod(len(values) for _type, values in self.GRID.values()) * len(locks))
+        combinations = set(itertools.product(*(values for _type, values in self.GRID.values())))
+        expected = {facts_: decide_stage(LifecycleFacts(*facts_), self.params) for facts_ in combinations}
+        self.assertEqual(set(expected.values()), CODES | {None}, "the grid reaches every stage")
+        drift = []
+        for *facts_, manual_until, sql_code in rows:
+            # a customer moved by hand stays until the day after manual_until
+            wanted = None if manual_until and manual_until > today else expected[tuple(facts_)]
+            if sql_code != wanted:
+                drift.append((facts_, manual_until, sql_code, wanted))
+        self.assertFalse(drift[:5], f"{len(drift)} of {len(rows)} facts differ: (facts, lock, SQL, decide_stage)")

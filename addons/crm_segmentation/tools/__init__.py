@@ -1,2 +1,1 @@
-from . import clv
 from . import lifecycle

@@ -14,9 +14,15 @@ The rules, in this order (the first that applies decides):
    ``stable_min_purchases`` invoices in the window and the last purchase within the typical gap is
    Stability; the last purchase older than ``decline_factor`` typical gaps is Decline; in between,
    Stability and Decline are kept; otherwise Formation.
+
+``decide_stage`` is the reference definition, read by people and by the unit tests; the nightly run
+applies the same rules set-based, as the SQL expression of ``decide_stage_sql``. A test compares the two
+on a grid of facts covering every branch, so that they cannot drift apart: change both together.
 """
 
 from dataclasses import dataclass
+
+from odoo.tools import SQL
 
 
 @dataclass
@@ -64,3 +70,36 @@ def decide_stage(facts, params):
         # between one and k typical gaps: neither steady nor declining, keep the phase
         return current
     return "formation"
+
+
+def decide_stage_sql(params, today):
+    """``decide_stage`` as one SQL expression (the stage code, NULL: leave as is) over columns named after
+    the fields of ``LifecycleFacts`` (``invoice_count`` and ``window_count`` never NULL), and
+    ``manual_until``: a customer moved by hand stays where they are until that day (``today`` excluded).
+
+    Each WHEN is the rule of the same number in this module's docstring; NULL stands for None and, as the
+    Python truthiness reads them, a NULL or zero gap counts as no gap."""
+    return SQL(
+        """CASE
+            WHEN manual_until > %(today)s THEN NULL                                              -- lock
+            WHEN invoice_count = 0 THEN                                                          -- 1
+                CASE WHEN has_quote_or_lead THEN 'exploration'
+                     ELSE COALESCE(current_code, CASE WHEN is_customer THEN 'prospect' END) END
+            WHEN COALESCE(days_since_last, 0) > %(lost_days)s THEN 'lost'                        -- 2
+            WHEN current_code = 'lost' THEN                                                      -- 3
+                CASE WHEN COALESCE(days_since_last, 0) <= COALESCE(days_since_lost, days_in_stage)
+                     THEN 'won_back' ELSE 'lost' END
+            WHEN current_code = 'won_back' AND days_in_stage < %(won_back_days)s THEN 'won_back'  -- 4
+            WHEN typical_gap <> 0 AND window_count >= %(min_purchases)s                          -- 5
+                 AND COALESCE(days_since_last, 0) <= typical_gap THEN 'stability'
+            WHEN typical_gap <> 0
+                 AND COALESCE(days_since_last, 0) > %(decline_factor)s * typical_gap THEN 'decline'
+            WHEN typical_gap <> 0 AND current_code IN ('stability', 'decline') THEN current_code
+            ELSE 'formation'
+        END""",
+        today=SQL("%s::date", today),
+        lost_days=int(params.lost_days),
+        won_back_days=int(params.won_back_days),
+        min_purchases=int(params.stable_min_purchases),
+        decline_factor=SQL("%s::float8", float(params.decline_factor)),
+    )

@@ -1,64 +1,19 @@
-import random
-from ast import literal_eval
 from datetime import timedelta
+from unittest.mock import patch
 
-from lxml import etree
-
-from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import SegmentationCommon
+from odoo.addons.crm_segmentation.models.crm_rfm_score import CrmRfmScore
+from odoo.addons.crm_segmentation.tests.churn_common import ChurnCommon
+
+from ..hooks import post_init_hook
 
 
 @tagged("post_install", "-at_install")
-class TestChurnClv(SegmentationCommon):
+class TestChurnClv(ChurnCommon):
     """Churn and lifetime value are predicted in the run that computes the scores, read as unknown where
     they cannot be, and use the mean of the repeat purchases on the company's horizon and discount rate."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Score = cls.env["crm.rfm.score"].with_company(cls.company).with_context(allowed_company_ids=cls.company.ids)
-        cls.today = fields.Date.context_today(cls.Score)
-
-    def _recompute(self):
-        """The "Recompute" button of the RFM analysis."""
-        self.Score.action_recompute()
-        self.Score.invalidate_model()
-        self.company.invalidate_recordset()
-
-    def _score(self, partner):
-        return self.Score.search([("partner_id", "=", partner.id), ("company_id", "=", self.company.id)])
-
-    def _churning(self):
-        """The scores the "Likely Churning" filter of the RFM analysis lists."""
-        arch = etree.fromstring(self.env.ref("crm_segmentation.crm_rfm_score_view_search").arch)
-        domain = literal_eval(arch.xpath("//filter[@name='churning']")[0].get("domain"))
-        return self.Score.search([*domain, ("company_id", "=", self.company.id)])
-
-    def _facts(self, partner, purchases):
-        """Daily sales facts written straight into the table: [(days ago, net amount, contribution)]."""
-        self.env.cr.executemany(
-            "INSERT INTO crm_sales_fact (partner_id, company_id, date, invoice_count, net_revenue, contribution)"
-            " VALUES (%s, %s, %s, 1, %s, %s)",
-            [(partner.id, self.company.id, self.today - timedelta(days=d), n, c) for d, n, c in purchases],
-        )
-
-    def _population(self, n=40):
-        """Enough history to fit both models: buyers every 20 to 40 days, some of whom stopped months ago, and
-        one customer in four who bought once."""
-        rng = random.Random(5)
-        partners = self.env["res.partner"].create([{"name": f"P{i}", "is_company": True} for i in range(n)])
-        for i, partner in enumerate(partners):
-            last = {0: rng.randrange(10, 300), 1: rng.randrange(150, 300)}.get(i % 4, rng.randrange(1, 60))
-            days = [last]
-            if i % 4:
-                for _k in range(rng.randrange(1, 8)):
-                    days.append(days[-1] + rng.randrange(20, 41))
-            amounts = [rng.choice([80, 100, 120]) for _d in days]
-            self._facts(partner, [(d, a, a) for d, a in zip(days, amounts, strict=True)])
-        return partners
 
     def test_never_predicted_reads_unknown(self):
         customer = self._customer("Fresh Buyer")
@@ -110,13 +65,6 @@ class TestChurnClv(SegmentationCommon):
         self.assertGreater(spend, 95)
         self.assertLess(spend, 130, "about 114, not 1,631")
 
-    def test_value_is_on_contribution(self):
-        customer = self._customer("Thin Margin")
-        # contribution (the column the value classes read: the margin with the ERP bridge) is 40% of revenue
-        self._facts(customer, [(100, 200, 80), (60, 100, 40), (20, 100, 40)])
-        inputs = {row[0]: row for row in self.Score._clv_inputs(self.company, self.today)}
-        self.assertAlmostEqual(inputs[customer.id][4], 40.0)
-
     def test_horizon_and_discount_rate(self):
         partners = self._population()
         regular = partners[1]
@@ -167,3 +115,22 @@ class TestChurnClv(SegmentationCommon):
         self.assertEqual(churning, expected)
         self.assertIn(self._score(gone), churning, "the model's churners are listed too")
         self.assertLess(self._score(gone).prob_alive, 0.5)
+
+    def test_install_predicts_companies_never_predicted(self):
+        """The scores computed before this addon was installed (crm_segmentation's demo data) are predicted
+        when it is installed; a company predicted before keeps its predictions."""
+        self._population()
+        with patch.object(type(self.env["crm.rfm.score"]), "_predict_clv", CrmRfmScore._predict_clv):
+            self._recompute()
+        scores = self.Score.search([("company_id", "=", self.company.id)])
+        self.assertFalse(any(scores.mapped("predicted_at")))
+        self.assertIn("CRM Segmentation CLV", scores[0].prediction_note)
+        post_init_hook(self.env)
+        scores.invalidate_recordset()
+        self.company.invalidate_recordset()
+        self.assertTrue(all(scores.mapped("predicted_at")))
+        self.assertFalse(self.company.clv_prediction_note)
+        predicted = {s.id: (s.prob_alive, s.clv_12m, s.predicted_at) for s in scores}
+        post_init_hook(self.env)
+        scores.invalidate_recordset()
+        self.assertEqual({s.id: (s.prob_alive, s.clv_12m, s.predicted_at) for s in scores}, predicted)

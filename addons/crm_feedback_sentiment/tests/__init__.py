@@ -1,0 +1,2 @@
+from . import test_sentiment
+from . import test_ticket_sentiment

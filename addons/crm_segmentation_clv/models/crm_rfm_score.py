@@ -1,0 +1,105 @@
+import logging
+
+import numpy as np
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+from ..tools import clv
+
+_logger = logging.getLogger(__name__)
+
+MONTH_WEEKS = 52.0 / 12
+
+
+class CrmRfmScore(models.Model):
+    _inherit = "crm.rfm.score"
+
+    @api.model
+    def _predict_clv(self, company, rows, today):
+        """Fit the models on ``rows``; when the history is too thin, keep the predictions there are and record
+        why on the company (shown on every score without prediction)."""
+        try:
+            self._fit_clv(company, today, rows)
+        except clv.NotEnoughData as exc:
+            _logger.info("crm_segmentation_clv: no churn and CLV prediction for %s: %s", company.name, exc)
+            company.clv_prediction_note = _(
+                "Not enough purchase history to predict churn and lifetime value: %(why)s", why=self._clv_why(exc)
+            )
+
+    @api.model
+    def _clv_why(self, exc):
+        """Why the fit could not run, in the reader's language (the math kernel speaks English only)."""
+        if exc.kind == "customers":
+            return _("at least %(needed)s customers are needed, %(found)s found", needed=exc.needed, found=exc.found)
+        if exc.kind == "repeaters":
+            return _(
+                "at least %(needed)s customers who bought more than once are needed, %(found)s found",
+                needed=exc.needed,
+                found=exc.found,
+            )
+        return str(exc)
+
+    @api.model
+    def _fit_clv(self, company, today=None, rows=None):
+        """Fit BG/NBD and Gamma-Gamma on the company's customers (``rows`` of ``_clv_inputs``, read and their
+        buying rhythm written when not given) and write the predictions. Raises ``clv.NotEnoughData`` when
+        the history is too thin."""
+        today = today or fields.Date.context_today(self)
+        if rows is None:
+            rows = self._clv_inputs(company, today)
+            self._write_buying_rhythm(company, rows)
+        if not rows:
+            raise clv.NotEnoughData(_("no posted invoice"))
+        partner_ids = [r[0] for r in rows]
+        x, t_x, T, m = (np.array([float(r[i]) for r in rows]) for i in (1, 2, 3, 4))
+        repeaters = x > 0
+        if len(rows) < clv.MIN_CUSTOMERS or repeaters.sum() < clv.MIN_REPEATERS:
+            raise clv.NotEnoughData(
+                _(
+                    "%(customers)s customers with posted invoices (at least %(min_customers)s needed), "
+                    "%(repeaters)s who bought again (at least %(min_repeaters)s needed)",
+                    customers=len(rows),
+                    min_customers=clv.MIN_CUSTOMERS,
+                    repeaters=int(repeaters.sum()),
+                    min_repeaters=clv.MIN_REPEATERS,
+                )
+            )
+        bg = clv.fit_bgnbd(x, t_x, T)
+        gg = clv.fit_gamma_gamma(x, m)
+        alive = clv.prob_alive(bg, x, t_x, T)
+        # Gamma-Gamma models positive values: a customer without profit keeps their own (non-positive) mean
+        spend = np.where(repeaters & (m <= 0), m, clv.expected_spend(gg, x, m))
+        horizon, rate = company.clv_horizon_months, company.clv_discount_rate
+        purchases, value = clv.lifetime_value(bg, spend, x, t_x, T, horizon * MONTH_WEEKS, rate / 100.0)
+        now = fields.Datetime.now()
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+            UPDATE crm_rfm_score s
+               SET prob_alive = v.alive, expected_purchases_12m = v.purchases, clv_12m = v.clv,
+                   clv_horizon_months = CASE WHEN v.partner_id IS NOT NULL THEN %(horizon)s END,
+                   clv_discount_rate = CASE WHEN v.partner_id IS NOT NULL THEN %(rate)s END,
+                   predicted_at = CASE WHEN v.partner_id IS NOT NULL THEN %(now)s::timestamp END
+              FROM crm_rfm_score s2
+              LEFT JOIN unnest(%(partners)s::int[], %(alive)s::float8[], %(purchases)s::float8[], %(clv)s::float8[])
+                   AS v(partner_id, alive, purchases, clv) ON v.partner_id = s2.partner_id
+             WHERE s.id = s2.id AND s2.company_id = %(company)s
+               -- scores without posted invoice (confirmed orders only) lose a prediction of earlier facts
+               AND (v.partner_id IS NOT NULL OR s.predicted_at IS NOT NULL)
+            """,
+                horizon=horizon,
+                rate=rate,
+                now=now,
+                partners=partner_ids,
+                alive=alive.tolist(),
+                purchases=purchases.tolist(),
+                clv=value.tolist(),
+                company=company.id,
+            )
+        )
+        company.write({"clv_prediction_note": False, "clv_predicted_at": now})
+        self.invalidate_model()
+        _logger.info("crm_segmentation_clv: CLV fitted for %s on %d customers: %s %s", company.name, len(rows), bg, gg)
+        return bg, gg

@@ -1,0 +1,2 @@
+from . import test_clv_math
+from . import test_churn_clv
