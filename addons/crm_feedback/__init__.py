@@ -1,4 +1,3 @@
 from . import controllers
 from . import report
 from . import models
-from .hooks import uninstall_hook

@@ -10,7 +10,7 @@
     "author": "CRM-ERP Suite contributors",
     "maintainers": ["crm-erp-suite"],
     "license": "LGPL-3",
-    "depends": ["mail", "rating", "portal", "resource", "sale_stock", "account"],
+    "depends": ["crm_customer_facts", "mail", "rating", "portal", "resource", "sale_stock", "account"],
     "data": [
         "security/crm_feedback_security.xml",
         "security/ir.model.access.csv",
@@ -28,6 +28,5 @@
     "assets": {
         "web.assets_tests": ["crm_feedback/static/tests/tours/*.js"],
     },
-    "uninstall_hook": "uninstall_hook",
     "application": True,
 }

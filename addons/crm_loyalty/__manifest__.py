@@ -9,7 +9,7 @@
     "author": "CRM-ERP Suite contributors",
     "maintainers": ["crm-erp-suite"],
     "license": "LGPL-3",
-    "depends": ["sale_management", "account"],
+    "depends": ["crm_customer_facts", "sale_management", "account"],
     "data": [
         "security/crm_loyalty_security.xml",
         "security/ir.model.access.csv",

@@ -1,6 +1,5 @@
 def uninstall_hook(env):
-    """Drop the shared "Customer Relations" root menu when no other addon still hangs a menu under it; keep the
-    reward product when orders or invoices use it (its XML id dropped: the module's data would try to delete it;
+    """Keep the reward product when orders or invoices use it (its XML id dropped: the module's data would try to delete it;
     the hook runs as superuser)."""
     reward = env.ref("crm_loyalty.product_loyalty_reward", raise_if_not_found=False)
     if reward and (
@@ -19,7 +18,3 @@ def uninstall_hook(env):
                 ("res_id", "=", reward.product_tmpl_id.id),
             ]
         ).unlink()
-    root = env.ref("base.menu_crm_relations_root", raise_if_not_found=False)
-    mine = env["ir.model.data"].search([("module", "=", "crm_loyalty"), ("model", "=", "ir.ui.menu")]).mapped("res_id")
-    if root and not set(root.child_id.ids) - set(mine):
-        root.unlink()

@@ -23,8 +23,5 @@
         "views/crm_segmentation_menus.xml",
     ],
     "demo": ["demo/crm_segmentation_demo.xml"],
-<<<<<<< HEAD
-=======
->>>>>>> main
     "application": True,
 }

@@ -220,6 +220,22 @@ class CrmSalesFact(models.Model):
         return derived[name] if name in derived else total(name)
 
     @api.model
+    def _daily_rows_sql(self, companies=None, partners=None, date_from=None, date_to=None):
+        """SQL of the stored daily rows (every column of the facts) of these companies and commercial
+        partners over the days after ``date_from`` up to ``date_to``: for consumers whose figure needs the
+        days themselves (the lifecycle rhythm since a customer's last loss), the totals otherwise."""
+        scope = FactScope(
+            partner_ids=partners.ids if partners is not None else None,
+            company_ids=companies.ids if companies is not None else None,
+            date_from=date_from,
+            date_to=date_to,
+        )
+        return SQL(
+            "SELECT * FROM crm_sales_fact f WHERE %s",
+            scope.where(SQL("f.partner_id"), SQL("f.company_id"), SQL("f.date")),
+        )
+
+    @api.model
     def _customer_totals_sql(
         self, measures, companies=None, partners=None, date_from=None, date_to=None, extra_rows=None
     ):
@@ -230,24 +246,13 @@ class CrmSalesFact(models.Model):
         ``extra_rows``: SQL of more daily rows (partner_id, company_id, date, invoice_count, net_revenue,
         contribution) counted as if they were facts (confirmed orders not invoiced yet, when a company counts
         them); with it, only those measures and the purchase dates are available."""
-        scope = FactScope(
-            partner_ids=partners.ids if partners is not None else None,
-            company_ids=companies.ids if companies is not None else None,
-            date_from=date_from,
-            date_to=date_to,
-        )
-        rows = SQL(
-            "SELECT * FROM crm_sales_fact f WHERE %s",
-            scope.where(SQL("f.partner_id"), SQL("f.company_id"), SQL("f.date")),
-        )
+        rows = self._daily_rows_sql(companies, partners, date_from, date_to)
         if extra_rows is not None:
-            base = ("partner_id", "company_id", "date", "invoice_count", "net_revenue", "contribution")
-            rows = SQL(
-                "SELECT %(cols)s FROM crm_sales_fact f WHERE %(where)s UNION ALL SELECT %(cols)s FROM (%(extra)s) e",
-                cols=SQL(", ").join(SQL.identifier(c) for c in base),
-                where=scope.where(SQL("f.partner_id"), SQL("f.company_id"), SQL("f.date")),
-                extra=extra_rows,
+            base = SQL(", ").join(
+                SQL.identifier(c)
+                for c in ("partner_id", "company_id", "date", "invoice_count", "net_revenue", "contribution")
             )
+            rows = SQL("SELECT %s FROM (%s) d UNION ALL SELECT %s FROM (%s) e", base, rows, base, extra_rows)
         stored = set(self._fact_stored_measures())
 
         def total(column):

@@ -1,25 +1,17 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-LINE_COLUMNS = ["revenue", "consumable_cost", "ticket_credit", "loyalty_rewards"]
-
 
 class CrmSalesFact(models.Model):
-    """The daily sales facts carry the customer's contribution too: gross revenue, real cost of goods
-    (valuation layers of the deliveries; consumables invoiced without a delivery at their standard cost when
-    the invoice is posted), ticket credit notes and loyalty rewards, by invoice date and delivery date, so
-    value classes read them instead of every invoice line and valuation layer."""
+    """The customer figures carry the cost of goods too: the valuation of the deliveries to the customer,
+    returns deducted (``cogs``, by delivery date: FIFO or average cost as configured), and the consumables
+    invoiced without a delivery at their standard cost when the invoice was posted (``consumable_cost``, by
+    invoice date). Contribution = net revenue - cost of goods."""
 
     _inherit = "crm.sales.fact"
 
-    revenue = fields.Monetary(
-        string="Gross Revenue",
-        readonly=True,
-        help="Invoiced sales, before loyalty rewards and ticket credit notes (the Gross Revenue of Customer "
-        "Profitability).",
-    )
     cogs = fields.Monetary(
-        string="Cost of Goods",
+        string="Cost of Goods Delivered",
         readonly=True,
         help="Valuation of the day's deliveries to the customer, returns deducted.",
     )
@@ -27,40 +19,42 @@ class CrmSalesFact(models.Model):
         string="Consumables Cost",
         readonly=True,
         help="Cost of the consumables invoiced that day without a delivery, at their standard cost when the "
-        "invoice was posted (delivered goods are costed by their valuation, in Cost of Goods).",
+        "invoice was posted (delivered goods are costed by their valuation).",
     )
-    ticket_credit = fields.Monetary(string="Ticket Credit Notes", readonly=True)
-    loyalty_rewards = fields.Monetary(readonly=True)
 
     @api.model
-    def _fact_columns(self):
-        return [*super()._fact_columns(), *LINE_COLUMNS, "cogs"]
+    def _fact_sources(self):
+        # valuation layers change with the deliveries, not with the invoices
+        return {**super()._fact_sources(), "valuation": {"measures": ["cogs"], "tag": "layers"}}
 
     @api.model
-    def _fact_contribution_sql(self, column):
-        # value classes on net contribution (revenue - real COGS - cost to serve) instead of revenue
+    def _fact_line_measures(self):
+        return {**super()._fact_line_measures(), "consumable_cost": SQL("COALESCE(aml.crm_consumable_cost, 0)")}
+
+    @api.model
+    def _fact_cost_of_goods(self):
+        return [*super()._fact_cost_of_goods(), "cogs", "consumable_cost"]
+
+    @api.model
+    def _fact_source_valuation(self, scope):
+        """Valuation layers of the deliveries and returns of sale orders, by customer, company, day and
+        product category: minus their value is the cost of goods."""
         return SQL(
-            "%s - %s - %s - %s - %s",
-            column("revenue"),
-            column("cogs"),
-            column("consumable_cost"),
-            column("ticket_credit"),
-            column("loyalty_rewards"),
+            """
+            SELECT cp.commercial_partner_id AS partner_id, svl.company_id, svl.create_date::date AS date,
+                   vpt.categ_id, MIN(svl.id)::bigint AS row_key, -SUM(svl.value) AS cogs
+              FROM stock_valuation_layer svl
+              JOIN product_product vpp ON vpp.id = svl.product_id
+              JOIN product_template vpt ON vpt.id = vpp.product_tmpl_id
+              JOIN stock_move sm ON sm.id = svl.stock_move_id
+              JOIN sale_order_line sol ON sol.id = sm.sale_line_id
+              JOIN sale_order so ON so.id = sol.order_id
+              JOIN res_partner cp ON cp.id = so.partner_id
+             WHERE %s
+          GROUP BY 1, 2, 3, 4
+            """,
+            scope.where(SQL("cp.commercial_partner_id"), SQL("svl.company_id"), SQL("svl.create_date::date")),
         )
-
-    @api.model
-    def _fact_sources(self, key_filter):
-        lines, layers = self.env["crm.customer.profitability"]._profitability_parts(grain="day", key_filter=key_filter)
-        lines = SQL(
-            "SELECT partner_id, company_id, date, SUM(revenue), SUM(cogs), SUM(ticket_credit), SUM(loyalty_rewards)"
-            " FROM (%s) src GROUP BY 1, 2, 3",
-            lines,
-        )
-        layers = SQL(
-            "SELECT p, c, d, SUM(cost) FROM (%s) AS src(p, c, d, categ, r, cost, t, l) GROUP BY 1, 2, 3", layers
-        )
-        # invoice lines change with the invoices ("moves"), valuation layers with the deliveries
-        return [*super()._fact_sources(key_filter), ("moves", lines, LINE_COLUMNS), ("layers", layers, ["cogs"])]
 
     @api.model
     def _refresh_layers(self, layers):
@@ -77,22 +71,3 @@ class CrmSalesFact(models.Model):
             },
             tags={"layers"},
         )
-
-    @api.model
-    def _refresh_products(self, product_ids):
-        """Every customer day with invoice lines of these products (a product became or stopped being a
-        loyalty reward: its lines move between revenue and rewards)."""
-        if not product_ids:
-            return
-        self.env.flush_all()
-        rows = self.env.execute_query(
-            SQL(
-                """
-            SELECT DISTINCT m.commercial_partner_id, m.company_id, m.invoice_date
-              FROM account_move_line aml JOIN account_move m ON m.id = aml.move_id
-             WHERE aml.product_id = ANY(%s) AND m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
-            """,
-                list(product_ids),
-            )
-        )
-        self._refresh(rows, tags={"moves"})

@@ -29,21 +29,6 @@ class CrmLoyaltyProgram(models.Model):
     )
     accrual_ids = fields.One2many("crm.loyalty.accrual", "program_id", string="Accruals")
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        programs = super().create(vals_list)
-        self.env["crm.sales.fact"]._refresh_products(programs.reward_product_id.ids)
-        return programs
-
-    def write(self, vals):
-        if "reward_product_id" not in vals:
-            return super().write(vals)
-        products = self.reward_product_id
-        res = super().write(vals)
-        # the lines of the old and the new reward product move between revenue and loyalty rewards
-        self.env["crm.sales.fact"]._refresh_products((products | self.reward_product_id).ids)
-        return res
-
     def _check_liability_config(self):
         self.ensure_one()
         missing = [

@@ -4,6 +4,7 @@ from . import crm_feedback_stage
 from . import crm_feedback_sla
 from . import crm_feedback_nps
 from . import account_move
+from . import crm_sales_fact
 from . import stock_picking
 from . import sale_order
 from . import res_partner

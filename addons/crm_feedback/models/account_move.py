@@ -6,6 +6,11 @@ class AccountMove(models.Model):
 
     feedback_ticket_id = fields.Many2one("crm.feedback.ticket", copy=False, index="btree_not_null", readonly=True)
 
+    @api.model
+    def _crm_fact_fields(self):
+        # a credit note linked to a ticket moves from revenue to cost to serve in its customer's figures
+        return super()._crm_fact_fields() | {"feedback_ticket_id"}
+
 
 class AccountMoveReversal(models.TransientModel):
     _inherit = "account.move.reversal"

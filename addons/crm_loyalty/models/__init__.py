@@ -1,3 +1,4 @@
+from . import crm_sales_fact
 from . import loyalty_program
 from . import loyalty_rule
 from . import loyalty_tier

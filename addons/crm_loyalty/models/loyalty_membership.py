@@ -256,11 +256,23 @@ class CrmLoyaltyMembership(models.Model):
         for program in self.program_id:
             members = self.filtered(lambda m, p=program: m.program_id == p)
             start = today - relativedelta(months=program.tier_window_months)
-            field = "points" if program.tier_metric == "points" else "amount_base"
+            if program.tier_metric == "amount":
+                # the net revenue of the window as the customer figures define it (crm_customer_facts): the
+                # same number as the 360 panel and the reports, from the window's first day
+                totals = self.env["crm.sales.fact"]._customer_totals(
+                    members.partner_id, program.company_id, start - relativedelta(days=1), today, ["net_revenue"]
+                )
+                metrics.update(
+                    {
+                        m.id: totals.get((m.partner_id.id, program.company_id.id), {}).get("net_revenue", 0.0)
+                        for m in members
+                    }
+                )
+                continue
             groups = self.env["crm.loyalty.entry"]._read_group(
                 [("membership_id", "in", members.ids), ("counts_lifetime", "=", True), ("date", ">=", start)],
                 ["membership_id"],
-                [f"{field}:sum"],
+                ["points:sum"],
             )
             metrics.update({m.id: value for m, value in groups})
         return metrics

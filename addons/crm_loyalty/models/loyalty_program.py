@@ -58,9 +58,11 @@ class CrmLoyaltyProgram(models.Model):
     # tiers
     tier_ids = fields.One2many("crm.loyalty.tier", "program_id", string="Tiers", copy=True)
     tier_metric = fields.Selection(
-        [("points", "Points earned"), ("amount", "Invoiced amount")],
+        [("points", "Points earned"), ("amount", "Net revenue")],
         default="points",
         required=True,
+        help="Points earned, or the customer's net revenue in the program's company (invoices after every "
+        "credit note and points discount, the figure of the customer's 360 view), over the window.",
     )
     tier_window_months = fields.Integer(string="Qualification Window (months)", default=12)
     review_interval_months = fields.Integer(
@@ -141,7 +143,18 @@ class CrmLoyaltyProgram(models.Model):
                     }
                 )
             )
+        # invoice lines of these reward products are points paid with, no longer revenue
+        self.env["crm.sales.fact"]._refresh_products(programs.reward_product_id.ids)
         return programs
+
+    def write(self, vals):
+        if "reward_product_id" not in vals:
+            return super().write(vals)
+        products = self.reward_product_id
+        res = super().write(vals)
+        # the lines of the old and the new reward product move between revenue and loyalty rewards
+        self.env["crm.sales.fact"]._refresh_products((products | self.reward_product_id).ids)
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_with_members(self):

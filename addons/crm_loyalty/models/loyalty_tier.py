@@ -12,7 +12,7 @@ class CrmLoyaltyTier(models.Model):
     company_id = fields.Many2one(related="program_id.company_id", store=True)
     threshold = fields.Float(
         string="Qualification Threshold",
-        help="Points earned or amount invoiced (per the program's metric) over the rolling window.",
+        help="Points earned or net revenue (per the program's metric) over the rolling window.",
     )
     multiplier = fields.Float(string="Earning Multiplier", default=1.0)
     benefits = fields.Text(translate=True)

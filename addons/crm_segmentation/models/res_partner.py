@@ -166,11 +166,10 @@ class ResPartner(models.Model):
                 "lifecycle_stage_date",
             ]
         )
-        partner_filter = fact_filter = contact_filter = history_filter = SQL()
+        partner_filter = contact_filter = history_filter = SQL()
         if partner_ids is not None:
             # filtered in the aggregates too: re-evaluating one customer reads only its own documents
             partner_filter = SQL("AND p.id = ANY(%s)", list(partner_ids))
-            fact_filter = SQL("AND f.partner_id = ANY(%s)", list(partner_ids))
             contact_filter = SQL("AND rp.commercial_partner_id = ANY(%s)", list(partner_ids))
             history_filter = SQL("AND h.partner_id = ANY(%s)", list(partner_ids))
         return SQL(
@@ -189,11 +188,10 @@ class ResPartner(models.Model):
                        COALESCE(SUM(f.invoice_count) FILTER (WHERE f.date > %(window_start)s
                                                                AND f.date >= r.restart), 0) AS n_window,
                        MIN(f.date) FILTER (WHERE f.date >= r.restart) AS first_date
-                  FROM crm_sales_fact f
+                  FROM (%(facts)s) f
                   LEFT JOIN lost ON lost.partner_id = f.partner_id
                  CROSS JOIN LATERAL (SELECT COALESCE(lost.day, '-infinity'::date) AS restart) r
-                 WHERE f.invoice_count > 0 AND f.date <= %(today)s
-                   AND f.company_id = ANY(%(companies)s) %(fact_filter)s
+                 WHERE f.invoice_count > 0
               GROUP BY f.partner_id
             ), quote AS (
                 -- quotations, sale orders and opportunities: exploration
@@ -237,7 +235,10 @@ class ResPartner(models.Model):
             today=today,
             companies=self.env.companies.ids,
             partner_filter=partner_filter,
-            fact_filter=fact_filter,
+            # the customers' daily rows up to today, read through the facts' API
+            facts=self.env["crm.sales.fact"]._daily_rows_sql(
+                self.env.companies, self.browse(partner_ids) if partner_ids is not None else None, date_to=today
+            ),
             contact_filter=contact_filter,
             history_filter=history_filter,
         )
