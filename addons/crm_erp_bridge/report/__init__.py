@@ -1,2 +1,3 @@
 from . import customer_profitability
 from . import loyalty_liability_report
+from . import service_recovery_report

@@ -748,7 +748,7 @@ class TestBridge(AccountTestInvoicingCommon):
 
     def test_liability_invalid_configuration(self):
         self.program.write({"liability_accounting": True})
-        logger = "odoo.addons.crm_erp_bridge.models.loyalty_liability"
+        logger = "odoo.addons.crm_erp_bridge.models.loyalty_accrual"
         with freeze_time("2026-03-05"), self.assertLogs(logger, "ERROR") as logs:
             self.assertFalse(self.env["crm.loyalty.accrual"]._cron_accrue())
         self.assertIn(self.program.name, logs.output[0])

@@ -8,7 +8,7 @@ from odoo.tests import tagged
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 D1, D2, D3, D4, D5, D6 = (date(2026, 3, day) for day in range(2, 8))
-LOGGER = "odoo.addons.crm_erp_bridge.models.loyalty_liability"
+LOGGER = "odoo.addons.crm_erp_bridge.models.loyalty_accrual"
 
 
 @tagged("post_install", "-at_install")
