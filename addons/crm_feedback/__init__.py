@@ -1,3 +1,4 @@
 from . import controllers
 from . import report
 from . import models
+from .hooks import post_init_hook

@@ -4,7 +4,7 @@
     "name": "CRM Feedback",
     "summary": "Complaint, suggestion and praise tickets from every channel, SLAs, CSAT/NPS, "
     "sentiment, resolution through credit notes and returns",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/Customer Relations",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
     "author": "CRM-ERP Suite contributors",
@@ -29,4 +29,5 @@
         "web.assets_tests": ["crm_feedback/static/tests/tours/*.js"],
     },
     "application": True,
+    "post_init_hook": "post_init_hook",
 }

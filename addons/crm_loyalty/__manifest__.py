@@ -3,7 +3,7 @@
 {
     "name": "CRM Loyalty",
     "summary": "Memberships, tiers, an immutable points ledger: earn on invoices, redeem on quotations, FIFO expiry",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Customer Relations",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
     "author": "CRM-ERP Suite contributors",
@@ -32,4 +32,5 @@
     },
     "uninstall_hook": "uninstall_hook",
     "application": True,
+    "post_init_hook": "post_init_hook",
 }

@@ -1,6 +1,6 @@
 def uninstall_hook(env):
-    """Keep the reward product when orders or invoices use it (its XML id dropped: the module's data would try to delete it;
-    the hook runs as superuser)."""
+    """Keep the reward product when orders or invoices use it (its XML id dropped: the module's data would try
+    to delete it; the hook runs as superuser)."""
     reward = env.ref("crm_loyalty.product_loyalty_reward", raise_if_not_found=False)
     if reward and (
         env["sale.order.line"].search_count([("product_id", "=", reward.id)], limit=1)
@@ -18,3 +18,8 @@ def uninstall_hook(env):
                 ("res_id", "=", reward.product_tmpl_id.id),
             ]
         ).unlink()
+
+
+def post_init_hook(env):
+    """The customer figures gain a measure: the points paid with on the invoices already posted count in it."""
+    env["crm.sales.fact"]._rebuild()

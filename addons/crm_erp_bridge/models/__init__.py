@@ -12,7 +12,6 @@ from . import loyalty_entry
 from . import loyalty_goodwill
 from . import crm_feedback_ticket
 from . import crm_feedback_nps
-from . import figures_queue
-from . import account_payment
+from . import crm_figures_queue
 from . import stock_picking
 from . import accounting_export_archive

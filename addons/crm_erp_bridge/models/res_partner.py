@@ -3,7 +3,6 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL
 
 PANEL_FIELDS = [
     "crm360_currency_id",
@@ -27,34 +26,12 @@ PANEL_FIELDS = [
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # ------------------------------------------------------------------ event queue (figures_queue.py)
-    crm_figures_refreshed_at = fields.Datetime(
-        string="Figures Refreshed",
-        readonly=True,
-        copy=False,
-        help="When the lifecycle stage and the other derived figures of this customer were last refreshed "
-        "after a sale, payment, delivery or return.",
-    )
-
     def _lifecycle_on_activity(self):
         if self.env.context.get("crm_lifecycle_sync"):
             return super()._lifecycle_on_activity()
         # deferred to the queue: the user's transaction only records that the customer changed
         self.env["crm.figures.queue"]._enqueue(self, "invoice")
         return None
-
-    def _crm_refresh_figures(self):
-        """Refresh the derived figures of these commercial partners, set-based."""
-        # sudo: stages and stamps are derived data, refreshed for every company's customers
-        self.env["res.partner"].sudo()._evaluate_lifecycle(partner_ids=self.ids)
-        self.env.execute_query(
-            SQL(
-                "UPDATE res_partner SET crm_figures_refreshed_at = %s WHERE id = ANY(%s)",
-                fields.Datetime.now(),
-                self.ids,
-            )
-        )
-        self.invalidate_recordset(["crm_figures_refreshed_at"])
 
     crm360_currency_id = fields.Many2one("res.currency", compute="_compute_crm360")
     crm360_revenue_total = fields.Monetary(
@@ -133,32 +110,20 @@ class ResPartner(models.Model):
         env = self.sudo().env
         today = fields.Date.context_today(self)
         since = today - relativedelta(months=12)
-        # net revenue and gross margin as Customer Profitability defines them, straight from the source rows
-        # of these customers (the report view would aggregate every customer)
-        for model in ("account.move", "account.move.line", "stock.valuation.layer"):
-            env[model].flush_model()
-        Profitability = env["crm.customer.profitability"]
-        source = Profitability._profitability_source(company.id, None, None, partner_ids=customers.ids, grain="day")
-
-        def column(name):
-            return SQL("src.%s", SQL.identifier(name))
-
-        net_revenue = Profitability._measure_sql("net_revenue", column)
-        gross_margin = Profitability._measure_sql("gross_margin", column)
-        sales = {
-            self.browse(partner_id): (total, recent, margin)
-            for partner_id, total, recent, margin in self.env.execute_query(
-                SQL(
-                    """SELECT partner_id, SUM(%(net)s), SUM(%(net)s) FILTER (WHERE date > %(since)s),
-                              SUM(%(margin)s) FILTER (WHERE date > %(since)s)
-                         FROM (%(source)s) src GROUP BY partner_id""",
-                    net=net_revenue,
-                    margin=gross_margin,
-                    since=since,
-                    source=source,
-                )
+        # net revenue and gross margin as the customer figures define them (crm_customer_facts), read through
+        # their API: the same numbers as Customer Profitability, the workbook and the loyalty tiers
+        Fact = env["crm.sales.fact"]
+        lifetime = Fact._customer_totals(customers, company, measures=["net_revenue"])
+        recent = Fact._customer_totals(customers, company, date_from=since, measures=["net_revenue", "gross_margin"])
+        sales = {}
+        for customer in customers:
+            key = (customer.id, company.id)
+            last_12m = recent.get(key, {})
+            sales[self.browse(customer.id)] = (
+                lifetime.get(key, {}).get("net_revenue", 0.0),
+                last_12m.get("net_revenue", 0.0),
+                last_12m.get("gross_margin", 0.0),
             )
-        }
         recv_domain = [
             ("partner_id", "in", customers.ids),
             ("parent_state", "=", "posted"),

@@ -17,7 +17,7 @@ class CrmServiceRecoveryReport(models.Model):
         "crm.feedback.nps": ["commercial_partner_id", "company_id", "score", "date"],
         "crm.loyalty.goodwill": ["ticket_id", "nps_id", "state"],
         "rating.rating": ["rating", "res_model", "res_id", "consumed"],
-        "account.move": ["state", "move_type", "invoice_date", "commercial_partner_id", "company_id"],
+        "crm.sales.fact": ["partner_id", "company_id", "date", "invoice_count"],
     }
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -66,17 +66,17 @@ class CrmServiceRecoveryReport(models.Model):
                             WHERE g.state = 'approved'
                               AND (g.ticket_id = f.ticket_id OR g.nps_id = f.nps_id))
                         THEN 'goodwill' ELSE 'none' END AS recovery,
-                   EXISTS (SELECT 1 FROM account_move m
-                            WHERE m.commercial_partner_id = f.partner_id AND m.company_id = f.company_id
-                              AND m.state = 'posted' AND m.move_type = 'out_invoice'
-                              AND m.invoice_date > f.event_date
-                              AND m.invoice_date <= f.event_date + %(days)s) AS bought_again,
-                   CASE WHEN EXISTS (SELECT 1 FROM account_move m
-                            WHERE m.commercial_partner_id = f.partner_id AND m.company_id = f.company_id
-                              AND m.state = 'posted' AND m.move_type = 'out_invoice'
-                              AND m.invoice_date > f.event_date
-                              AND m.invoice_date <= f.event_date + %(days)s) THEN 100.0 ELSE 0.0 END AS rebuy_rate
+                   rebuy.bought_again,
+                   CASE WHEN rebuy.bought_again THEN 100.0 ELSE 0.0 END AS rebuy_rate
               FROM failures f
+              -- a purchase in the 90 days after the failure: a day of the customer figures with an invoice
+             CROSS JOIN LATERAL (
+                   SELECT EXISTS (SELECT 1 FROM (%(days)s) d
+                                   WHERE d.partner_id = f.partner_id AND d.company_id = f.company_id
+                                     AND d.invoice_count > 0 AND d.date > f.event_date
+                                     AND d.date <= f.event_date + %(window)s) AS bought_again
+             ) rebuy
             """,
-            days=90,
+            days=self.env["crm.sales.fact"]._daily_rows_sql(),
+            window=90,
         )

@@ -126,23 +126,30 @@ class TestBridge(AccountTestInvoicingCommon):
         rows = self.env["crm.customer.profitability"].search([("partner_id", "=", self.customer.id)])
         totals = {
             f: sum(rows.mapped(f))
-            for f in ("revenue", "cogs", "gross_margin", "ticket_credit", "loyalty_rewards", "net_contribution")
+            for f in (
+                "gross_revenue",
+                "cost_of_goods",
+                "gross_margin",
+                "ticket_credit",
+                "loyalty_rewards",
+                "contribution",
+            )
         }
         self.assertEqual(
             totals,
             {
-                "revenue": 500.0,
-                "cogs": 240.0,
+                "gross_revenue": 500.0,
+                "cost_of_goods": 240.0,
                 "gross_margin": 260.0,
                 "ticket_credit": 100.0,
                 "loyalty_rewards": 0.0,
-                "net_contribution": 160.0,
+                "contribution": 160.0,
             },
         )
         self.assertEqual(self.ticket.resolution_cost, 100)
         # the same figures by product category (COGS from the valuation layers of the category's products)
         by_categ = self.env["crm.customer.profitability"]._read_group(
-            [("partner_id", "=", self.customer.id)], ["categ_id"], ["revenue:sum", "cogs:sum"]
+            [("partner_id", "=", self.customer.id)], ["categ_id"], ["gross_revenue:sum", "cost_of_goods:sum"]
         )
         self.assertEqual(by_categ, [(self.product.categ_id, 500.0, 240.0)])
 
@@ -157,8 +164,8 @@ class TestBridge(AccountTestInvoicingCommon):
         Fact.invalidate_model()
         rows = Fact.search([("partner_id", "=", self.customer.id)])
         columns = (
-            "invoice_count", "net_amount", "revenue", "cogs", "consumable_cost", "ticket_credit", "loyalty_rewards",
-            "contribution",
+            "invoice_count", "net_revenue", "gross_revenue", "cogs", "consumable_cost", "ticket_credit",
+            "loyalty_rewards", "contribution",
         )  # fmt: skip
         return {c: sum(rows.mapped(c)) for c in columns}
 
@@ -166,8 +173,8 @@ class TestBridge(AccountTestInvoicingCommon):
         # delivery and return valued by their layers, the ticket's credit note as cost to serve
         expected = {
             "invoice_count": 1,
-            "net_amount": 400.0,
-            "revenue": 500.0,
+            "net_revenue": 400.0,
+            "gross_revenue": 500.0,
             "cogs": 240.0,
             "consumable_cost": 0.0,
             "ticket_credit": 100.0,
@@ -378,7 +385,7 @@ class TestBridge(AccountTestInvoicingCommon):
         )
         invoice.action_post()
         rows = self.env["crm.customer.profitability"].search([("partner_id", "=", self.customer.id)])
-        gross, net = sum(rows.mapped("revenue")), sum(rows.mapped("net_revenue"))
+        gross, net = sum(rows.mapped("gross_revenue")), sum(rows.mapped("net_revenue"))
         # gross: 500 invoiced + 250, the ticket's credit note and the points left out
         self.assertEqual(gross, 750.0)
         self.assertEqual((sum(rows.mapped("ticket_credit")), sum(rows.mapped("loyalty_rewards"))), (100.0, 50.0))
@@ -392,10 +399,10 @@ class TestBridge(AccountTestInvoicingCommon):
         customer = self.customer.with_company(self.company)
         self.assertEqual((customer.crm360_revenue_total, customer.crm360_revenue_12m), (net, net))
         Report, Partner = self.env["crm.customer.profitability"], self.env["res.partner"]
-        self.assertEqual(Report._fields["revenue"].string, "Gross Revenue")
+        self.assertEqual(Report._fields["gross_revenue"].string, "Gross Revenue")
         self.assertEqual(Report._fields["net_revenue"].string, "Net Revenue")
         self.assertIn("Net Revenue", Partner._fields["crm360_revenue_total"].help)
-        self.assertIn("before", Report._fields["revenue"].help)
+        self.assertIn("before", Report._fields["gross_revenue"].help)
         today = fields.Date.today()
         _formulas, values = self._export_book(today.replace(day=1), today)
         sheet = values["Profitability by Customer"]
@@ -461,7 +468,7 @@ class TestBridge(AccountTestInvoicingCommon):
         row = Report.browse(
             first[(self.customer.id, self.invoice.invoice_date.replace(day=1), self.product.categ_id.id)]
         )
-        self.assertEqual((row.partner_id, row.revenue), (self.customer, 500.0))
+        self.assertEqual((row.partner_id, row.gross_revenue), (self.customer, 500.0))
 
     def test_consumable_cogs_counted_once(self):
         """Consumables delivered are costed by their valuation layers only; invoiced without a delivery, at
@@ -500,7 +507,7 @@ class TestBridge(AccountTestInvoicingCommon):
 
         def cogs():
             Report.invalidate_model()
-            return sum(Report.search([("partner_id", "=", customer.id)]).mapped("cogs"))
+            return sum(Report.search([("partner_id", "=", customer.id)]).mapped("cost_of_goods"))
 
         def fact_cost():
             Fact = self.env["crm.sales.fact"]

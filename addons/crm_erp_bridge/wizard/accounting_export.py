@@ -253,23 +253,29 @@ class CrmAccountingExport(models.TransientModel):
         return [
             (first, "text", 30, False),
             (_("Gross Revenue"), "money", 14, True),
-            (_("COGS"), "money", 14, True),
+            (_("Cost of Goods"), "money", 14, True),
             (_("Gross Margin"), "money", 14, True),
             (_("Ticket Credit Notes"), "money", 14, True),
             (_("Loyalty Rewards"), "money", 14, True),
             (_("Net Revenue"), "money", 14, True),
-            (_("Net Contribution"), "money", 14, True),
+            (_("Contribution"), "money", 14, True),
         ]
 
     def _profit_rows(self, by):
-        Profitability = self.env["crm.customer.profitability"]
-        source = Profitability._profitability_source(
-            self.company_id.id, self.date_from - relativedelta(days=1), self.date_to, grain="partner"
+        """Per customer (or RFM segment) over the period, from the customer figures' API: the measures of
+        Customer Profitability and the 360 view, by the same names."""
+        measures = [
+            "gross_revenue",
+            "cost_of_goods",
+            "gross_margin",
+            "ticket_credit",
+            "loyalty_rewards",
+            "net_revenue",
+            "contribution",
+        ]
+        totals = self.env["crm.sales.fact"]._customer_totals_sql(
+            measures, companies=self.company_id, date_from=self.date_from - relativedelta(days=1), date_to=self.date_to
         )
-
-        def total(name):
-            return SQL("SUM(src.%s)", SQL.identifier(name))
-
         segment_filter = SQL("")
         if self.segment_ids:
             segment_filter = SQL("WHERE s.segment_id = ANY(%s)", self.segment_ids.ids)
@@ -281,20 +287,17 @@ class CrmAccountingExport(models.TransientModel):
         yield from self._stream(
             SQL(
                 """
-            SELECT %(key)s, SUM(src.revenue), SUM(src.cogs), %(gross_margin)s,
-                   SUM(src.ticket_credit), SUM(src.loyalty_rewards), %(net_revenue)s, %(net_contribution)s
-              FROM (%(source)s) src
-              JOIN res_partner p ON p.id = src.partner_id
-         LEFT JOIN crm_rfm_score s ON s.partner_id = src.partner_id AND s.company_id = src.company_id
+            SELECT %(key)s, %(sums)s
+              FROM (%(totals)s) t
+              JOIN res_partner p ON p.id = t.partner_id
+         LEFT JOIN crm_rfm_score s ON s.partner_id = t.partner_id AND s.company_id = t.company_id
          LEFT JOIN crm_rfm_segment seg ON seg.id = s.segment_id
               %(segment_filter)s
           GROUP BY 1 ORDER BY 8 DESC NULLS LAST
             """,
                 key=key,
-                gross_margin=Profitability._measure_sql("gross_margin", total),
-                net_revenue=Profitability._measure_sql("net_revenue", total),
-                net_contribution=Profitability._measure_sql("net_contribution", total),
-                source=source,
+                sums=SQL(", ").join(SQL("SUM(t.%s)", SQL.identifier(m)) for m in measures),
+                totals=totals,
                 segment_filter=segment_filter,
             )
         )
