@@ -6,7 +6,15 @@ read / create / write / unlink (ir.model.access.check, implied groups included);
 follow. docs/security.md is this output; tests/test_security_matrix.py regenerates it and compares.
 """
 
-OURS = ("crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge")
+OURS = (
+    "crm_customer_facts",
+    "crm_loyalty",
+    "crm_segmentation",
+    "crm_feedback",
+    "crm_erp_bridge",
+    "crm_feedback_sentiment",
+    "crm_segmentation_clv",
+)
 PROFILES = [
     ("Internal user", ["base.group_user"]),
     ("Salesperson", ["sales_team.group_sale_salesman"]),

@@ -16,7 +16,7 @@ DB="crm_i18n_$$"
 trap 'drop_db "$DB"' EXIT
 log "installing $OUR_MODULES on $DB to export the terms"
 odoo_bin -d "$DB" -i "$OUR_MODULES" --stop-after-init --no-http --log-level=warn
-for module in ${OUR_MODULES//,/ }; do
+for module in ${OUR_ADDONS//,/ }; do
     mkdir -p "$REPO/addons/$module/i18n"
     odoo_bin -d "$DB" --i18n-export="$REPO/addons/$module/i18n/$module.pot" --modules="$module" \
         --stop-after-init --no-http --log-level=warn

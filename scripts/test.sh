@@ -45,8 +45,8 @@ passed=0
 failed=0
 
 if [ "$RUN_ODOO" = 1 ]; then
-    log "Odoo tests of $OUR_MODULES on $DB (log: $LOG)"
-    tags="/${OUR_MODULES//,/,/}"
+    log "Odoo tests of $OUR_ADDONS on $DB (log: $LOG)"
+    tags="/${OUR_ADDONS//,/,/}"
     set +e
     odoo_bin -d "$DB" -i "$OUR_MODULES" --test-enable --test-tags "$tags" --stop-after-init \
         --http-port "$(( 20000 + RANDOM % 20000 ))" --db-filter "^${DB}\$" 2>&1 | tee "$LOG" \

@@ -31,7 +31,8 @@ out = {
 }
 # every selection value stored by our addons has a label in the reader's language
 ours = env["ir.model.data"].search([
-    ("module", "in", ("crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge")),
+    ("module", "in", ("crm_customer_facts", "crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge",
+                      "crm_feedback_sentiment", "crm_segmentation_clv")),
     ("model", "=", "ir.model.fields"),
 ]).mapped("res_id")
 for field_rec in env["ir.model.fields"].browse(ours).filtered(lambda f: f.ttype == "selection" and f.store):

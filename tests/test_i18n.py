@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import polib
-from conftest import OUR_MODULES, PY, REPO, odoo
+from conftest import OUR_ADDONS, PY, REPO, odoo
 
 sys.path.insert(0, str(REPO / "scripts"))
 import i18n_po
@@ -12,11 +12,11 @@ import i18n_po
 
 def test_zh_cn_has_no_untranslated_entry():
     missing = i18n_po.untranslated()
-    assert missing == {module: [] for module in OUR_MODULES}
+    assert missing == {module: [] for module in OUR_ADDONS}
 
 
 def test_po_files_compile_with_format_checks():
-    for module in OUR_MODULES:
+    for module in OUR_ADDONS:
         po = REPO / "addons" / module / "i18n" / "zh_CN.po"
         proc = subprocess.run(
             ["msgfmt", "--check-format", "-o", "/dev/null", str(po)], capture_output=True, text=True, check=False
@@ -25,7 +25,7 @@ def test_po_files_compile_with_format_checks():
 
 
 def test_pot_files_match_the_code(scratch_db, tmp_path):
-    for module in OUR_MODULES:
+    for module in OUR_ADDONS:
         fresh = tmp_path / f"{module}.pot"
         odoo("-d", scratch_db, f"--i18n-export={fresh}", f"--modules={module}", "--stop-after-init", "--no-http")
         committed = REPO / "addons" / module / "i18n" / f"{module}.pot"

@@ -45,7 +45,14 @@ PREVIOUS_RELEASE = os.environ.get("CRM_UPGRADE_FROM", "9d84847")
 #   MODEL_RENAMES = {"crm.figures.queue": "crm.customer.figures.queue"}
 #   FIELD_RENAMES = {"crm.sales.fact.net_amount": "net_revenue"}   ("<old model>.<old field>": "<new field>")
 MODEL_RENAMES = {}
-FIELD_RENAMES = {}
+FIELD_RENAMES = {
+    # one name per measure across the suite (crm_customer_facts' measure table)
+    "crm.sales.fact.net_amount": "net_revenue",
+    "crm.sales.fact.revenue": "gross_revenue",
+    "crm.customer.profitability.revenue": "gross_revenue",
+    "crm.customer.profitability.cogs": "cost_of_goods",
+    "crm.customer.profitability.net_contribution": "contribution",
+}
 # figures whose value the refactoring changes on purpose ("<source>.<figure>": "why"): still read and their
 # differences printed, but they do not fail the test (keep this empty unless the issue asks for the change)
 CHANGED_ON_PURPOSE = {}

@@ -376,14 +376,14 @@ class CrmAccountingExport(models.TransientModel):
             SQL(
                 """
             SELECT t.name, p.name, t.ticket_type, t.date_open::date,
-                   COALESCE((SELECT SUM(-m.amount_total_signed) FROM account_move m
-                              WHERE m.feedback_ticket_id = t.id AND m.state = 'posted'), 0),
+                   -- the ticket's own figure: its posted credit notes (crm_feedback owns it)
+                   COALESCE(t.resolution_cost, 0),
                    COALESCE((SELECT SUM(sm.quantity) FROM stock_picking sp JOIN stock_move sm ON sm.picking_id = sp.id
                               WHERE sp.feedback_ticket_id = t.id AND sm.state = 'done'), 0)
               FROM crm_feedback_ticket t
          LEFT JOIN res_partner p ON p.id = t.commercial_partner_id
              WHERE t.company_id = %(company)s AND t.date_open::date BETWEEN %(start)s AND %(end)s
-               AND (EXISTS (SELECT 1 FROM account_move m WHERE m.feedback_ticket_id = t.id)
+               AND (COALESCE(t.resolution_cost, 0) <> 0
                     OR EXISTS (SELECT 1 FROM stock_picking sp WHERE sp.feedback_ticket_id = t.id))
           ORDER BY t.id
             """,
