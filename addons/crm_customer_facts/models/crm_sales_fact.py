@@ -35,10 +35,13 @@ class FactScope:
     def where(self, partner, company, date):
         """SQL condition on the source's customer, company and day expressions."""
         conditions = [SQL("TRUE")]
-        if self.partner_ids is not None:
-            conditions.append(SQL("%s = ANY(%s)", partner, self.partner_ids))
-        if self.company_ids is not None:
-            conditions.append(SQL("%s = ANY(%s)", company, self.company_ids))
+        # one value: an equality, which lets an index return its rows in order (the nightly runs of one company
+        # read the facts' covering index in customer order without visiting the table)
+        for expression, ids in ((partner, self.partner_ids), (company, self.company_ids)):
+            if ids is not None and len(ids) == 1:
+                conditions.append(SQL("%s = %s", expression, ids[0]))
+            elif ids is not None:
+                conditions.append(SQL("%s = ANY(%s)", expression, ids))
         if self.keys is not None:
             partners, companies, dates = (
                 (list(col) for col in zip(*self.keys, strict=True)) if self.keys else ([], [], [])

@@ -40,8 +40,8 @@ class CrmLifecycleHistory(models.Model):
         the current company and user: the one raw write of this table.
 
         Written with the moves of the nightly run, which can move most customers at once (the first run
-        after installation moves every one of them): one INSERT of 5,000 rows takes 0.03 s where the
-        ORM ``create`` takes 0.6 s (measured on the dev database, 2 cores)."""
+        after installation moves every one of them): 5,000 rows take 0.16 s in this INSERT and 0.83 s
+        through the ORM ``create`` (measured on 100,000 generated customers, 2 cores)."""
         if not moves:
             return
         self.flush_model()

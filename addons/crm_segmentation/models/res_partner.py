@@ -172,6 +172,15 @@ class ResPartner(models.Model):
             partner_filter = SQL("AND p.id = ANY(%s)", list(partner_ids))
             contact_filter = SQL("AND rp.commercial_partner_id = ANY(%s)", list(partner_ids))
             history_filter = SQL("AND h.partner_id = ANY(%s)", list(partner_ids))
+        companies = self.env.companies.ids
+        if len(companies) == 1:
+            # one company (the nightly cron): the facts' API filters it by an equality, which lets their
+            # covering index return the rows in customer order without visiting the table, and one row per
+            # customer, company and day makes the rows the purchase days (0.25 s less on 100,000 customers
+            # and 1,000,000 facts)
+            purchase_days = SQL("COUNT(*)")
+        else:
+            purchase_days = SQL("COUNT(DISTINCT f.date)")
         return SQL(
             """
             WITH lost AS MATERIALIZED (
@@ -184,7 +193,7 @@ class ResPartner(models.Model):
                 -- the daily sales facts: one row per customer, company and day with posted invoices
                 -- (materialized: aggregated on its own, not merged in customer order with every contact)
                 SELECT f.partner_id, SUM(f.invoice_count) AS n, MAX(f.date) AS last_date,
-                       COUNT(DISTINCT f.date) FILTER (WHERE f.date >= r.restart) AS days,
+                       %(purchase_days)s FILTER (WHERE f.date >= r.restart) AS days,
                        COALESCE(SUM(f.invoice_count) FILTER (WHERE f.date > %(window_start)s
                                                                AND f.date >= r.restart), 0) AS n_window,
                        MIN(f.date) FILTER (WHERE f.date >= r.restart) AS first_date
@@ -233,7 +242,8 @@ class ResPartner(models.Model):
             """,
             window_start=window_start,
             today=today,
-            companies=self.env.companies.ids,
+            companies=companies,
+            purchase_days=purchase_days,
             partner_filter=partner_filter,
             # the customers' daily rows up to today, read through the facts' API
             facts=self.env["crm.sales.fact"]._daily_rows_sql(
@@ -294,12 +304,12 @@ class ResPartner(models.Model):
         """Write automatic stage moves ``{partner_id: new_stage_id}`` dated ``now``, with their audit rows
         and their chatter tracking; returns the partners moved.
 
-        The one raw write of ``res_partner``'s lifecycle columns. Measured on 5,000 customers moving
-        (dev database, 2 cores): ``write()`` grouped by target stage, which tracks and logs each
-        partner itself, takes 9.9 s; this UPDATE 0.05 s, the whole method (audit rows and the
-        tracking notes below included) 1.6 s. ``res.partner.write`` syncs commercial fields and tracks
-        record by record; here the old stage is read under lock in the same statement, and the
-        tracking that ``write`` would have logged is posted in bulk (``_lifecycle_log_tracking``).
+        The one raw write of ``res_partner``'s lifecycle columns, for speed: 5,000 customers moving
+        (measured on 100,000 generated customers, 2 cores) take 11.9 s through ``write()`` (which syncs
+        commercial fields and tracks record by record) and 2.8 s here, of which 0.5 s for this UPDATE and
+        the audit rows and 2.3 s for the tracking notes. The old stage is read under lock in the same
+        statement; the tracking ``write`` would have logged is posted in bulk (``_lifecycle_log_tracking``)
+        and the caches of the columns written are invalidated.
         """
         if not moves:
             return self.browse()
