@@ -12,6 +12,6 @@
     "license": "LGPL-3",
     "depends": ["crm_feedback"],
     "external_dependencies": {"python": ["vaderSentiment", "snownlp"]},
-    "auto_install": True,
+    "auto_install": False,  # installed by its base addon when its libraries are present
     "post_init_hook": "post_init_hook",
 }

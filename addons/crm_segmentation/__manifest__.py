@@ -23,5 +23,6 @@
         "views/crm_segmentation_menus.xml",
     ],
     "demo": ["demo/crm_segmentation_demo.xml"],
+    "post_init_hook": "post_init_hook",
     "application": True,
 }

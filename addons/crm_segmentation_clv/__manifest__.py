@@ -11,6 +11,6 @@
     "license": "LGPL-3",
     "depends": ["crm_segmentation"],
     "external_dependencies": {"python": ["numpy", "scipy"]},
-    "auto_install": True,
+    "auto_install": False,  # installed by its base addon when its libraries are present
     "post_init_hook": "post_init_hook",
 }
