@@ -187,7 +187,9 @@ class TestBridge(AccountTestInvoicingCommon):
         # the desk becomes the program's reward product: its invoiced lines are rewards now, and back
         reward = self.program.reward_product_id
         self.program.reward_product_id = self.product
-        self.assertEqual(self._fact_totals(), dict(expected, revenue=0.0, ticket_credit=0.0, loyalty_rewards=-400.0))
+        self.assertEqual(
+            self._fact_totals(), dict(expected, gross_revenue=0.0, ticket_credit=0.0, loyalty_rewards=-400.0)
+        )
         self.program.reward_product_id = reward
         self.assertEqual(self._fact_totals(), expected)
 
@@ -443,7 +445,7 @@ class TestBridge(AccountTestInvoicingCommon):
         first = ids_by_key(Report.search([]))
         self.assertEqual(len(set(first.values())), len(first), "unique ids")
         Report.invalidate_model()
-        second = ids_by_key(Report.search([], order="revenue desc, partner_id desc"))
+        second = ids_by_key(Report.search([], order="gross_revenue desc, partner_id desc"))
         self.assertEqual(second, first)
         Report.invalidate_model()
         mine = ids_by_key(Report.search([("partner_id", "=", self.customer.id)], order="date asc"))

@@ -17,7 +17,7 @@ class TestChinese(TransactionCase):
 
     def test_menus_fields_selections_and_data(self):
         zh = self.zh
-        self.assertEqual(zh.ref("base.menu_crm_relations_root").name, "客户运营")
+        self.assertEqual(zh.ref("crm_customer_facts.menu_crm_relations_root").name, "客户运营")
         self.assertEqual(zh.ref("crm_loyalty.menu_crm_loyalty").name, "忠诚度")
         self.assertEqual(zh.ref("crm_feedback.menu_crm_feedback").name, "反馈")
         self.assertEqual(zh.ref("crm_erp_bridge.menu_crm360").name, "客户 360°")
