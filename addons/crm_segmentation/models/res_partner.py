@@ -357,18 +357,18 @@ class ResPartner(models.Model):
         # the same note as a tracked write: the mail.mt_note subtype, no body, no notification
         messages = partners._message_log_batch({})
         Stage = self.env["crm.lifecycle.stage"]
-        Tracking = self.env["mail.tracking.value"]
+        # sudo: like core's tracking (mail.message.create), written for a move the caller was allowed to make
+        tracking_sudo = self.env["mail.tracking.value"].sudo()
         field_info = self.fields_get(["lifecycle_stage_id"], attributes=("string", "type"))["lifecycle_stage_id"]
         values_by_move = {}
         values = []
         for message, (pid, old, new) in zip(messages, rows, strict=True):
             if (old, new) not in values_by_move:
-                values_by_move[old, new] = Tracking._create_tracking_values(
+                values_by_move[old, new] = tracking_sudo._create_tracking_values(
                     Stage.browse(old), Stage.browse(new), "lifecycle_stage_id", field_info, self.browse(pid)
                 )
             values.append(dict(values_by_move[old, new], mail_message_id=message.id))
-        # sudo: like core's tracking, written for a move the caller was allowed to make
-        Tracking.sudo().create(values)
+        tracking_sudo.create(values)
 
     def action_open_rfm_score(self):
         self.ensure_one()
