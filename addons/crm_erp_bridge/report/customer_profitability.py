@@ -60,6 +60,7 @@ class CrmCustomerProfitability(models.Model):
         "and the credit notes of feedback tickets, which count as cost to serve.",
     )
     cost_of_goods = fields.Monetary(
+        string="Cost of Goods",
         readonly=True,
         help="Valuation of the goods delivered, returns deducted, and consumables invoiced without a delivery "
         "at their cost when invoiced.",

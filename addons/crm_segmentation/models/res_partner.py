@@ -351,6 +351,10 @@ class ResPartner(models.Model):
         """The chatter note ``write`` would have logged for each move ``(partner_id, from, to)``: one
         tracking message per customer ("Lifecycle Stage: Formation → Stability"), authored by the user
         running the rules (OdooBot for the nightly cron), created in two batched ORM creates."""
+        # a customer's first stage (installation of the addon, a new customer's first activity) is its
+        # classification, not a move: the history row records it, the chatter shows the moves (the first run
+        # on 100,000 customers took 49 s with a note each, 7.8 s without)
+        rows = [row for row in rows if row[1]]
         if not rows or self.env.context.get("tracking_disable") or self.env.context.get("mail_notrack"):
             return
         partners = self.browse([pid for pid, _old, _new in rows])
