@@ -1,6 +1,8 @@
 """Install, upgrade, uninstall and reinstall of the four addons, driven through odoo-bin."""
 
-from conftest import OUR_MODULES, PREFIX, drop_db, odoo, psql
+import subprocess
+
+from conftest import CONF, ERROR_LINE, ODOO_PY, ODOO_SRC, OUR_MODULES, PREFIX, drop_db, odoo, psql
 
 
 def _installed(db):
@@ -136,3 +138,54 @@ def test_uninstall_each_then_reinstall(scratch_db):
         assert run["moves_kept"], "uninstalling must never delete invoices or journal entries"
         assert run["reinstalled"] == sorted(OUR_MODULES), run
         assert run["root_menu_back"], run
+
+
+LAUNCHER = '''
+"""odoo-bin on a server without the optional libraries of the glue addons: their distributions and modules
+are absent (importlib.metadata knows none of them, imports fail)."""
+import importlib.abc, importlib.metadata, os, runpy, sys
+
+BLOCKED = {"vadersentiment", "snownlp", "scipy", "numpy"}
+_version = importlib.metadata.version
+
+def version(name):
+    if name.lower() in BLOCKED:
+        raise importlib.metadata.PackageNotFoundError(name)
+    return _version(name)
+
+class Blocker(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.split(".")[0].lower() in BLOCKED:
+            raise ImportError(f"No module named {fullname!r}")
+
+importlib.metadata.version = version
+sys.meta_path.insert(0, Blocker())
+sys.argv = sys.argv[1:]
+sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))  # what running the script itself does
+runpy.run_path(sys.argv[0], run_name="__main__")
+'''
+
+
+def test_install_without_the_optional_libraries(tmp_path):
+    """A merchant with only Odoo's requirements installs crm_segmentation and crm_feedback: the glue addons of
+    the NLP and scientific libraries stay uninstalled, with a warning saying why (an auto_install glue with an
+    unmet external dependency made Odoo refuse the base addon)."""
+    launcher = tmp_path / "launcher.py"
+    launcher.write_text(LAUNCHER)
+    db = f"{PREFIX}_nolibs"
+    drop_db(db)
+    try:
+        cmd = [ODOO_PY, str(launcher), str(ODOO_SRC / "odoo-bin"), "-c", CONF, "-d", db]
+        cmd += ["-i", "crm_segmentation,crm_feedback", "--without-demo=all", "--stop-after-init", "--no-http"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1500, check=False)
+        log = proc.stdout + proc.stderr
+        assert proc.returncode == 0, log[-3000:]
+        assert not [line for line in log.splitlines() if ERROR_LINE.match(line)], log[-3000:]
+        states = _installed(db)
+        assert states["crm_segmentation"] == states["crm_feedback"] == "installed", states
+        assert states.get("crm_feedback_sentiment") != "installed", states
+        assert states.get("crm_segmentation_clv") != "installed", states
+        assert "crm_feedback_sentiment is not installed, its optional libraries are missing" in log
+        assert "crm_segmentation_clv is not installed, its optional libraries are missing" in log
+    finally:
+        drop_db(db)
