@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.crm_customer_facts.models.crm_sales_fact import FactScope
+
 from ..tools import sentiment
 
 
@@ -87,21 +89,18 @@ class CrmFeedbackNps(models.Model):
             order="date_open desc, id desc",
             limit=1,
         )
-        revenue_by_product = self.env["account.move.line"]._read_group(
-            [
-                ("partner_id", "=", customer.id),
-                ("company_id", "=", company.id),
-                ("parent_state", "=", "posted"),
-                ("move_id.move_type", "in", ("out_invoice", "out_refund")),
-                ("display_type", "=", "product"),
-                ("product_id", "!=", False),
-            ],
-            ["product_id"],
-            ["balance:sum"],
+        # the customer's gross revenue by product category, from the sources of the customer figures
+        Fact = self.env["crm.sales.fact"]
+        self.env.flush_all()
+        self.env.cr.execute(
+            Fact._fact_source_rows_sql(
+                FactScope(partner_ids=customer.ids, company_ids=company.ids), columns=["gross_revenue"]
+            )
         )
         revenue_by_categ = defaultdict(float)
-        for product, balance in revenue_by_product:
-            revenue_by_categ[product.categ_id] -= balance  # income lines are credits
+        for row in self.env.cr.dictfetchall():
+            if row["categ_id"]:
+                revenue_by_categ[self.env["product.category"].browse(row["categ_id"])] += row["gross_revenue"]
         categ = max(revenue_by_categ, key=revenue_by_categ.get) if revenue_by_categ else None
         return {
             "team_id": (ticket.team_id or company.feedback_team_id).id,
