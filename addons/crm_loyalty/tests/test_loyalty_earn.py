@@ -1,3 +1,4 @@
+from dateutil.relativedelta import relativedelta
 from psycopg2 import IntegrityError
 
 from odoo import Command, fields
@@ -175,6 +176,29 @@ class TestLoyaltyEarn(LoyaltyCommon):
         self.env["crm.loyalty.membership"]._cron_review_tiers()
         self.assertEqual(self.member.tier_id, self.bronze)
         self.assertGreater(self.program.next_review_date, fields.Date.today())
+
+    def test_tier_on_net_revenue_reads_the_customer_figures(self):
+        """The "Net revenue" tier metric is the customer's net revenue of the window as the customer figures
+        define it (the 360 view's number): invoices before the window left out, a contact's invoices counted,
+        credit notes deducted."""
+        self.program.tier_metric = "amount"
+        today = fields.Date.today()
+        self._invoice(self.customer, [(self.product, 1, 30000)], date=today - relativedelta(months=13))
+        self.assertEqual(self.member.tier_id, self.bronze, "an invoice before the window does not count")
+        contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.customer.id})
+        invoice = self._invoice(contact, [(self.product, 1, 6000)], date=today)
+        self.assertEqual(self.member.tier_id, self.silver, "6,000 invoiced by a contact of the customer")
+        self._refund(invoice, [(self.product, 1, 2000)])
+        self.program.next_review_date = today
+        self.env["crm.loyalty.membership"]._cron_review_tiers()
+        self.assertEqual(self.member.tier_id, self.bronze, "4,000 of net revenue after the credit note")
+        # the customer's figure, not the points ledger: sales before the enrolment count too
+        newcomer = self.env["res.partner"].create({"name": "Newcomer", "is_company": True})
+        self._invoice(newcomer, [(self.product, 1, 7000)], date=today)
+        member = self.env["crm.loyalty.membership"].create({"partner_id": newcomer.id, "program_id": self.program.id})
+        self.program.next_review_date = today
+        self.env["crm.loyalty.membership"]._cron_review_tiers()
+        self.assertEqual(member.tier_id, self.silver)
 
     def test_tier_thresholds_must_increase(self):
         with self.assertRaises(ValidationError):
