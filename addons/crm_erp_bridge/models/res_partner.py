@@ -124,11 +124,16 @@ class ResPartner(models.Model):
                 last_12m.get("net_revenue", 0.0),
                 last_12m.get("gross_margin", 0.0),
             )
+        # the receivable accounts by id, not as a subquery: with the ids the planner reads the customer's open
+        # receivable lines from account's partial index (account_id, partner_id) of unreconciled posted lines
+        # instead of every journal item of the customer (measured on the heaviest of 100,000 generated
+        # customers, 25,675 items of which 4,378 receivable: 100 ms -> 8 ms per query)
+        receivable_accounts = env["account.account"].search([("account_type", "=", "asset_receivable")])
         recv_domain = [
             ("partner_id", "in", customers.ids),
             ("parent_state", "=", "posted"),
             ("company_id", "=", company.id),
-            ("account_type", "=", "asset_receivable"),
+            ("account_id", "in", receivable_accounts.ids),
             ("reconciled", "=", False),
         ]
         Line = env["account.move.line"]
