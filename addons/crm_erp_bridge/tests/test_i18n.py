@@ -1,7 +1,7 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
 
-MODULES = ["crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge"]
+MODULES = ["crm_customer_facts", "crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge"]
 
 
 @tagged("post_install", "-at_install")

@@ -1,6 +1,14 @@
 from odoo.tests import TransactionCase, tagged
 
-OUR_MODULES = ("crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge")
+OUR_MODULES = (
+    "crm_customer_facts",
+    "crm_loyalty",
+    "crm_segmentation",
+    "crm_feedback",
+    "crm_erp_bridge",
+    "crm_feedback_sentiment",
+    "crm_segmentation_clv",
+)
 
 
 @tagged("post_install", "-at_install")

@@ -19,7 +19,17 @@ class TestJourneys(CrmTourCase):
         # this journey runs in Chinese: the language with the terms of the web client and of our addons
         env["res.lang"]._activate_lang("zh_CN")
         env["ir.module.module"]._load_module_terms(
-            ["base", "web", "mail", "crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge"], ["zh_CN"]
+            [
+                "base",
+                "web",
+                "mail",
+                "crm_customer_facts",
+                "crm_loyalty",
+                "crm_segmentation",
+                "crm_feedback",
+                "crm_erp_bridge",
+            ],
+            ["zh_CN"],
         )
         self._journey_user("tour_loyalty_admin", "base.group_user,crm_loyalty.group_loyalty_manager", lang="zh_CN")
         member = env["res.partner"].create({"name": "Tour Member", "email": "member@tour.example"})

@@ -37,12 +37,19 @@ registry.category("web_tour.tours").add("crm_accountant_export_tour", {
             content: "The file is ready for download from the server",
             trigger: "body",
             async run() {
-                const result = await rpc("/web/dataset/call_kw/crm.accounting.export/search_read", {
-                    model: "crm.accounting.export",
-                    method: "search_read",
-                    args: [[["file_name", "!=", false]], ["id", "file_name"]],
-                    kwargs: { order: "id desc", limit: 1 },
-                });
+                // the click only sends the export: wait (up to 20 s) for the server to have written the file
+                let result = [];
+                for (let attempt = 0; attempt < 100 && !result?.length; attempt++) {
+                    if (attempt) {
+                        await new Promise((resolve) => setTimeout(resolve, 200));
+                    }
+                    result = await rpc("/web/dataset/call_kw/crm.accounting.export/search_read", {
+                        model: "crm.accounting.export",
+                        method: "search_read",
+                        args: [[["file_name", "!=", false]], ["id", "file_name"]],
+                        kwargs: { order: "id desc", limit: 1 },
+                    });
+                }
                 if (!result?.length || !result[0].file_name.endsWith(".xlsx")) {
                     throw new Error("no exported workbook found");
                 }

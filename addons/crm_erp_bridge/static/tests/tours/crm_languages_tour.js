@@ -94,7 +94,7 @@ let walk = null;
 function startWalk(lang) {
     const env = odoo.__WOWL_DEBUG__.root.env;
     const menuService = env.services.menu;
-    const app = menuService.getApps().find((a) => a.xmlid === "base.menu_crm_relations_root");
+    const app = menuService.getApps().find((a) => a.xmlid === "crm_customer_facts.menu_crm_relations_root");
     if (!app) {
         throw new Error("the Customer Relations app is not in the app menu");
     }
