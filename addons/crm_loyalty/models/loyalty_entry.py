@@ -4,7 +4,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_is_zero, format_date
 
-from ..tools.points import allocate_fifo
+from ..tools.points import allocate_fifo_grouped
+from ..tools.sql import pg_array
 
 ENTRY_TYPES = [
     ("earn", "Earn"),
@@ -237,21 +238,159 @@ class CrmLoyaltyEntry(models.Model):
             [("membership_id", "in", memberships.ids), ("points", "<", 0), ("unmatched", ">", PRECISION)],
             order="membership_id, date, id",
         )
-        lots_by_member = defaultdict(list)
-        for lot in lots:
-            lots_by_member[lot.membership_id.id].append((lot.id, lot.remaining))
-        needs_by_member = defaultdict(list)
-        for debit in debits:
-            preferred = (debit.reversed_entry_id or debit.expired_lot_id).id or None
-            needs_by_member[debit.membership_id.id].append((debit.id, debit.unmatched, preferred))
+        allocations = allocate_fifo_grouped(
+            [(lot.membership_id.id, lot.id, lot.remaining) for lot in lots],
+            [
+                (debit.membership_id.id, debit.id, debit.unmatched, debit.reversed_entry_id.id or None)
+                if debit.reversed_entry_id
+                else (debit.membership_id.id, debit.id, debit.unmatched, debit.expired_lot_id.id or None)
+                for debit in debits
+            ],
+        )
         alloc_vals = [
             {"lot_id": lot_id, "entry_id": need_id, "points": pts}
-            for member_id, needs in needs_by_member.items()
-            for lot_id, need_id, pts in allocate_fifo(lots_by_member.get(member_id, []), needs)
+            for lot_id, need_id, pts in allocations
             if not float_is_zero(pts, precision_digits=6)
         ]
         if alloc_vals:
             self.env["crm.loyalty.allocation"].sudo().create(alloc_vals)
+
+    # ------------------------------------------------------------------ expiry
+    @api.model
+    def _expire_lots(self, day, limit):
+        """Expire the unconsumed remainder of up to ``limit`` lots past their expiry date (by id): one expire
+        entry per lot, matched by the ledger's FIFO (``allocate_fifo``) with the lot it empties as its
+        preferred lot. Returns the expire entries.
+
+        The preferred lot holds exactly the expired amount, so the member's other open lots need not be read.
+        The allocations are computed before the entries exist (keyed by the lot each expiry empties), so each
+        row is written once, with its final ``remaining`` / ``unmatched``: the expire entries, their
+        allocations, then the lots' remainders.
+        """
+        self.flush_model()
+        self.env["crm.loyalty.allocation"].flush_model()
+        lots = self.env.execute_query(
+            SQL(
+                """SELECT id, membership_id, program_id, partner_id, company_id, remaining FROM crm_loyalty_entry
+                    WHERE points > 0 AND remaining > %(precision)s AND expiry_date < %(day)s
+                 ORDER BY id LIMIT %(limit)s
+                      FOR UPDATE""",
+                precision=PRECISION,
+                day=day,
+                limit=limit,
+            )
+        )
+        if not lots:
+            return self.browse()
+        matches = [
+            (lot_id, expiring_lot_id, points)
+            for lot_id, expiring_lot_id, points in allocate_fifo_grouped(
+                [(lot[1], lot[0], lot[5]) for lot in lots],
+                [(lot[1], lot[0], lot[5], lot[0]) for lot in lots],
+            )
+            if not float_is_zero(points, precision_digits=6)
+        ]
+        matched = defaultdict(float)
+        for _lot_id, expiring_lot_id, points in matches:
+            matched[expiring_lot_id] += points
+        expire_ids = self._sql_insert_expiries(
+            [
+                {
+                    "expired_lot_id": lot_id,
+                    "membership_id": member_id,
+                    "program_id": program_id,
+                    "partner_id": partner_id,
+                    "company_id": company_id,
+                    "points": -amount,
+                    "unmatched": amount - matched[lot_id],
+                }
+                for lot_id, member_id, program_id, partner_id, company_id, amount in lots
+            ],
+            day,
+        )
+        company_of = {lot[0]: lot[4] for lot in lots}
+        allocations = [
+            (lot_id, expire_ids[expiring_lot_id], points, company_of[expiring_lot_id])
+            for lot_id, expiring_lot_id, points in matches
+        ]
+        self.env["crm.loyalty.allocation"]._sql_insert(allocations)
+        self._sql_consume_lots(allocations)
+        return self.browse(sorted(expire_ids.values()))
+
+    @api.model
+    def _sql_insert_expiries(self, expiries, day):
+        """Insert one expire entry on ``day`` per dict of ``expiries`` (``expired_lot_id``, ``membership_id``,
+        ``program_id``, ``partner_id``, ``company_id`` of the lot, ``points`` < 0 and the part ``unmatched`` by
+        a lot); returns ``{lot id: expire entry id}``. The members' balances follow at once (through the ORM).
+
+        Raw SQL, the ledger's only insert outside ``create``, for the nightly expiry. Measured on 20,000
+        expired lots of 5,000 members (committed data, 2 shared cores, PostgreSQL 15, 2026-11-29): ``create()``
+        of the expire entries (a balance check under lock per member, FIFO searches, allocations created and
+        every remainder recomputed by the ORM) 18.7 s and 16,310 queries; expire entries by SQL with the
+        allocations created through the ORM 9.0 to 11.5 s and 946 queries; this insert, the FIFO kernel,
+        ``crm.loyalty.allocation._sql_insert`` and ``_sql_consume_lots`` 2.2 to 2.3 s and 80 queries, balances
+        included (the former single statement that bypassed the kernel: 1.9 to 2.2 s, 66 queries).
+        ``create``'s checks hold by construction: an expiry takes exactly what its lot has left.
+        """
+        columns = ("expired_lot_id", "membership_id", "program_id", "partner_id", "company_id", "points", "unmatched")
+        arrays = {column: pg_array(expiry[column] for expiry in expiries) for column in columns}
+        now = fields.Datetime.now()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO crm_loyalty_entry (
+                    expired_lot_id, membership_id, program_id, partner_id, company_id, points, unmatched,
+                    date, entry_type, remaining, counts_lifetime, create_uid, create_date, write_uid, write_date)
+                SELECT x.*, %(day)s, 'expire', 0, FALSE, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(lot)s::int[], %(member)s::int[], %(program)s::int[], %(partner)s::int[],
+                              %(company)s::int[], %(points)s::float8[], %(unmatched)s::float8[]) AS x
+             RETURNING expired_lot_id, id, membership_id
+                """,
+                day=day,
+                uid=self.env.uid,
+                now=now,
+                lot=arrays["expired_lot_id"],
+                member=arrays["membership_id"],
+                program=arrays["program_id"],
+                partner=arrays["partner_id"],
+                company=arrays["company_id"],
+                points=arrays["points"],
+                unmatched=arrays["unmatched"],
+            )
+        )
+        # new rows are in no cache; the lists and sums of the members' ledgers are
+        self.env["crm.loyalty.membership"].browse({member_id for *_ids, member_id in rows})._invalidate_balance()
+        return {lot_id: expire_id for lot_id, expire_id, _member_id in rows}
+
+    @api.model
+    def _sql_consume_lots(self, allocations):
+        """Lower the remainder of the lots consumed by ``allocations`` (``[(lot id, debit id, points, ...)]``, just
+        inserted by ``crm.loyalty.allocation._sql_insert``): the stored ``remaining`` the ORM would recompute
+        from the allocations, the one column of an earn lot that ever changes (the ledger is immutable).
+
+        Raw SQL for the nightly expiry, with the measure in ``_sql_insert_expiries`` (the ORM recompute reads
+        each lot's allocations again).
+        """
+        consumed = defaultdict(float)
+        for lot_id, _debit_id, points, *_company_id in allocations:
+            consumed[lot_id] += points
+        if not consumed:
+            return
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE crm_loyalty_entry lot
+                   SET remaining = lot.remaining - d.points, write_uid = %(uid)s, write_date = %(now)s
+                  FROM unnest(%(ids)s::int[], %(points)s::float8[]) AS d(id, points)
+                 WHERE lot.id = d.id AND lot.points > 0
+                """,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                ids=pg_array(consumed),
+                points=pg_array(consumed.values()),
+            )
+        )
+        self.invalidate_model(["remaining", "write_uid", "write_date"])
 
     # ------------------------------------------------------------------ reversal
     def _net_by_root(self):

@@ -334,60 +334,16 @@ class CrmLoyaltyMembership(models.Model):
     def _cron_expire_points(self, batch_size=5000):
         """Expire the unconsumed remainder of every lot past its expiry date: one entry per lot.
 
-        Set-based, one statement per batch of lots: the expire entries, the allocation that makes each
-        one consume its own lot, and the lot's remaining set to zero. (Open lots and unmatched debits of a
-        member never coexist, because every posting allocates FIFO at once, so an expire entry always
-        consumes exactly its lot.) The balances then follow through the ORM. Idempotent: an expired lot
-        has nothing remaining, so a second run finds nothing; each batch is committed by the cron runner
-        only at the end, so a killed run leaves nothing half-written.
+        Batch after batch of lots (``crm.loyalty.entry._expire_lots``): the expire entries, their allocation
+        by the ledger's FIFO to the lot they empty, the lots' remainders and the members' balances. Idempotent:
+        an expired lot has nothing remaining, so a second run finds nothing; the cron runner commits only at
+        the end, so a killed run leaves nothing half-written.
         """
         today = fields.Date.context_today(self)
         Entry = self.env["crm.loyalty.entry"]
-        Entry.flush_model()
-        self.env["crm.loyalty.allocation"].flush_model()
-        now = fields.Datetime.now()
         total = 0
-        while True:
-            rows = self.env.execute_query(
-                SQL(
-                    """
-                WITH lots AS (
-                    SELECT id, membership_id, program_id, partner_id, company_id, remaining, date
-                      FROM crm_loyalty_entry
-                     WHERE points > 0 AND remaining > 0 AND expiry_date < %(today)s
-                  ORDER BY id LIMIT %(batch)s
-                       FOR UPDATE
-                ), expired AS (
-                    INSERT INTO crm_loyalty_entry (
-                        membership_id, program_id, partner_id, company_id, date, entry_type, points, remaining,
-                        unmatched, counts_lifetime, expired_lot_id,
-                        create_uid, create_date, write_uid, write_date)
-                    SELECT membership_id, program_id, partner_id, company_id, %(today)s, 'expire', -remaining, 0,
-                           0, FALSE, id,
-                           %(uid)s, %(now)s, %(uid)s, %(now)s
-                      FROM lots
-                 RETURNING id, expired_lot_id, company_id, -points AS points
-                ), allocated AS (
-                    INSERT INTO crm_loyalty_allocation (lot_id, entry_id, company_id, points,
-                                                        create_uid, create_date, write_uid, write_date)
-                    SELECT expired_lot_id, id, company_id, points, %(uid)s, %(now)s, %(uid)s, %(now)s FROM expired
-                )
-                UPDATE crm_loyalty_entry lot SET remaining = 0, write_date = %(now)s
-                  FROM lots WHERE lot.id = lots.id
-             RETURNING lot.membership_id
-                    """,
-                    today=today,
-                    batch=batch_size,
-                    uid=self.env.uid,
-                    now=now,
-                )
-            )
-            if not rows:
-                break
-            total += len(rows)
-            Entry.invalidate_model()
-            self.env["crm.loyalty.allocation"].invalidate_model()
-            self.browse({membership_id for (membership_id,) in rows})._invalidate_balance()
+        while expired := Entry._expire_lots(today, batch_size):
+            total += len(expired)
         _logger.info("crm_loyalty: expired %d lots", total)
         return total
 

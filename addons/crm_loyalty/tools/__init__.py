@@ -1,1 +1,2 @@
 from . import points
+from . import sql
