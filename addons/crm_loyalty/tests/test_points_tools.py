@@ -3,6 +3,7 @@ import random
 from odoo.tests import BaseCase, tagged
 
 from ..tools.points import allocate_fifo, allocate_fifo_grouped, points_digits, proportional_points, round_points
+from ..tools.sql import pg_array
 
 
 def naive_fifo(lots, needs):
@@ -81,6 +82,12 @@ class TestPointsTools(BaseCase):
         lots = [(i, 1.0) for i in range(50_000)]
         needs = [(i, 1.0, None) for i in range(50_000)]
         self.assertEqual(len(allocate_fifo(lots, needs)), 50_000)
+
+    def test_pg_array(self):
+        """Array literals for the bulk writes: numbers exactly as Python holds them, missing ids as NULL."""
+        self.assertEqual(pg_array([1, 2, None, False]), "{1,2,NULL,NULL}")
+        self.assertEqual(pg_array([0.1 + 0.2, -400.0, 0]), "{0.30000000000000004,-400.0,0}")
+        self.assertEqual(pg_array(iter([])), "{}")
 
     def test_proportional_points(self):
         self.assertEqual(proportional_points(1000, 250, 1000), 250)
