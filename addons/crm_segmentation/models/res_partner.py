@@ -8,6 +8,10 @@ from odoo.tools import SQL
 
 from ..tools.lifecycle import LifecycleParams, decide_stage_sql
 
+# a related field takes its context dependencies from its target field, not from the score of the current
+# company it goes through: without this, a second company read in the same transaction gets the first one's
+COMPANY = ("company",)
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -31,13 +35,19 @@ class ResPartner(models.Model):
     rfm_score_id = fields.Many2one(
         "crm.rfm.score", compute="_compute_rfm_score_id", search="_search_rfm_score_id", string="RFM Score"
     )
-    rfm_segment_id = fields.Many2one(related="rfm_score_id.segment_id", string="RFM Segment")
-    rfm_code = fields.Char(related="rfm_score_id.rfm_code", string="RFM")
-    customer_value_class = fields.Selection(related="rfm_score_id.value_class", string="Value Class")
-    churn_probability = fields.Float(related="rfm_score_id.churn_probability")
-    clv_12m = fields.Monetary(related="rfm_score_id.clv_12m", currency_field="rfm_currency_id")
-    rfm_prediction_note = fields.Char(related="rfm_score_id.prediction_note", string="Churn and CLV Prediction")
-    rfm_currency_id = fields.Many2one(related="rfm_score_id.currency_id", string="RFM Currency")
+    rfm_segment_id = fields.Many2one(related="rfm_score_id.segment_id", string="RFM Segment", depends_context=COMPANY)
+    rfm_code = fields.Char(related="rfm_score_id.rfm_code", string="RFM", depends_context=COMPANY)
+    customer_value_class = fields.Selection(
+        related="rfm_score_id.value_class", string="Value Class", depends_context=COMPANY
+    )
+    churn_probability = fields.Float(related="rfm_score_id.churn_probability", depends_context=COMPANY)
+    clv_12m = fields.Monetary(related="rfm_score_id.clv_12m", currency_field="rfm_currency_id", depends_context=COMPANY)
+    rfm_prediction_note = fields.Char(
+        related="rfm_score_id.prediction_note", string="Churn and CLV Prediction", depends_context=COMPANY
+    )
+    rfm_currency_id = fields.Many2one(
+        related="rfm_score_id.currency_id", string="RFM Currency", depends_context=COMPANY
+    )
 
     @api.model
     def _crm_schedule_followups(self, summary):

@@ -57,6 +57,19 @@ class TestRfm(SegmentationCommon):
         self.assertEqual(self.a.rfm_code, "454")
         self.assertEqual(self.a.rfm_segment_id.name, "Champions")
 
+    def test_partner_figures_follow_the_company(self):
+        """The RFM figures on the customer are the current company's, also for a second company read in the
+        same transaction (they were the first company's values)."""
+        other = self.setup_other_company()["company"]
+        customer = self._customer("Two Companies")
+        Score = self.env["crm.rfm.score"].sudo()
+        Score.create({"partner_id": customer.id, "company_id": self.company.id, "rfm_code": "555"})
+        Score.create({"partner_id": customer.id, "company_id": other.id, "rfm_code": "111"})
+        self.env.user.company_ids |= other
+        first = customer.with_context(allowed_company_ids=[self.company.id, other.id])
+        second = customer.with_context(allowed_company_ids=[other.id, self.company.id])
+        self.assertEqual((first.rfm_code, second.rfm_code), ("555", "111"))
+
     def test_recency_counts_from_today(self):
         today = fields.Date.context_today(self.Score)
         self.assertEqual(self._score(self.c).recency, (today - date(2025, 1, 15)).days)
