@@ -239,17 +239,15 @@ class CrmRfmScore(models.Model):
         snapshot = SQL("SELECT COUNT(*) FROM upsert")
         unsnapshot = SQL()
         if snapshot_month:
-            snapshot = self._snapshot_sql(
+            # the snapshot's own statements (crm.rfm.snapshot owns its table), run in this statement: the
+            # customers who changed are upserted, those no longer scored leave the month's transition matrix
+            Snapshot = self.env["crm.rfm.snapshot"]
+            snapshot = Snapshot._upsert_sql(
                 SQL("SELECT partner_id, segment_id, rfm_code FROM upsert"), company, snapshot_month, now
             )
-            # customers no longer scored have no segment this month: out of the transition matrix
             unsnapshot = SQL(
-                """, unsnapshot AS (
-                DELETE FROM crm_rfm_snapshot
-                 WHERE company_id = %s AND month = %s AND partner_id IN (SELECT partner_id FROM gone)
-            )""",
-                company.id,
-                snapshot_month,
+                ", unsnapshot AS (%s)",
+                Snapshot._delete_sql(company, snapshot_month, SQL("SELECT partner_id FROM gone")),
             )
         return SQL(
             """
@@ -453,37 +451,12 @@ class CrmRfmScore(models.Model):
 
     # ------------------------------------------------------------------ snapshots
     @api.model
-    def _snapshot_sql(self, rows, company, month, now):
-        """Upsert the month's snapshot of ``rows`` (partner_id, segment_id, rfm_code), each with the segment
-        it had the month before; rows that did not change are left as they are."""
-        return SQL(
-            """
-            INSERT INTO crm_rfm_snapshot (partner_id, company_id, month, segment_id, rfm_code, previous_segment_id,
-                                          create_uid, create_date, write_uid, write_date)
-            SELECT s.partner_id, %(company)s, %(month)s, s.segment_id, s.rfm_code, prev.segment_id,
-                   %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM (%(rows)s) s
-              LEFT JOIN crm_rfm_snapshot prev
-                ON prev.partner_id = s.partner_id AND prev.company_id = %(company)s AND prev.month = %(prev)s
-            ON CONFLICT (partner_id, company_id, month) DO UPDATE SET
-                segment_id = EXCLUDED.segment_id, rfm_code = EXCLUDED.rfm_code,
-                previous_segment_id = EXCLUDED.previous_segment_id
-             WHERE (crm_rfm_snapshot.segment_id, crm_rfm_snapshot.rfm_code, crm_rfm_snapshot.previous_segment_id)
-                   IS DISTINCT FROM (EXCLUDED.segment_id, EXCLUDED.rfm_code, EXCLUDED.previous_segment_id)
-            """,
-            rows=rows,
-            company=company.id,
-            month=month,
-            prev=month - relativedelta(months=1),
-            uid=self.env.uid,
-            now=now,
-        )
-
-    @api.model
     def _snapshot(self, company, today):
         """The month's snapshot of every scored customer of the company."""
         rows = SQL("SELECT partner_id, segment_id, rfm_code FROM crm_rfm_score WHERE company_id = %s", company.id)
-        self.env.cr.execute(self._snapshot_sql(rows, company, today.replace(day=1), fields.Datetime.now()))
+        self.env.cr.execute(
+            self.env["crm.rfm.snapshot"]._upsert_sql(rows, company, today.replace(day=1), fields.Datetime.now())
+        )
 
     # ------------------------------------------------------------------ churn and lifetime value
     @api.model
