@@ -561,11 +561,11 @@ def test_loyalty_chain_keeps_gl_equal_to_ledger(server):
     profit = {row["Customer"]: row for row in _sheet_rows(book["Profitability by Customer"])}
     alice = profit["Alice Industries"]
     assert alice["Gross Revenue"] == 1000 + 400 - 300
-    assert alice["COGS"] == 14 * COST, "the 14 units delivered, at cost, once"
+    assert alice["Cost of Goods"] == 14 * COST, "the 14 units delivered, at cost, once"
     assert alice["Loyalty Rewards"] == 30
     assert alice["Net Revenue"] == 1100 - 30
-    assert alice["Net Contribution"] == 1100 - 14 * COST - 30
-    assert profit["Bob Trading"]["Gross Revenue"] == 700 and profit["Bob Trading"]["COGS"] == 5 * COST
+    assert alice["Contribution"] == 1100 - 14 * COST - 30
+    assert profit["Bob Trading"]["Gross Revenue"] == 700 and profit["Bob Trading"]["Cost of Goods"] == 5 * COST
 
     assert _day(admin("crm.loyalty.membership", "default_get", ["enroll_date"])["enroll_date"]) == today
 

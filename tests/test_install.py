@@ -98,6 +98,13 @@ def views_render():
     for model in ("res.partner", "sale.order", "account.move", "product.product"):
         env[model].get_views([(False, "form"), (False, "list"), (False, "search")])
 
+def root_menu_visible():
+    # the app menu belongs to crm_customer_facts, which stays installed: without the addons' submenus the web
+    # client does not show it (a menu without an action is shown only above a visible one)
+    env.registry.clear_cache()
+    root = env.ref("crm_customer_facts.menu_crm_relations_root", raise_if_not_found=False)
+    return bool(root) and root.id in env["ir.ui.menu"]._visible_menu_ids()
+
 for order in ORDERS:
     run = {"order": order, "states": {}}
     moves_before = set(env["account.move"].search([]).ids)
@@ -106,7 +113,7 @@ for order in ORDERS:
         env.invalidate_all()
         views_render()
         run["states"][name] = Module.search([("name", "=", name)]).state
-    run["root_menu_after_all"] = bool(env.ref("base.menu_crm_relations_root", raise_if_not_found=False))
+    run["root_menu_after_all"] = root_menu_visible()
     env.cr.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'crm\\_loyalty%' "
                    "OR table_name LIKE 'crm\\_feedback%' OR table_name LIKE 'crm\\_lifecycle%' "
                    "OR table_name LIKE 'crm\\_rfm%'")
@@ -118,7 +125,7 @@ for order in ORDERS:
     env.invalidate_all()
     views_render()
     run["reinstalled"] = sorted(Module.search([("name", "in", ours), ("state", "=", "installed")]).mapped("name"))
-    run["root_menu_back"] = bool(env.ref("base.menu_crm_relations_root", raise_if_not_found=False))
+    run["root_menu_back"] = root_menu_visible()
     env.cr.commit()
     report.append(run)
 print("REPORT" + json.dumps(report))
@@ -133,7 +140,7 @@ def test_uninstall_each_then_reinstall(scratch_db):
     assert len(report) == 3
     for run in report:
         assert all(state == "uninstalled" for state in run["states"].values()), run
-        assert run["root_menu_after_all"] is False, "the shared menu must go with the last addon"
+        assert run["root_menu_after_all"] is False, "the app menu must not show once the last addon is gone"
         assert run["tables_left"] == [], run
         assert run["moves_kept"], "uninstalling must never delete invoices or journal entries"
         assert run["reinstalled"] == sorted(OUR_MODULES), run
