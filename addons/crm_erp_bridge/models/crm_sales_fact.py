@@ -37,11 +37,12 @@ class CrmSalesFact(models.Model):
 
     @api.model
     def _fact_source_valuation(self, scope):
-        """Valuation layers of the deliveries and returns of sale orders, by customer, company, day and
-        product category: minus their value is the cost of goods."""
+        """Valuation layers of the deliveries and returns of sale orders, by customer, company, day of the
+        delivery (the stock move's date, the application's clock like every other date of the figures; the
+        layer's create_date is the database's) and product category: minus their value is the cost of goods."""
         return SQL(
             """
-            SELECT cp.commercial_partner_id AS partner_id, svl.company_id, svl.create_date::date AS date,
+            SELECT cp.commercial_partner_id AS partner_id, svl.company_id, sm.date::date AS date,
                    vpt.categ_id, MIN(svl.id)::bigint AS row_key, -SUM(svl.value) AS cogs
               FROM stock_valuation_layer svl
               JOIN product_product vpp ON vpp.id = svl.product_id
@@ -53,7 +54,7 @@ class CrmSalesFact(models.Model):
              WHERE %s
           GROUP BY 1, 2, 3, 4
             """,
-            scope.where(SQL("cp.commercial_partner_id"), SQL("svl.company_id"), SQL("svl.create_date::date")),
+            scope.where(SQL("cp.commercial_partner_id"), SQL("svl.company_id"), SQL("sm.date::date")),
         )
 
     @api.model
@@ -64,7 +65,7 @@ class CrmSalesFact(models.Model):
                 (
                     layer.stock_move_id.sale_line_id.order_id.partner_id.commercial_partner_id.id,
                     layer.company_id.id,
-                    layer.create_date.date(),
+                    layer.stock_move_id.date.date(),
                 )
                 for layer in layers
                 if layer.stock_move_id.sale_line_id

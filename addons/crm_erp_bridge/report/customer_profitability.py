@@ -39,7 +39,7 @@ class CrmCustomerProfitability(models.Model):
         "stock.valuation.layer": ["value", "stock_move_id", "company_id", "product_id"],
         "product.template": ["categ_id"],
         "crm.rfm.score": ["partner_id", "company_id", "segment_id", "value_class"],
-        "stock.move": ["sale_line_id"],
+        "stock.move": ["sale_line_id", "date"],
         "sale.order.line": ["order_id"],
         "sale.order": ["partner_id"],
         "res.partner": ["commercial_partner_id", "user_id", "lifecycle_stage_id"],
