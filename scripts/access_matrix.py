@@ -6,15 +6,8 @@ read / create / write / unlink (ir.model.access.check, implied groups included);
 follow. docs/security.md is this output; tests/test_security_matrix.py regenerates it and compares.
 """
 
-OURS = (
-    "crm_customer_facts",
-    "crm_loyalty",
-    "crm_segmentation",
-    "crm_feedback",
-    "crm_erp_bridge",
-    "crm_feedback_sentiment",
-    "crm_segmentation_clv",
-)
+# our addons: every module of the suite's author, installed or not
+OURS = tuple(env["ir.module.module"].search([("author", "=", "CRM-ERP Suite contributors")]).mapped("name"))
 PROFILES = [
     ("Internal user", ["base.group_user"]),
     ("Salesperson", ["sales_team.group_sale_salesman"]),

@@ -13,15 +13,7 @@ from pathlib import Path
 import polib
 
 ADDONS = Path(__file__).resolve().parent.parent / "addons"
-MODULES = [
-    "crm_customer_facts",
-    "crm_loyalty",
-    "crm_segmentation",
-    "crm_feedback",
-    "crm_erp_bridge",
-    "crm_feedback_sentiment",
-    "crm_segmentation_clv",
-]
+MODULES = sorted(path.parent.name for path in ADDONS.glob("*/__manifest__.py"))  # every addon of ours
 LANG = "zh_CN"
 # terms of records every addon declares under another module's XML id (not in any exported .pot)
 SHARED = []  # the app menu belongs to crm_customer_facts since 18.0.1.6 of the addons: none left

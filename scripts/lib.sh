@@ -13,9 +13,10 @@ LOCAL_CONF="$LOCAL/odoo.conf"
 DB_ENV="$LOCAL/db.env"
 DEMO_DB="${CRM_DEMO_DB:-crm_demo}"
 OUR_MODULES="crm_loyalty,crm_segmentation,crm_feedback,crm_erp_bridge"
-# every addon of ours: the four above install the base addon (crm_customer_facts) as their dependency and the
-# glue addons of the optional libraries (crm_feedback_sentiment, crm_segmentation_clv) automatically
-OUR_ADDONS="crm_customer_facts,crm_loyalty,crm_segmentation,crm_feedback,crm_erp_bridge,crm_feedback_sentiment,crm_segmentation_clv"
+# every addon of ours (each folder of addons/): the four above install the base addon (crm_customer_facts) as
+# their dependency and the glue addons of the optional libraries (crm_feedback_sentiment, crm_segmentation_clv)
+# when those libraries are present
+OUR_ADDONS="$(for manifest in "$REPO"/addons/*/__manifest__.py; do basename "$(dirname "$manifest")"; done | paste -sd,)"
 # Odoo's own suites of the Community modules whose models our addons _inherit or whose flows they hook
 # (sale.order/line, account.move/line/payment/reversal, stock.picking/return/lot, stock.valuation.layer,
 # product, res.partner's credit limit, portal and rating mixins of tickets), plus loyalty / sale_loyalty,

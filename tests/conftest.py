@@ -25,15 +25,7 @@ CONF = os.environ.get("CRM_LOCAL_CONF", str(LOCAL / "odoo.conf"))
 PREFIX = os.environ.get("CRM_TEST_PREFIX", f"crm_test_pytest_{os.getpid()}")
 OUR_MODULES = ["crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge"]
 # every addon of ours (the base addon and the glue addons come with the four above)
-OUR_ADDONS = [
-    "crm_customer_facts",
-    "crm_loyalty",
-    "crm_segmentation",
-    "crm_feedback",
-    "crm_erp_bridge",
-    "crm_feedback_sentiment",
-    "crm_segmentation_clv",
-]
+OUR_ADDONS = sorted(path.parent.name for path in (REPO / "addons").glob("*/__manifest__.py"))
 ERROR_LINE = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ", re.MULTILINE)
 
 
