@@ -7,6 +7,7 @@ from . import account_move_line
 from . import stock_valuation_layer
 from . import sale_order
 from . import loyalty_program
+from . import loyalty_breakage
 from . import loyalty_accrual
 from . import loyalty_entry
 from . import loyalty_goodwill
