@@ -14,7 +14,9 @@
     "data": [
         "security/crm_erp_bridge_security.xml",
         "security/ir.model.access.csv",
+        "security/loyalty_breakage_security.xml",
         "data/crm_erp_bridge_cron.xml",
+        "data/loyalty_breakage_cron.xml",
         "views/res_partner_views.xml",
         "views/customer_profitability_views.xml",
         "wizard/accounting_export_views.xml",
@@ -29,6 +31,7 @@
         "views/crm_feedback_ticket_views.xml",
         "views/crm_feedback_nps_views.xml",
         "views/crm_erp_bridge_menus.xml",
+        "views/loyalty_breakage_views.xml",
     ],
     "demo": ["demo/crm_erp_bridge_sales_demo.xml", "demo/crm_erp_bridge_demo.xml"],
     "assets": {
