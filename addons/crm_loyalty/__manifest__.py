@@ -3,7 +3,7 @@
 {
     "name": "CRM Loyalty",
     "summary": "Memberships, tiers, an immutable points ledger: earn on invoices, redeem on quotations, FIFO expiry",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/Customer Relations",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
     "author": "CRM-ERP Suite contributors",
@@ -18,6 +18,7 @@
         "data/mail_template_data.xml",
         "wizard/loyalty_redeem_wizard_views.xml",
         "wizard/loyalty_adjust_wizard_views.xml",
+        "wizard/loyalty_ledger_check_views.xml",
         "views/loyalty_program_views.xml",
         "views/loyalty_membership_views.xml",
         "views/loyalty_entry_views.xml",

@@ -21,5 +21,7 @@ def uninstall_hook(env):
 
 
 def post_init_hook(env):
-    """The customer figures gain a measure: the points paid with on the invoices already posted count in it."""
+    """The customer figures gain a measure: the points paid with on the invoices already posted count in it. The
+    ledger written at installation (demo data) is chained at once rather than at the cron's first run."""
     env["crm.sales.fact"]._rebuild()
+    env["crm.loyalty.entry"]._secure_ledger()

@@ -5,6 +5,7 @@ from . import loyalty_tier
 from . import loyalty_membership
 from . import loyalty_entry
 from . import loyalty_allocation
+from . import loyalty_ledger_hash
 from . import res_partner
 from . import account_move
 from . import sale_order

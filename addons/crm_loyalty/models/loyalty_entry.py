@@ -1,9 +1,11 @@
+import logging
 from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_is_zero, format_date
 
+from ..tools.ledger_hash import HASHED_FIELDS, chain_hashes
 from ..tools.points import allocate_fifo_grouped
 from ..tools.sql import pg_array
 
@@ -23,6 +25,8 @@ BONUS_KINDS = [
     ("other", "Other"),
 ]
 PRECISION = 1e-6
+
+_logger = logging.getLogger(__name__)
 
 
 class CrmLoyaltyEntry(models.Model):
@@ -78,6 +82,16 @@ class CrmLoyaltyEntry(models.Model):
     expired_lot_id = fields.Many2one("crm.loyalty.entry", readonly=True, index="btree_not_null", ondelete="cascade")
     lot_allocation_ids = fields.One2many("crm.loyalty.allocation", "lot_id", string="Consumed By")
     debit_allocation_ids = fields.One2many("crm.loyalty.allocation", "entry_id", string="Consumed Lots")
+    secure_sequence_number = fields.Integer(
+        string="Inalterability No Gap Sequence #",
+        compute="_compute_inalterable_hash",
+        help="Position of the entry in the hash chain of its company (empty until the entry is secured).",
+    )
+    inalterable_hash = fields.Char(
+        string="Inalterability Hash",
+        compute="_compute_inalterable_hash",
+        help="Hash of the entry's immutable fields chained to the previous entry of its company.",
+    )
 
     _sql_constraints = [("points_not_zero", "CHECK(points <> 0)", "A ledger entry moves at least some points.")]
 
@@ -149,6 +163,16 @@ class CrmLoyaltyEntry(models.Model):
             ("sale_order_id.name", positive, value),
         ]
         return ["!", *domain] if negate else domain
+
+    def _compute_inalterable_hash(self):
+        hashes = {
+            ledger_hash.entry_id: ledger_hash
+            for ledger_hash in self.env["crm.loyalty.ledger.hash"].search([("entry_id", "in", self.ids)])
+        }
+        for entry in self:
+            ledger_hash = hashes.get(entry.id)
+            entry.secure_sequence_number = ledger_hash.sequence if ledger_hash else 0
+            entry.inalterable_hash = ledger_hash.hash if ledger_hash else False
 
     @api.depends("points", "lot_allocation_ids.points", "debit_allocation_ids.points")
     def _compute_remaining(self):
@@ -421,6 +445,68 @@ class CrmLoyaltyEntry(models.Model):
             share = (net / root.points) if root.points else 0.0
             vals_list.append(self._prepare_reversal_vals(root, -net, amount_base=-root.amount_base * share, **extra))
         return self.create(vals_list) if vals_list else self.browse()
+
+    # ------------------------------------------------------------------ inalterability (hash chain)
+    # Secured lazily, like Odoo 18's journal entries: an entry is written (by ``create`` or by the expiry's
+    # SQL) without a hash; ``_secure_ledger`` (the hourly cron, the post-install hook, the upgrade, the
+    # "Secure Pending Entries" button) chains every entry not yet secured, in id order per company, after the
+    # last secured one. Posting thus takes no lock and writes nothing more; the price is a window (at most an
+    # hour) during which a new entry is not yet protected.
+    @api.model
+    def _get_integrity_hash_fields(self):
+        return list(HASHED_FIELDS)
+
+    @api.model
+    def _hash_rows_query(self, where):
+        """SELECT of the hashed columns (``HASHED_FIELDS`` in order) of the entries ``e`` matching ``where``,
+        in id order."""
+        columns = SQL(", ").join(SQL.identifier("e", name) for name in HASHED_FIELDS)
+        return SQL("SELECT %s FROM crm_loyalty_entry e WHERE %s ORDER BY e.id", columns, where)
+
+    def _calculate_hashes(self, previous_hash):
+        """{entry id: hash} of the entries of ``self`` chained in id order from ``previous_hash``."""
+        self.flush_model()
+        rows = self.env.execute_query(self._hash_rows_query(SQL("e.id = ANY(%s)", pg_array(self.ids))))
+        rows = [dict(zip(HASHED_FIELDS, row, strict=True)) for row in rows]
+        return dict(zip((row["id"] for row in rows), chain_hashes(previous_hash, rows), strict=True))
+
+    @api.model
+    def _secure_ledger(self, companies=None):
+        """Chain the entries not yet secured of ``companies`` (every company when None); returns how many."""
+        if companies is None:
+            self.flush_model(["company_id"])
+            company_ids = [
+                company_id
+                for (company_id,) in self.env.execute_query(
+                    SQL(
+                        """SELECT DISTINCT e.company_id FROM crm_loyalty_entry e
+                            WHERE NOT EXISTS (SELECT 1 FROM crm_loyalty_ledger_hash h WHERE h.entry_id = e.id)"""
+                    )
+                )
+                if company_id
+            ]
+        else:
+            company_ids = companies.ids
+        return self.env["crm.loyalty.ledger.hash"]._secure_companies(company_ids)
+
+    @api.model
+    def _cron_secure_ledger(self):
+        secured = self._secure_ledger()
+        _logger.info("crm_loyalty: secured %d ledger entries", secured)
+        return secured
+
+    @api.model
+    def _check_chain_integrity(self, company):
+        """Recompute the hash chain of ``company`` from its first secured entry. Returns a dict: ``status``
+        (``intact``, ``broken`` or ``empty``), ``checked`` (entries verified before the first break),
+        ``unsecured`` (entries not yet chained), ``first_broken_entry_id`` / ``first_broken_sequence`` and
+        ``problem`` (``altered``: the data or the previous hash changed; ``missing``: the entry was deleted;
+        ``gap``: secured entries and their hashes were deleted before it), ``first_entry_id``,
+        ``last_entry_id``, ``last_sequence``, ``last_hash`` (keep it: an auditor compares it with the next
+        report, which is how the deletion of the chain's newest entries shows), ``message`` (in the
+        reader's language), ``company_id``, ``company_name``."""
+        company.ensure_one()
+        return self.env["crm.loyalty.ledger.hash"]._check_company_chain(company)
 
     # ------------------------------------------------------------------ reporting helpers
     @api.model

@@ -6,3 +6,4 @@ from . import test_loyalty_security
 from . import test_loyalty_concurrency
 from . import test_loyalty_partner
 from . import test_loyalty_lang
+from . import test_ledger_hash

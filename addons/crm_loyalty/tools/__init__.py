@@ -1,2 +1,3 @@
 from . import points
 from . import sql
+from . import ledger_hash

@@ -1,2 +1,3 @@
 from . import loyalty_redeem_wizard
 from . import loyalty_adjust_wizard
+from . import loyalty_ledger_check

@@ -1,0 +1,225 @@
+import importlib.util
+from datetime import date
+from pathlib import Path
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import SQL
+
+from .common import LoyaltyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerHash(LoyaltyCommon):
+    """The ledger's hash chain: secured in id order per company, checked by recomputing every hash."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Entry = cls.env["crm.loyalty.entry"]
+        cls.invoice = cls._invoice(cls.customer, [(cls.product, 1, 10000)])  # 10,000 points
+        cls._invoice(cls.customer, [(cls.product, 1, 2000)])  # 2,000 points
+        cls._refund(cls.invoice, [(cls.product, 1, 1000)])  # -1,000 points
+        cls.order = cls._redeemed_order(3000)
+
+    @classmethod
+    def _redeemed_order(cls, points):
+        """A confirmed quotation paid partly with ``points``."""
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.customer.id,
+                "company_id": cls.company.id,
+                "order_line": [
+                    Command.create({"product_id": cls.product.id, "product_uom_qty": 2, "price_unit": 300.0})
+                ],
+            }
+        )
+        action = order.action_open_loyalty_redeem()
+        wizard = Form(cls.env["crm.loyalty.redeem.wizard"].with_context(**action["context"]))
+        wizard.points = points
+        wizard.save().action_apply()
+        order.action_confirm()
+        return order
+
+    def _company_entries(self):
+        return self.Entry.search([("company_id", "=", self.company.id)], order="id")
+
+    def _check(self):
+        self.env.invalidate_all()
+        return self.Entry._check_chain_integrity(self.company)
+
+    def test_chain_intact_after_invoices_and_orders(self):
+        entries = self._company_entries()
+        self.assertEqual(set(entries.mapped("entry_type")), {"earn", "reverse", "redeem"})
+        before = self._check()
+        self.assertEqual((before["status"], before["checked"], before["unsecured"]), ("empty", 0, len(entries)))
+
+        self.Entry._secure_ledger(self.company)
+        result = self._check()
+        self.assertEqual(result["status"], "intact", result["message"])
+        self.assertEqual((result["checked"], result["unsecured"]), (len(entries), 0))
+        self.assertFalse(result["first_broken_entry_id"])
+        entries.invalidate_recordset()
+        self.assertEqual(entries.mapped("secure_sequence_number"), list(range(1, len(entries) + 1)), "id order")
+        self.assertTrue(all(h.startswith("$1$") and len(h) == 67 for h in entries.mapped("inalterable_hash")))
+        self.assertEqual(result["last_hash"], entries[-1].inalterable_hash)
+        # each hash is chained to the previous one: the same data after another predecessor hashes differently
+        first, second = entries[:2]
+        self.assertNotEqual(
+            second._calculate_hashes(first.inalterable_hash)[second.id],
+            second._calculate_hashes("")[second.id],
+        )
+        self.assertEqual(second._calculate_hashes(first.inalterable_hash)[second.id], second.inalterable_hash)
+
+        # securing again adds nothing; new entries continue the chain where it stopped
+        self.assertEqual(self.Entry._secure_ledger(self.company), 0)
+        self._invoice(self.customer, [(self.product, 1, 500)])
+        self.assertEqual(self.Entry._secure_ledger(self.company), 1)
+        result = self._check()
+        self.assertEqual((result["status"], result["checked"]), ("intact", len(entries) + 1))
+
+    def test_changing_state_and_personal_data_keeps_the_chain(self):
+        """Only immutable fields are hashed: a lot consumed later, a merged or pseudonymised customer, a typed
+        note rewritten by an erasure leave the chain intact."""
+        self.Entry._secure_ledger(self.company)
+        lot = self._company_entries().filtered(lambda e: e.entry_type == "earn")[0]
+        remaining = lot.remaining
+        self._redeemed_order(1000)
+        lot.invalidate_recordset()
+        self.assertLess(lot.remaining, remaining, "the redemption consumed the secured lot")
+        other = self.env["res.partner"].create({"name": "Pseudonym 7f3a", "is_company": True})
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_loyalty_entry SET partner_id = %s, reason = 'redacted' WHERE company_id = %s",
+                other.id,
+                self.company.id,
+            )
+        )
+        self.customer.name = "Pseudonym 42"
+        result = self._check()
+        self.assertEqual(result["status"], "intact", result["message"])
+        self.assertEqual(result["unsecured"], 1, "the new redemption waits for the next securing")
+
+    def test_points_edited_in_sql_names_the_row(self):
+        self.Entry._secure_ledger(self.company)
+        entries = self._company_entries()
+        tampered = entries[2]
+        self.env.cr.execute(SQL("UPDATE crm_loyalty_entry SET points = points + 1 WHERE id = %s", tampered.id))
+        result = self._check()
+        self.assertEqual(result["status"], "broken")
+        self.assertEqual(result["first_broken_entry_id"], tampered.id)
+        self.assertEqual((result["problem"], result["checked"]), ("altered", 2))
+        self.assertIn(str(tampered.id), result["message"])
+
+        # any hashed field: a date moved by a day in another entry is found once the first one is repaired
+        self.env.cr.execute(SQL("UPDATE crm_loyalty_entry SET points = points - 1 WHERE id = %s", tampered.id))
+        self.env.cr.execute(
+            SQL("UPDATE crm_loyalty_entry SET date = date - 1 WHERE id = %s", entries[-1].id),
+        )
+        result = self._check()
+        self.assertEqual((result["status"], result["first_broken_entry_id"]), ("broken", entries[-1].id))
+
+    def test_row_deleted_in_sql_is_detected(self):
+        self.Entry._secure_ledger(self.company)
+        entries = self._company_entries()
+        deleted = entries[1]
+        self.env.cr.execute(SQL("DELETE FROM crm_loyalty_entry WHERE id = %s", deleted.id))
+        result = self._check()
+        self.assertEqual((result["status"], result["problem"]), ("broken", "missing"))
+        self.assertEqual(result["first_broken_entry_id"], deleted.id, "the hash row names the deleted entry")
+        self.assertEqual(result["checked"], 1)
+
+        # the tamperer deletes its hash too: the chain has a gap, the next entry is named
+        self.env.cr.execute(SQL("DELETE FROM crm_loyalty_ledger_hash WHERE entry_id = %s", deleted.id))
+        result = self._check()
+        self.assertEqual((result["status"], result["problem"]), ("broken", "gap"))
+        self.assertEqual(result["first_broken_entry_id"], entries[2].id)
+
+        # and renumbers the hashes after it: the next entry's hash no longer matches its predecessor
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_loyalty_ledger_hash SET sequence = sequence - 1 WHERE company_id = %s AND sequence > 2",
+                self.company.id,
+            )
+        )
+        result = self._check()
+        self.assertEqual((result["status"], result["problem"]), ("broken", "altered"))
+        self.assertEqual(result["first_broken_entry_id"], entries[2].id)
+
+    def test_expiry_written_in_sql_is_chained(self):
+        with freeze_time("2026-01-10"):
+            self._invoice(self.customer, [(self.product, 1, 700)], date=date(2026, 1, 10))  # expires 2027-01-10
+        with freeze_time("2027-02-01"):
+            self.env["crm.loyalty.membership"]._cron_expire_points()
+        expiries = self._company_entries().filtered(lambda e: e.entry_type == "expire")
+        self.assertTrue(expiries, "the SQL path wrote expire entries")
+        self.Entry._cron_secure_ledger()
+        expiries.invalidate_recordset()
+        self.assertTrue(all(expiries.mapped("inalterable_hash")))
+        result = self._check()
+        self.assertEqual((result["status"], result["unsecured"]), ("intact", 0), result["message"])
+        self.env.cr.execute(SQL("UPDATE crm_loyalty_entry SET points = -1 WHERE id = %s", expiries[0].id))
+        self.assertEqual(self._check()["first_broken_entry_id"], expiries[0].id)
+
+    def test_companies_have_their_own_chain(self):
+        env_sudo = self.env(su=True)  # a second company and its member, outside the test user's companies
+        other_company = env_sudo["res.company"].create({"name": "Other Loyalty Co"})
+        program = env_sudo["crm.loyalty.program"].create(
+            {"name": "Other club", "company_id": other_company.id, "point_value": 0.01, "earn_rate": 1.0}
+        )
+        partner = env_sudo["res.partner"].create({"name": "Elsewhere Ltd", "is_company": True})
+        member = env_sudo["crm.loyalty.membership"].create({"partner_id": partner.id, "program_id": program.id})
+        env_sudo["crm.loyalty.entry"].create(
+            [{"membership_id": member.id, "entry_type": "bonus", "bonus_kind": "other", "points": 10}] * 2
+        )
+        self.Entry._secure_ledger(self.company | other_company)
+        other = self.Entry._check_chain_integrity(other_company)
+        self.assertEqual((other["status"], other["checked"]), ("intact", 2))
+        self.assertEqual(self._check()["checked"], len(self._company_entries()))
+        self.env.cr.execute(
+            SQL("SELECT sequence FROM crm_loyalty_ledger_hash WHERE company_id = %s ORDER BY 1", other_company.id)
+        )
+        self.assertEqual([row[0] for row in self.env.cr.fetchall()], [1, 2])
+
+    def test_migration_chains_existing_entries(self):
+        """The upgrade to 18.0.1.3.0 chains the entries already written, in id order per company."""
+        self.env.cr.execute(SQL("DELETE FROM crm_loyalty_ledger_hash"))
+        path = Path(__file__).parents[1] / "migrations" / "18.0.1.3.0" / "post-migrate.py"
+        spec = importlib.util.spec_from_file_location("crm_loyalty_migrate_18_0_1_3_0", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.2.0")
+        entries = self._company_entries()
+        result = self._check()
+        self.assertEqual((result["status"], result["checked"]), ("intact", len(entries)))
+        entries.invalidate_recordset()
+        self.assertEqual(entries.mapped("secure_sequence_number"), list(range(1, len(entries) + 1)))
+
+    def test_verification_report_for_managers_and_accountants(self):
+        self.Entry._secure_ledger(self.company)
+        accountant = new_test_user(
+            self.env,
+            login="auditor",
+            groups="base.group_user,account.group_account_readonly",
+            company_id=self.company.id,
+        )
+        wizard = self.env["crm.loyalty.ledger.check"].with_user(accountant).create({})
+        wizard.action_verify()
+        line = wizard.line_ids.filtered(lambda line: line.company_id == self.company)
+        self.assertEqual((line.status, line.checked, line.unsecured), ("intact", len(self._company_entries()), 0))
+
+        tampered = self._company_entries()[0]
+        self.env.cr.execute(SQL("UPDATE crm_loyalty_entry SET amount_base = 1 WHERE id = %s", tampered.id))
+        wizard.action_verify()
+        line = wizard.line_ids.filtered(lambda line: line.company_id == self.company)
+        self.assertEqual((line.status, line.first_broken_entry_ref), ("broken", tampered.id))
+        self.assertEqual(line.with_user(self.env.user).first_broken_entry_id, tampered)
+
+        salesman = new_test_user(
+            self.env, login="seller", groups="sales_team.group_sale_salesman", company_id=self.company.id
+        )
+        with self.assertRaises(AccessError):
+            self.env["crm.loyalty.ledger.check"].with_user(salesman).create({})
