@@ -80,6 +80,12 @@ def redemption_cohorts_query(today, program_ids=None):
     )
 
 
+def format_rate(rate):
+    """A rate as the field shows it (0.8000); kept out of the calls of ``_()``, whose arguments the term
+    extraction evaluates."""
+    return f"{rate:.{RATE_DIGITS}f}"
+
+
 def cohort_rate(redeemed, expired, lapsed):
     """Share of the settled points (redeemed, expired, or past their expiry date) that were redeemed."""
     settled = redeemed + expired + lapsed
@@ -240,7 +246,7 @@ class CrmLoyaltyProgram(models.Model):
                         "Program %(program)s: a redemption rate other than the one estimated from the closed "
                         "cohorts (%(proposal)s) is an override and needs a reason.",
                         program=program.name,
-                        proposal=f"{proposal['rate']:.{RATE_DIGITS}f}"
+                        proposal=format_rate(proposal["rate"])
                         if proposal["rate"] is not None
                         else _("not enough history"),
                     )
@@ -266,14 +272,12 @@ class CrmLoyaltyProgram(models.Model):
         body = _(
             "Expected redemption rate changed from %(old)s to %(new)s (%(kind)s; estimate from %(count)s closed "
             "cohorts, %(points)s points: %(proposal)s).",
-            old=f"{old_rate:.{RATE_DIGITS}f}",
-            new=f"{new_rate:.{RATE_DIGITS}f}",
+            old=format_rate(old_rate),
+            new=format_rate(new_rate),
             kind=kind,
             count=estimate.cohort_count,
             points=self._format_points(estimate.cohort_points),
-            proposal=f"{estimate.proposed_rate:.{RATE_DIGITS}f}"
-            if estimate.enough_history
-            else _("not enough history"),
+            proposal=format_rate(estimate.proposed_rate) if estimate.enough_history else _("not enough history"),
         )
         if estimate.reason:
             body += " " + _("Reason: %(reason)s", reason=estimate.reason)
@@ -308,8 +312,8 @@ class CrmLoyaltyProgram(models.Model):
                     "The redemption rate estimated from %(count)s closed cohorts is %(proposal)s; the program "
                     "expects %(rate)s. Open Estimate Breakage to apply or override it.",
                     count=proposals[program.id]["cohort_count"],
-                    proposal=f"{rate:.{RATE_DIGITS}f}",
-                    rate=f"{program.expected_redemption_rate:.{RATE_DIGITS}f}",
+                    proposal=format_rate(rate),
+                    rate=format_rate(program.expected_redemption_rate),
                 ),
             )
             notified |= program

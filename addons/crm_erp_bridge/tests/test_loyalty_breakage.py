@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.translate import TranslationModuleReader
 
 from odoo.addons.crm_loyalty.tests.common import LoyaltyCommon
 
@@ -233,6 +234,20 @@ class TestLoyaltyBreakage(LoyaltyCommon):
                 }
             ],
         )
+
+    def test_refusals_are_translatable(self):
+        """The messages of the refusals are exported for the translators (``_()`` with named placeholders)."""
+        terms = {term[4] for term in TranslationModuleReader(self.env.cr, ["crm_erp_bridge"])}
+        for message in (
+            (
+                "Program %(program)s: a redemption rate other than the one estimated from the closed cohorts "
+                "(%(proposal)s) is an override and needs a reason."
+            ),
+            "not enough history",
+            "The breakage estimate history cannot be changed: it is an audit trail.",
+            "An override of the estimated redemption rate needs a reason.",
+        ):
+            self.assertIn(message, terms)
 
     def test_rule_holds_on_direct_write(self):
         """Whoever writes the rate (RPC, import, the form): an override without a reason is refused."""
