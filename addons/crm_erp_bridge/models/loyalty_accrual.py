@@ -8,6 +8,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_is_zero
 
+from ..tools.deferred_revenue import CATEGORIES, replay
+
 _logger = logging.getLogger(__name__)
 
 
@@ -42,11 +44,42 @@ class CrmLoyaltyAccrual(models.Model):
         readonly=True,
     )
     entry_count = fields.Integer(compute="_compute_entry_count")
+    kind = fields.Selection(
+        [("day", "Day"), ("estimate", "Change of Estimate"), ("revaluation", "Revaluation")],
+        default="day",
+        required=True,
+        readonly=True,
+        help="Day: the ledger entries of a day. Deferred revenue only: Change of Estimate, the cumulative "
+        "catch-up of a new expected redemption rate; Revaluation, the open contract liability revalued at a "
+        "new point value.",
+    )
+    currency_id = fields.Many2one(related="program_id.currency_id")
+    # deferred revenue: what the entry credited to the contract liability (negative: debited), by cause
+    deferred_amount = fields.Monetary(
+        string="Deferred from Sales", readonly=True, help="Share of the sales allocated to the points earned."
+    )
+    granted_amount = fields.Monetary(
+        string="Points Granted", readonly=True, help="Standalone selling price of points granted without a sale."
+    )
+    estimate_amount = fields.Monetary(
+        string="Change of Estimate", readonly=True, help="Cumulative catch-up of the expected redemption rate."
+    )
+    revalued_amount = fields.Monetary(string="Revaluation", readonly=True)
+    recognised_amount = fields.Monetary(
+        string="Recognised at Redemption", readonly=True, help="Revenue recognised for the points redeemed."
+    )
+    released_amount = fields.Monetary(
+        string="Released at Expiry", readonly=True, help="Contract liability of the expired points released."
+    )
+    rate_before = fields.Float(string="Rate Before", digits=(16, 4), readonly=True)
+    rate_after = fields.Float(string="Rate After", digits=(16, 4), readonly=True)
+    value_before = fields.Float(string="Point Value Before", digits="Product Price", readonly=True)
+    value_after = fields.Float(string="Point Value After", digits="Product Price", readonly=True)
 
     _sql_constraints = [
         (
             "program_date_uniq",
-            "EXCLUDE USING btree (program_id WITH =, date WITH =) WHERE (catch_up IS NOT TRUE)",
+            "EXCLUDE USING btree (program_id WITH =, date WITH =) WHERE (catch_up IS NOT TRUE AND kind = 'day')",
             "One regular accrual per program and day; later movements of the day go to catch-up accruals.",
         )
     ]
@@ -120,6 +153,11 @@ class CrmLoyaltyAccrual(models.Model):
             if day_accrued:
                 accrued.add(date)
         accruals = self.browse()
+        if program.liability_method == "deferred":
+            pool = self._deferred_entries(program)
+            for date, day_rows in by_date.items():
+                accruals |= self._accrue_day_deferred(program, date, day_rows, date in accrued, pool)
+            return accruals
         for date, day_rows in by_date.items():
             accruals |= self._accrue_day(program, date, day_rows, catch_up=date in accrued)
         return accruals
@@ -165,48 +203,14 @@ class CrmLoyaltyAccrual(models.Model):
                     (program.loyalty_liability_account_id, amount, 0.0, label, ids),
                     (program.loyalty_breakage_account_id, 0.0, amount, label, ids),
                 ]
-        move = self.env["account.move"]
-        if line_specs:
-            Move = self.env["account.move"].with_company(program.company_id)
-            probe = Move.new({"move_type": "entry", "journal_id": program.liability_journal_id.id, "date": date})
-            locks = probe._get_violated_lock_dates(date, False)
-            accounting_date = max(lock for lock, _name in locks) + timedelta(days=1) if locks else date
-            narration = False
-            if accounting_date != date:
-                narration = doc_env._(
-                    "Ledger entries of %(day)s posted on %(date)s: the period was locked.",
-                    day=date,
-                    date=accounting_date,
-                )
-            ref = doc_env._("Loyalty liability %(program)s %(day)s", program=program.name, day=date)
-            if catch_up:
-                ref = doc_env._(
-                    "Loyalty liability %(program)s %(day)s: movements posted after the day's accrual",
-                    program=program.name,
-                    day=date,
-                )
-            move = Move.create(
-                {
-                    "move_type": "entry",
-                    "journal_id": program.liability_journal_id.id,
-                    "date": accounting_date,
-                    "ref": ref,
-                    "narration": narration,
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "account_id": account.id,
-                                "debit": debit,
-                                "credit": credit,
-                                "name": label,
-                                "loyalty_entry_ids": [fields.Command.set(ids)],
-                            }
-                        )
-                        for account, debit, credit, label, ids in line_specs
-                    ],
-                }
+        ref = doc_env._("Loyalty liability %(program)s %(day)s", program=program.name, day=date)
+        if catch_up:
+            ref = doc_env._(
+                "Loyalty liability %(program)s %(day)s: movements posted after the day's accrual",
+                program=program.name,
+                day=date,
             )
-            move.action_post()
+        move = self._post_liability_move(program, date, line_specs, ref)
         return self.create(
             {
                 "program_id": program.id,
@@ -216,3 +220,263 @@ class CrmLoyaltyAccrual(models.Model):
                 "entry_ids": [fields.Command.set([r[0] for r in rows])],
             }
         )
+
+    @api.model
+    def _post_liability_move(self, program, date, line_specs, ref):
+        """Post the journal entry of ``line_specs`` ((account, debit, credit, label, entry ids)) on the
+        program's journal, dated ``date`` or, when a lock date forbids it, the first open date after it."""
+        move = self.env["account.move"]
+        if not line_specs:
+            return move
+        doc_env = self.with_context(lang=program.company_id.partner_id.lang or self.env.lang).env
+        Move = move.with_company(program.company_id)
+        probe = Move.new({"move_type": "entry", "journal_id": program.liability_journal_id.id, "date": date})
+        locks = probe._get_violated_lock_dates(date, False)
+        accounting_date = max(lock for lock, _name in locks) + timedelta(days=1) if locks else date
+        narration = False
+        if accounting_date != date:
+            narration = doc_env._(
+                "Ledger entries of %(day)s posted on %(date)s: the period was locked.",
+                day=date,
+                date=accounting_date,
+            )
+        move = Move.create(
+            {
+                "move_type": "entry",
+                "journal_id": program.liability_journal_id.id,
+                "date": accounting_date,
+                "ref": ref,
+                "narration": narration,
+                "line_ids": [
+                    fields.Command.create(
+                        {
+                            "account_id": account.id,
+                            "debit": debit,
+                            "credit": credit,
+                            "name": label,
+                            "loyalty_entry_ids": [fields.Command.set(ids)],
+                        }
+                    )
+                    for account, debit, credit, label, ids in line_specs
+                ],
+            }
+        )
+        move.action_post()
+        return move
+
+    # ------------------------------------------------------------------ deferred revenue (IFRS 15 / CAS 14)
+    @api.model
+    def _deferred_entries(self, program, pending_change=None):
+        """The program's ledger entries as the pool of deferred revenue sees them, with the changes of
+        estimate and point value booked so far: a dict with ``entries`` [(id, date, accrued, category,
+        amount, points)] (category deferred/granted with their allocation, redeemed/expired with points),
+        ``changes`` [(date, rate before, rate after, value before, value after)] and ``rate`` (the rate
+        before the first change).
+
+        An earn's allocation is its share of the sale by relative standalone selling price, the points'
+        standalone price being points x point value x expected redemption rate, both as they were on the
+        earn's date; points granted without a sale (bonuses, adjustments) are allocated their standalone
+        price; a reversal (credit note, reset to draft, cancelled redemption) takes the same share of its
+        original entry."""
+        self.env.flush_all()
+        changes = self.env.execute_query(
+            SQL(
+                """SELECT date, rate_before, rate_after, value_before, value_after
+                     FROM crm_loyalty_accrual
+                    WHERE program_id = %s AND kind IN ('estimate', 'revaluation')
+                 ORDER BY date, id""",
+                program.id,
+            )
+        )
+        if pending_change:
+            changes.append(pending_change)
+        rate0 = changes[0][1] if changes else program.expected_redemption_rate
+        value0 = changes[0][3] if changes else program.point_value
+
+        def in_force(day):
+            rate, value = rate0, value0
+            for change_date, _rb, rate_after, _vb, value_after in changes:
+                if change_date > day:
+                    break
+                rate, value = rate_after, value_after
+            return rate, value
+
+        def allocation(day, base, points):
+            rate, value = in_force(day)
+            standalone = points * value * rate
+            if base <= 0:
+                return "granted", standalone
+            return "deferred", base * standalone / (base + standalone)
+
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT e.id, e.date, e.entry_type, e.points, COALESCE(e.amount_base, 0),
+                          root.entry_type, root.points, COALESCE(root.amount_base, 0), root.date,
+                          EXISTS (SELECT 1 FROM crm_loyalty_accrual_entry_rel r WHERE r.entry_id = e.id)
+                     FROM crm_loyalty_entry e
+                LEFT JOIN crm_loyalty_entry root ON root.id = e.reversed_entry_id
+                    WHERE e.program_id = %s
+                 ORDER BY e.date, e.id""",
+                program.id,
+            )
+        )
+        entries = []
+        for entry_id, day, entry_type, points, base, root_type, root_points, root_base, root_day, done in rows:
+            if root_type and root_points > 0:
+                category, amount = allocation(root_day, root_base, root_points)
+                entries.append((entry_id, day, done, category, amount * points / root_points, points))
+            elif root_type:
+                category = "expired" if root_type in ("expire", "adjust") else "redeemed"
+                entries.append((entry_id, day, done, category, 0.0, -points))
+            elif points > 0:
+                category, amount = allocation(day, base if entry_type == "earn" else 0.0, points)
+                entries.append((entry_id, day, done, category, amount, points))
+            else:
+                category = "expired" if entry_type in ("expire", "adjust") else "redeemed"
+                entries.append((entry_id, day, done, category, 0.0, -points))
+        return {"entries": entries, "changes": changes, "rate": rate0}
+
+    @api.model
+    def _deferred_pool(self, program, pool, include):
+        """Replay the entries ``include(entry)`` keeps, and every change of estimate and value, day after
+        day (tools/deferred_revenue.py)."""
+        days = defaultdict(dict)
+        for entry in pool["entries"]:
+            if not include(entry):
+                continue
+            _id, day, _done, category, amount, points = entry
+            moves = days[day]
+            if category in ("deferred", "granted"):
+                total = moves.get(category, (0.0, 0.0))
+                moves[category] = (total[0] + amount, total[1] + points)
+            else:
+                moves[category] = moves.get(category, 0.0) + points
+        for day, _rate_before, rate_after, value_before, value_after in pool["changes"]:
+            if include((None, day, True, "change", 0.0, 0.0)):
+                moves = days[day]
+                moves["rate"] = rate_after
+                if value_before and value_after != value_before:
+                    moves["ratio"] = moves.get("ratio", 1.0) * value_after / value_before
+        return replay(sorted(days.items()), pool["rate"], program.currency_id.round)
+
+    @api.model
+    def _deferred_booked(self, program):
+        """What the program's accruals credited to the contract liability so far, by cause."""
+        [sums] = self._read_group(
+            [("program_id", "=", program.id)], [], [f"{category}_amount:sum" for category in CATEGORIES]
+        )
+        return dict(zip(CATEGORIES, sums, strict=True))
+
+    @api.model
+    def _deferred_line_specs(self, program, deltas, entries_by_category):
+        """Journal items of the amounts to credit to the contract liability ``deltas`` (by cause)."""
+        doc_env = self.with_context(lang=program.company_id.partner_id.lang or self.env.lang).env
+        program = program.with_env(doc_env)
+        currency = program.currency_id
+        counterparts = {
+            "deferred": program.loyalty_revenue_account_id,
+            "granted": program.loyalty_expense_account_id,
+            "estimate": program.loyalty_revenue_account_id,
+            "revalued": program.loyalty_expense_account_id,
+            "recognised": program.loyalty_revenue_account_id,
+            "released": program.loyalty_breakage_account_id,
+        }
+        line_specs = []
+        for category in CATEGORIES:
+            amount = currency.round(deltas[category])
+            if currency.is_zero(amount):
+                continue
+            items = entries_by_category.get(category, [])
+            ids = [e[0] for e in items]
+            pts = program._format_points(abs(sum(e[5] for e in items)))
+            if category == "deferred":
+                label = doc_env._("Points earned: share of the sales deferred (%(points)s points)", points=pts)
+            elif category == "granted":
+                label = doc_env._("Points granted without a sale: %(points)s", points=pts)
+            elif category == "estimate":
+                label = doc_env._("Change of the expected redemption rate: cumulative catch-up")
+            elif category == "revalued":
+                label = doc_env._("Change of the point value: revaluation of the contract liability")
+            elif category == "recognised":
+                label = doc_env._("Points redeemed: revenue recognised (%(points)s points)", points=pts)
+            else:
+                label = doc_env._("Points expired: contract liability released (%(points)s points)", points=pts)
+            # a credit to the contract liability is debited to the counterpart, and the other way round
+            debit, credit = (amount, 0.0) if amount > 0 else (0.0, -amount)
+            line_specs += [
+                (counterparts[category], debit, credit, label, ids),
+                (program.loyalty_contract_liability_account_id, credit, debit, label, ids),
+            ]
+        return line_specs
+
+    @api.model
+    def _book_deferred(self, program, date, pool, include, entries, vals):
+        """Book what brings the contract liability to the pool's replay of ``include``, by cause: the
+        difference between the replay's totals and what the accruals booked (nothing posted is rewritten)."""
+        target = self._deferred_pool(program, pool, include).totals
+        booked = self._deferred_booked(program)
+        deltas = {c: program.currency_id.round(target[c] - booked[c]) for c in CATEGORIES}
+        by_category = defaultdict(list)
+        for entry in entries:
+            by_category["recognised" if entry[3] == "redeemed" else entry[3].replace("expired", "released")].append(
+                entry
+            )
+        doc_env = self.with_context(lang=program.company_id.partner_id.lang or self.env.lang).env
+        if vals.get("kind", "day") == "day":
+            ref = doc_env._("Loyalty contract liability %(program)s %(day)s", program=program.name, day=date)
+            if vals.get("catch_up"):
+                ref = doc_env._(
+                    "Loyalty contract liability %(program)s %(day)s: movements posted after the day's accrual",
+                    program=program.name,
+                    day=date,
+                )
+        elif vals["kind"] == "estimate":
+            ref = doc_env._(
+                "Loyalty contract liability %(program)s %(day)s: expected redemption rate %(old)s -> %(new)s",
+                program=program.name,
+                day=date,
+                old=vals["rate_before"],
+                new=vals["rate_after"],
+            )
+        else:
+            ref = doc_env._(
+                "Loyalty contract liability %(program)s %(day)s: point value %(old)s -> %(new)s",
+                program=program.name,
+                day=date,
+                old=vals["value_before"],
+                new=vals["value_after"],
+            )
+        move = self._post_liability_move(program, date, self._deferred_line_specs(program, deltas, by_category), ref)
+        return self.create(
+            {
+                "program_id": program.id,
+                "date": date,
+                "move_id": move.id or False,
+                "entry_ids": [fields.Command.set([e[0] for e in entries])],
+                **{f"{c}_amount": deltas[c] for c in CATEGORIES},
+                **vals,
+            }
+        )
+
+    @api.model
+    def _accrue_day_deferred(self, program, date, rows, catch_up, pool):
+        """The day's entries under deferred revenue: the pool replayed over every entry accrued and every
+        entry of this day or before, its difference with what is booked. A late posting is thus booked with
+        its effect on the days after it (a redemption recognised against a larger pool)."""
+        ids = {r[0] for r in rows}
+        entries = [e for e in pool["entries"] if e[0] in ids]
+        accrual = self._book_deferred(
+            program, date, pool, lambda e: e[2] or e[1] <= date, entries, {"catch_up": catch_up}
+        )
+        # these entries are accrued now: the next days of the run see them so
+        pool["entries"] = [e if e[0] not in ids else e[:2] + (True,) + e[3:] for e in pool["entries"]]
+        return accrual
+
+    @api.model
+    def _book_deferred_change(self, program, vals):
+        """One dated entry for a change of the expected redemption rate (cumulative catch-up) or of the
+        point value (revaluation) of a program under deferred revenue, on today's date."""
+        today = fields.Date.context_today(self)
+        change = (today, vals["rate_before"], vals["rate_after"], vals["value_before"], vals["value_after"])
+        pool = self._deferred_entries(program, pending_change=change)
+        return self._book_deferred(program, today, pool, lambda e: e[2], [], vals)

@@ -1,0 +1,213 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import BaseCase, Form, new_test_user, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from ..tools.deferred_revenue import replay
+
+# IFRS 15 Illustrative Example 52, on days of two years
+Y1_SALE, Y1_REDEEM, Y1_END = date(2025, 3, 3), date(2025, 6, 2), date(2025, 12, 31)
+Y2_ESTIMATE, Y2_REDEEM, Y2_END = date(2026, 1, 5), date(2026, 6, 1), date(2026, 12, 31)
+
+
+def cents(amount):
+    return round(amount, 2)
+
+
+class TestDeferredRevenueKernel(BaseCase):
+    """The pool's arithmetic alone (no database): Example 52 and the expiry of what is left."""
+
+    def test_example_52(self):
+        days = [
+            (Y1_SALE, {"deferred": (100000 * 9500 / 109500, 10000)}),
+            (Y1_REDEEM, {"redeemed": 4500}),
+            (Y2_ESTIMATE, {"rate": 0.97}),
+            (Y2_REDEEM, {"redeemed": 4000}),
+        ]
+        year1 = replay(days[:2], 0.95, cents)
+        self.assertEqual(year1.totals["deferred"], 8675.80)
+        self.assertEqual(round(year1.totals["recognised"]), -4110)
+        pool = replay(days, 0.95, cents)
+        self.assertEqual(round(pool.totals["estimate"]), 85)
+        self.assertEqual(round(pool.totals["recognised"] - year1.totals["recognised"]), -3578)
+        year2 = pool.totals["recognised"] - year1.totals["recognised"] + pool.totals["estimate"]
+        self.assertEqual(round(year2), -3493)
+        self.assertEqual(pool.liability, cents(8675.80 - 4109.59 + 84.73 - 3577.65))
+
+    def test_expiry_releases_what_is_left(self):
+        days = [
+            (Y1_SALE, {"deferred": (950.0, 1000)}),
+            (Y1_REDEEM, {"redeemed": 900}),
+            (Y1_END, {"expired": 100}),
+        ]
+        pool = replay(days, 0.95, cents)
+        # 950 x 900 / 950 recognised; 50 left for the 50 points still expected, released at their expiry
+        self.assertEqual(pool.totals["recognised"], -900.0)
+        self.assertEqual(pool.totals["released"], -50.0)
+        self.assertEqual(pool.liability, 0.0)
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyDeferred(AccountTestInvoicingCommon):
+    """The deferred revenue method through real documents: invoices posted, points redeemed on quotations,
+    the daily accrual run, a change of estimate, a revaluation; the tie-out against the ledger."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("en_US")
+        cls.env.user.lang = "en_US"
+        cls.env = cls.env(context=dict(cls.env.context, lang="en_US"))
+        cls.env.user.groups_id |= cls.env.ref("crm_loyalty.group_loyalty_manager") | cls.env.ref(
+            "sales_team.group_sale_manager"
+        )
+        cls.company = cls.company_data["company"]
+        cls.contract_liability = cls.env["account.account"].create(
+            {
+                "name": "Contract liability (points)",
+                "code": "LOYD01",
+                "account_type": "liability_current",
+                "company_ids": [Command.set(cls.company.ids)],
+            }
+        )
+        cls.revenue = cls.product_a.property_account_income_id
+        cls.program = cls.env["crm.loyalty.program"].create(
+            {
+                "name": "Example 52",
+                "company_id": cls.company.id,
+                "point_value": 1.0,
+                "earn_rate": 0.1,
+                "validity_months": 0,
+                "max_redeem_pct": 100.0,
+                "expected_redemption_rate": 0.95,
+                "reward_product_id": cls.env.ref("crm_loyalty.product_loyalty_reward").id,
+                "liability_accounting": True,
+                "liability_method": "deferred",
+                "liability_journal_id": cls.company_data["default_journal_misc"].id,
+                "loyalty_expense_account_id": cls.company_data["default_account_expense"].id,
+                "loyalty_contract_liability_account_id": cls.contract_liability.id,
+                "loyalty_revenue_account_id": cls.revenue.id,
+                "loyalty_breakage_account_id": cls.company_data["default_account_revenue"].id,
+            }
+        )
+        cls.customer = cls.env["res.partner"].create({"name": "Example Customer", "is_company": True})
+        cls.member = cls.env["crm.loyalty.membership"].create(
+            {"partner_id": cls.customer.id, "program_id": cls.program.id}
+        )
+
+    # ------------------------------------------------------------------ documents
+    def _invoice(self, day, amount):
+        with freeze_time(day):
+            invoice = self.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_date": day,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"product_id": self.product_a.id, "quantity": 1, "price_unit": amount, "tax_ids": False}
+                        )
+                    ],
+                }
+            )
+            invoice.action_post()
+            # paid: a customer with overdue invoices may not redeem (the bridge's credit control)
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({"payment_date": day})._create_payments()
+        return invoice
+
+    def _redeem(self, day, points):
+        """A quotation paid partly with points, confirmed on ``day``: the redemption of the loyalty tests."""
+        with freeze_time(day):
+            order = self.env["sale.order"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": self.company.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.product_a.id,
+                                "product_uom_qty": 1,
+                                "price_unit": points * 2,
+                                "tax_id": False,
+                            }
+                        )
+                    ],
+                }
+            )
+            action = order.action_open_loyalty_redeem()
+            wizard = Form(self.env["crm.loyalty.redeem.wizard"].with_context(**action["context"]))
+            wizard.points = points
+            wizard.save().action_apply()
+            order.action_confirm()
+        return order
+
+    def _cron(self, day):
+        with freeze_time(day):
+            return self.env["crm.loyalty.accrual"]._cron_accrue()
+
+    def _balance(self, account, moves):
+        lines = moves.line_ids.filtered(lambda l: l.account_id == account)
+        return sum(lines.mapped("credit")) - sum(lines.mapped("debit"))
+
+    def _gl(self, account, day):
+        lines = self.env["account.move.line"].search(
+            [("account_id", "=", account.id), ("parent_state", "=", "posted"), ("date", "<=", day)]
+        )
+        return self.program.currency_id.round(sum(lines.mapped("credit")) - sum(lines.mapped("debit")))
+
+    # ------------------------------------------------------------------ Example 52
+    def test_ifrs15_illustrative_example_52(self):
+        invoices = self._invoice(Y1_SALE, 60000) | self._invoice(Y1_SALE, 40000)
+        self.assertEqual(self.member.balance, 10000, "one point per 10 of sales")
+        sale = self._cron(Y1_SALE.replace(day=4))
+        self.assertEqual(len(sale), 1)
+        lines = sale.move_id.line_ids
+        self.assertEqual(round(lines.filtered(lambda l: l.account_id == self.contract_liability).credit), 8676)
+        self.assertEqual(round(lines.filtered(lambda l: l.account_id == self.revenue).debit), 8676)
+        self.assertEqual(round(self._balance(self.revenue, invoices | sale.move_id)), 91324, "to the goods")
+
+        self._redeem(Y1_REDEEM, 4500)
+        year1 = self._cron(Y1_REDEEM.replace(day=3))
+        lines = year1.move_id.line_ids
+        self.assertEqual(round(lines.filtered(lambda l: l.account_id == self.contract_liability).debit), 4110)
+        self.assertEqual(round(lines.filtered(lambda l: l.account_id == self.revenue).credit), 4110)
+        self.assertEqual(self.program._contract_liability(Y1_END), 4566.21)
+        self.assertEqual(self._gl(self.contract_liability, Y1_END), 4566.21)
+
+        # year 2: 9,700 points now expected to be redeemed; a cumulative catch-up, one entry of the day
+        with freeze_time(Y2_ESTIMATE):
+            self.program.with_context(breakage_reason="Example 52: 9,700 points now expected").write(
+                {"expected_redemption_rate": 0.97}
+            )
+        catch_up = self.program.accrual_ids.filtered(lambda a: a.kind == "estimate")
+        self.assertEqual(len(catch_up), 1)
+        self.assertEqual(catch_up.move_id.date, Y2_ESTIMATE)
+        self.assertEqual(catch_up.move_id.state, "posted")
+        lines = catch_up.move_id.line_ids
+        self.assertEqual(len(lines), 2)
+        self.assertEqual(round(lines.filtered(lambda l: l.account_id == self.revenue).debit), 85)
+        self.assertEqual(round(lines.filtered(lambda l: l.account_id == self.contract_liability).credit), 85)
+
+        self._redeem(Y2_REDEEM, 4000)
+        year2 = self._cron(Y2_REDEEM.replace(day=2))
+        lines = year2.move_id.line_ids
+        self.assertEqual(round(lines.filtered(lambda l: l.account_id == self.revenue).credit), 3578)
+        year2_revenue = self._balance(self.revenue, year2.move_id | catch_up.move_id)
+        self.assertEqual(round(year2_revenue), 3493)
+        self.assertEqual(self.program._contract_liability(Y2_END), 1073.29)
+        self.assertEqual(self._gl(self.contract_liability, Y2_END), 1073.29)
+        self.assertFalse(self._cron(Y2_REDEEM.replace(day=3)), "nothing left to book")
+        for row in self.program._liability_tie_out(Y1_SALE, Y2_END):
+            self.assertEqual(row["difference"], 0.0, row["date"])
+        last = self.program._liability_tie_out(Y2_END, Y2_END)[-1]
+        self.assertEqual(
+            (last["date"], last["ledger_points"], last["liability"], last["gl_balance"]),
+            (Y2_END, 1500, 1073.29, 1073.29),
+        )
