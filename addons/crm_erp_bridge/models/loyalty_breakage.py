@@ -93,7 +93,8 @@ def cohort_rate(redeemed, expired, lapsed):
 
 
 class CrmLoyaltyProgram(models.Model):
-    _inherit = "crm.loyalty.program"
+    # the issue-20 split keeps the breakage estimate in its own file (models/loyalty_program.py holds the liability)
+    _inherit = "crm.loyalty.program"  # pylint: disable=consider-merging-classes-inherited
 
     expected_redemption_rate = fields.Float(
         default=1.0,
