@@ -149,6 +149,7 @@ class CommittedRaceCase(TransactionCase):
         """Remove the committed ledger rows of ``memberships`` (an SQL query of membership ids): the ledger
         is immutable through the ORM by design, so test data goes with SQL."""
         entries = SQL("SELECT id FROM crm_loyalty_entry WHERE membership_id IN (%s)", memberships)
+        env.cr.execute(SQL("DELETE FROM crm_loyalty_ledger_hash WHERE entry_id IN (%s)", entries))
         env.cr.execute(SQL("DELETE FROM crm_loyalty_allocation WHERE entry_id IN (%s)", entries))
         env.cr.execute(SQL("DELETE FROM crm_loyalty_entry WHERE membership_id IN (%s)", memberships))
 

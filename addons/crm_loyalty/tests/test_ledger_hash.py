@@ -4,12 +4,12 @@ from pathlib import Path
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import SQL
 
-from .common import LoyaltyCommon
+from .common import CommittedRaceCase, LoyaltyCommon
 
 
 @tagged("post_install", "-at_install")
@@ -202,8 +202,8 @@ class TestLedgerHash(LoyaltyCommon):
         self.Entry._secure_ledger(self.company)
         accountant = new_test_user(
             self.env,
-            login="auditor",
-            groups="base.group_user,account.group_account_readonly",
+            login="accountant",
+            groups="base.group_user,account.group_account_manager",
             company_id=self.company.id,
         )
         wizard = self.env["crm.loyalty.ledger.check"].with_user(accountant).create({})
@@ -218,8 +218,79 @@ class TestLedgerHash(LoyaltyCommon):
         self.assertEqual((line.status, line.first_broken_entry_ref), ("broken", tampered.id))
         self.assertEqual(line.with_user(self.env.user).first_broken_entry_id, tampered)
 
+        auditor = new_test_user(
+            self.env,
+            login="auditor2",
+            groups="base.group_user,account.group_account_readonly",
+            company_id=self.company.id,
+        )
+        self.env["crm.loyalty.ledger.check"].with_user(auditor).create({}).action_verify()
         salesman = new_test_user(
             self.env, login="seller", groups="sales_team.group_sale_salesman", company_id=self.company.id
         )
         with self.assertRaises(AccessError):
             self.env["crm.loyalty.ledger.check"].with_user(salesman).create({})
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerHashRace(CommittedRaceCase):
+    """Two securing runs at once (the cron and a button): neither waits, the chain gets each entry once."""
+
+    def setUp(self):
+        super().setUp()
+
+        def make(env):
+            program = env["crm.loyalty.program"].create({"name": "Hash Race Club", "point_value": 0.01})
+            partner = env["res.partner"].create({"name": "Hash Race Co", "is_company": True})
+            member = env["crm.loyalty.membership"].create({"partner_id": partner.id, "program_id": program.id})
+            entries = env["crm.loyalty.entry"].create(
+                [{"membership_id": member.id, "entry_type": "bonus", "bonus_kind": "other", "points": 5}] * 2
+            )
+            return program.id, partner.id, member.id, entries.ids, program.company_id.id
+
+        self.program_id, self.partner_id, self.member_id, self.entry_ids, self.company_id = self._committed(make)
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        def drop(env):
+            self._purge_ledger(env, SQL("%s", self.member_id))
+            env["crm.loyalty.membership"].browse(self.member_id).unlink()
+            program = env["crm.loyalty.program"].browse(self.program_id)
+            program.sequence_id.unlink()
+            program.unlink()
+            env["res.partner"].browse(self.partner_id).unlink()
+
+        self._committed(drop)
+
+    def test_two_runs_secure_each_entry_once(self):
+        cr1, cr2 = self.registry.cursor(), self.registry.cursor()
+        try:
+            env1 = api.Environment(cr1, SUPERUSER_ID, {})
+            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            company1 = env1["res.company"].browse(self.company_id)
+            company2 = env2["res.company"].browse(self.company_id)
+            cr2.execute(SQL("SELECT 1"))  # the second run's snapshot starts before the first commits
+            self.assertGreaterEqual(env1["crm.loyalty.entry"]._secure_ledger(company1), 2)
+            # the first run holds the company's chain: the second skips it at once instead of waiting
+            self.assertEqual(env2["crm.loyalty.entry"]._secure_ledger(company2), 0)
+            cr1.commit()
+            # the lock is free, but the second run's snapshot does not see the committed chain: its insert is
+            # refused by the unique position, the company skipped, nothing written twice
+            self.assertEqual(env2["crm.loyalty.entry"]._secure_ledger(company2), 0)
+            cr2.commit()
+        finally:
+            cr1.close()
+            cr2.close()
+
+        def check(env):
+            env.cr.execute(
+                SQL(
+                    "SELECT entry_id, COUNT(*) FROM crm_loyalty_ledger_hash WHERE entry_id = ANY(%s) GROUP BY 1",
+                    self.entry_ids,
+                )
+            )
+            self.assertEqual(dict(env.cr.fetchall()), dict.fromkeys(self.entry_ids, 1))
+            result = env["crm.loyalty.entry"]._check_chain_integrity(env["res.company"].browse(self.company_id))
+            self.assertEqual((result["status"], result["unsecured"]), ("intact", 0), result["message"])
+
+        self._committed(check)

@@ -1,7 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-CHECK_GROUPS = ("crm_loyalty.group_loyalty_manager", "account.group_account_readonly")
+# loyalty managers, accountants (billing administrators) and auditors (accounting features, read-only)
+CHECK_GROUPS = ("crm_loyalty.group_loyalty_manager", "account.group_account_manager", "account.group_account_readonly")
 
 
 class CrmLoyaltyLedgerCheck(models.TransientModel):
