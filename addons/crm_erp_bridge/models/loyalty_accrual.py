@@ -71,8 +71,8 @@ class CrmLoyaltyAccrual(models.Model):
     released_amount = fields.Monetary(
         string="Released at Expiry", readonly=True, help="Contract liability of the expired points released."
     )
-    rate_before = fields.Float(string="Rate Before", digits=(16, 4), readonly=True)
-    rate_after = fields.Float(string="Rate After", digits=(16, 4), readonly=True)
+    rate_before = fields.Float(digits=(16, 4), readonly=True, help="Expected redemption rate before the change.")
+    rate_after = fields.Float(digits=(16, 4), readonly=True, help="Expected redemption rate after the change.")
     value_before = fields.Float(string="Point Value Before", digits="Product Price", readonly=True)
     value_after = fields.Float(string="Point Value After", digits="Product Price", readonly=True)
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, fields, models
@@ -23,7 +25,6 @@ class CrmLoyaltyProgram(models.Model):
     )
     liability_method = fields.Selection(
         [("provision", "Provision"), ("deferred", "Deferred revenue (IFRS 15 / CAS 14)")],
-        string="Liability Method",
         default="provision",
         required=True,
         tracking=True,
@@ -77,15 +78,16 @@ class CrmLoyaltyProgram(models.Model):
                 continue
             if not program.accrual_ids:
                 continue  # nothing booked yet: the first accrual books at the new figures
-            problem = program._check_liability_config()
+            # sudo: the entry is the accounting consequence of the figure just written by a user allowed to
+            # write this program (the write above checked it; a loyalty manager needs no accounting rights);
+            # it goes to the program's own journal and accounts, as the nightly run's entries do
+            program_sudo = program.sudo()
+            problem = program_sudo._check_liability_config()
             if problem:
                 raise UserError(problem)
-            # sudo: the entry is the accounting consequence of the figure just written by a user allowed to
-            # write this program (a loyalty manager needs no accounting rights); it goes to the program's
-            # own journal and accounts, as the nightly run's entries do
             accrual_sudo = self.env["crm.loyalty.accrual"].sudo()
             accrual_sudo._book_deferred_change(
-                program.sudo(),
+                program_sudo,
                 {
                     "kind": "estimate" if rate != program.expected_redemption_rate else "revaluation",
                     "rate_before": rate,
@@ -176,7 +178,7 @@ class CrmLoyaltyProgram(models.Model):
         day = date_from + relativedelta(day=31)
         while day <= date_to:
             dates.append(day)
-            day = day + relativedelta(days=1, day=31)
+            day = day + timedelta(days=1) + relativedelta(day=31)
         if not dates or dates[-1] != date_to:
             dates.append(date_to)
         points = dict(

@@ -5,7 +5,9 @@ from odoo.tools import SQL, float_is_zero, format_amount
 class CrmLoyaltyLiabilityReport(models.Model):
     """Reconciliation of the loyalty liability, per program and day with movements: the points of the
     ledger at the end of the day times the point value, against the balance of the liability account
-    (the program's accrual entries, by accounting date).
+    (the program's accrual entries, by accounting date). Under deferred revenue, the contract liability
+    computed from the ledger and the estimates (crm.loyalty.program._contract_liability) against the balance
+    of the contract liability account.
 
     A difference is explained by its parts: points not accrued yet (the next run books them), movements of
     the day booked on a later date (a locked period), and the rest (a point value changed after the
@@ -19,7 +21,14 @@ class CrmLoyaltyLiabilityReport(models.Model):
     _depends = {
         "crm.loyalty.entry": ["program_id", "date", "points"],
         "crm.loyalty.accrual": ["program_id", "date", "move_id", "entry_ids"],
-        "crm.loyalty.program": ["company_id", "point_value", "liability_accounting", "loyalty_liability_account_id"],
+        "crm.loyalty.program": [
+            "company_id",
+            "point_value",
+            "liability_accounting",
+            "liability_method",
+            "loyalty_liability_account_id",
+            "loyalty_contract_liability_account_id",
+        ],
         "account.move.line": ["move_id", "account_id", "date", "debit", "credit", "parent_state"],
     }
 
@@ -27,12 +36,33 @@ class CrmLoyaltyLiabilityReport(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     date = fields.Date(readonly=True)
+    liability_method = fields.Selection(
+        [("provision", "Provision"), ("deferred", "Deferred revenue (IFRS 15 / CAS 14)")], readonly=True
+    )
+    account_id = fields.Many2one(
+        "account.account",
+        string="Liability Account",
+        readonly=True,
+        help="The account of the method: the liability account (provision), the contract liability account "
+        "(deferred revenue).",
+    )
     points_day = fields.Float(string="Points Moved", readonly=True, help="Net points of the day's ledger entries.")
     ledger_points = fields.Float(
         readonly=True, aggregator=None, help="Points of the ledger at the end of the day: earned minus spent."
     )
     point_value = fields.Float(readonly=True, aggregator=None, digits=(16, 4))
-    ledger_value = fields.Monetary(readonly=True, aggregator=None, help="Ledger points x point value.")
+    ledger_value = fields.Monetary(
+        readonly=True, aggregator=None, help="Ledger points x point value (provision method)."
+    )
+    liability = fields.Monetary(
+        compute="_compute_liability",
+        help="What the ledger and the estimates say the liability is: the ledger value (provision), the "
+        "contract liability computed from the ledger, the expected redemption rates and the point values "
+        "(deferred revenue).",
+    )
+    liability_difference = fields.Monetary(
+        string="Liability - GL", compute="_compute_liability", help="Liability - GL balance, for both methods."
+    )
     gl_day = fields.Monetary(
         string="GL Movement", readonly=True, help="Net credit of the day on the liability account."
     )
@@ -63,7 +93,9 @@ class CrmLoyaltyLiabilityReport(models.Model):
         return SQL(
             """
             WITH programs AS (
-                SELECT p.id, p.company_id, c.currency_id, p.point_value, p.loyalty_liability_account_id,
+                SELECT p.id, p.company_id, c.currency_id, p.point_value, p.liability_method,
+                       CASE WHEN p.liability_method = 'deferred' THEN p.loyalty_contract_liability_account_id
+                            ELSE p.loyalty_liability_account_id END AS account_id,
                        cur.decimal_places
                   FROM crm_loyalty_program p
                   JOIN res_company c ON c.id = p.company_id
@@ -83,7 +115,7 @@ class CrmLoyaltyLiabilityReport(models.Model):
                   FROM crm_loyalty_accrual a
                   JOIN programs p ON p.id = a.program_id
                   JOIN account_move_line aml ON aml.move_id = a.move_id
-                       AND aml.account_id = p.loyalty_liability_account_id AND aml.parent_state = 'posted'
+                       AND aml.account_id = p.account_id AND aml.parent_state = 'posted'
             ), gl AS (
                 SELECT program_id, date, SUM(amount) AS amount FROM booked GROUP BY 1, 2
             ), later AS (
@@ -114,21 +146,46 @@ class CrmLoyaltyLiabilityReport(models.Model):
             )
             -- a key of the row (program, day): the same row keeps its id from one read to the next
             SELECT r.program_id::bigint * 1000000 + (r.date - DATE '1970-01-01') AS id,
-                   r.program_id, p.company_id, p.currency_id, r.date,
+                   r.program_id, p.company_id, p.currency_id, r.date, p.liability_method, p.account_id,
                    r.points AS points_day, r.ledger_points, p.point_value,
                    ROUND((r.ledger_points * p.point_value)::numeric, p.decimal_places) AS ledger_value,
                    r.gl AS gl_day, r.gl_balance,
-                   ROUND((r.ledger_points * p.point_value)::numeric - r.gl_balance, p.decimal_places) AS difference,
+                   -- deferred revenue: the contract liability is computed from the ledger (_compute_liability)
+                   CASE WHEN p.liability_method = 'deferred' THEN NULL
+                        ELSE ROUND((r.ledger_points * p.point_value)::numeric - r.gl_balance, p.decimal_places)
+                   END AS difference,
                    r.unaccrued_points, r.booked_later
               FROM running r
               JOIN programs p ON p.id = r.program_id
             """
         )
 
-    @api.depends("difference", "unaccrued_points", "booked_later")
+    @api.depends("ledger_value", "gl_balance", "liability_method", "date")
+    def _compute_liability(self):
+        Accrual = self.env["crm.loyalty.accrual"]
+        for program, rows in self.grouped("program_id").items():
+            pool = Accrual._deferred_entries(program) if program.liability_method == "deferred" else None
+            for row in rows:
+                if pool is None:
+                    row.liability = row.ledger_value
+                else:
+                    row.liability = Accrual._deferred_pool(program, pool, lambda e, d=row.date: e[1] <= d).liability
+                row.liability_difference = row.currency_id.round(row.liability - row.gl_balance)
+
+    @api.depends("difference", "unaccrued_points", "booked_later", "liability_difference")
     def _compute_explanation(self):
         for row in self:
             currency = row.currency_id
+            if row.liability_method == "deferred":
+                row.explanation = False
+                if not currency.is_zero(row.liability_difference):
+                    row.explanation = _(
+                        "%(amount)s between the contract liability computed from the ledger and the estimates and "
+                        "the GL: points not accrued yet (the next run books them), movements booked on a later "
+                        "date (locked period), or a journal entry reset or cancelled",
+                        amount=format_amount(self.env, row.liability_difference, currency),
+                    )
+                continue
             if float_is_zero(row.difference, precision_rounding=currency.rounding or 0.01):
                 row.explanation = False
                 continue
@@ -193,7 +250,7 @@ class CrmLoyaltyLiabilityReport(models.Model):
             "account.move.line",
             [
                 ("move_id", "in", program.accrual_ids.move_id.ids),
-                ("account_id", "=", program.loyalty_liability_account_id.id),
+                ("account_id", "=", self.account_id.id),
                 ("parent_state", "=", "posted"),
                 ("date", "<=", self.date),
             ],

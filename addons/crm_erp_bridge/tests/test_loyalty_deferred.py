@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from freezegun import freeze_time
 
@@ -211,3 +211,94 @@ class TestLoyaltyDeferred(AccountTestInvoicingCommon):
             (last["date"], last["ledger_points"], last["liability"], last["gl_balance"]),
             (Y2_END, 1500, 1073.29, 1073.29),
         )
+
+    # ------------------------------------------------------------------ the other movements
+    def _bonus(self, day, points):
+        return self.env["crm.loyalty.entry"].create(
+            {
+                "membership_id": self.member.id,
+                "entry_type": "bonus",
+                "bonus_kind": "other",
+                "points": points,
+                "date": day,
+                "reason": "welcome",
+            }
+        )
+
+    def _lines(self, accrual, account):
+        lines = accrual.move_id.line_ids.filtered(lambda l: l.account_id == account)
+        return sum(lines.mapped("credit")) - sum(lines.mapped("debit"))
+
+    def test_credit_note_bonus_and_expiry(self):
+        d1, d2, d3 = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)
+        invoice = self._invoice(d1, 1000)  # 100 points: 1,000 x 95 / 1,095 = 86.76 deferred
+        self._bonus(d1, 50)  # granted without a sale: 50 x 1 x 0.95 = 47.50 to the expense account
+        with freeze_time(d2):
+            refund = invoice._reverse_moves([{"invoice_date": d2, "date": d2}])
+            refund.invoice_line_ids.price_unit = 500
+            refund.action_post()
+        self.assertEqual(self.member.balance, 100, "the credit note took back half the points")
+        self.env["crm.loyalty.entry"].create(
+            {"membership_id": self.member.id, "entry_type": "expire", "points": -100, "date": d3}
+        )
+        accruals = self._cron(d3 + timedelta(days=1)).sorted("date")
+        self.assertEqual(accruals.mapped("date"), [d1, d2, d3])
+        first, second, third = accruals
+        self.assertEqual(self._lines(first, self.contract_liability), 134.26)
+        self.assertEqual(self._lines(first, self.revenue), -86.76)
+        self.assertEqual(self._lines(first, self.company_data["default_account_expense"]), -47.50)
+        self.assertEqual(self._lines(second, self.revenue), 43.38, "the credit note reverses half the share")
+        self.assertEqual(self._lines(second, self.contract_liability), -43.38)
+        # nothing is expected to be redeemed any more: the expiry releases what is left
+        self.assertEqual(self._lines(third, self.company_data["default_account_revenue"]), 90.88)
+        self.assertEqual(self._lines(third, self.contract_liability), -90.88)
+        self.assertEqual(self.program._contract_liability(d3), 0.0)
+        self.assertEqual(self.program._liability_reconciliation(d1), (134.26, 134.26, 0.0))
+        tie_out = self.program._liability_tie_out(d1, date(2026, 4, 30))
+        self.assertEqual(
+            [(r["date"], r["ledger_points"], r["liability"], r["gl_balance"], r["difference"]) for r in tie_out],
+            [(date(2026, 3, 31), 0, 0.0, 0.0, 0.0), (date(2026, 4, 30), 0, 0.0, 0.0, 0.0)],
+        )
+        self.assertEqual(tie_out[0]["account"], self.contract_liability)
+        # the reconciliation screen shows the contract liability account and the computed liability
+        Report = self.env["crm.loyalty.liability.report"]
+        Report.invalidate_model()
+        row = Report.search([("program_id", "=", self.program.id), ("date", "=", d1)])
+        self.assertEqual(row.account_id, self.contract_liability)
+        self.assertEqual((row.liability, row.gl_balance, row.liability_difference), (134.26, 134.26, 0.0))
+        self.assertFalse(row.explanation)
+
+    def test_point_value_revaluation_by_a_loyalty_manager(self):
+        d1, d2, d3 = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 10)
+        self._invoice(d1, 10000)  # 1,000 points: 10,000 x 950 / 10,950 = 867.58
+        self._cron(d2)
+        manager = new_test_user(
+            self.env, login="loyalty_boss", groups="base.group_user,crm_loyalty.group_loyalty_manager"
+        )
+        with freeze_time(d3):
+            self.program.with_user(manager).point_value = 1.2
+        revaluation = self.program.accrual_ids.filtered(lambda a: a.kind == "revaluation")
+        self.assertEqual(len(revaluation), 1, "one dated entry")
+        self.assertEqual(revaluation.move_id.date, d3)
+        self.assertEqual((revaluation.value_before, revaluation.value_after), (1.0, 1.2))
+        self.assertEqual(self._lines(revaluation, self.contract_liability), 173.52, "867.58 x (1.2 / 1 - 1)")
+        self.assertEqual(self._lines(revaluation, self.company_data["default_account_expense"]), -173.52)
+        self.assertEqual(self.program._contract_liability(d3), 1041.10)
+        self.assertEqual(self._gl(self.contract_liability, d3), 1041.10)
+        # an invoice earned before the revaluation keeps its allocation; the tie-out stays at zero
+        for row in self.program._liability_tie_out(d1, d3):
+            self.assertEqual(row["difference"], 0.0, row["date"])
+        # the liability is in the ledger: its method is fixed
+        with self.assertRaises(UserError):
+            self.program.liability_method = "provision"
+        with self.assertRaises(AccessError):
+            self.program.with_user(manager).accrual_ids.move_id.line_ids.read(["debit"])
+
+    def test_configuration_of_the_method(self):
+        self.program.loyalty_contract_liability_account_id = False
+        self.assertIn("contract liability account", self.program._check_liability_config())
+        self.program.loyalty_revenue_account_id = False
+        self.assertIn("revenue account", self.program._check_liability_config())
+        provision = self.program.copy({"name": "Provision Club", "liability_method": "provision"})
+        self.assertIn("liability account", provision._check_liability_config())
+        self.assertNotIn("contract", provision._check_liability_config())
