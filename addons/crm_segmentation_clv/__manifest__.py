@@ -5,7 +5,7 @@
 {
     "name": "CRM Segmentation CLV",
     "summary": "Churn and customer lifetime value predicted by BG/NBD and Gamma-Gamma (numpy, scipy)",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Customer Relations",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
     "author": "CRM-ERP Suite contributors",

@@ -1,1 +1,2 @@
 from . import crm_rfm_score
+from . import res_company

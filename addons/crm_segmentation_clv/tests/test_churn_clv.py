@@ -41,6 +41,9 @@ class TestChurnClv(ChurnCommon):
         self.assertEqual(len(scores), 40)
         self.assertTrue(all(scores.mapped("predicted_at")), "the button predicts in the same run")
         self.assertFalse(self.company.clv_prediction_note)
+        # the next fit starts from these
+        self.assertEqual(set(self.company.clv_parameters), {"bgnbd", "gamma_gamma"})
+        self.assertEqual(set(self.company.clv_parameters["bgnbd"]), {"r", "alpha", "a", "b"})
         for score in scores:
             self.assertAlmostEqual(score.churn_probability, 1 - score.prob_alive, places=3)
             self.assertFalse(score.prediction_note)
@@ -79,7 +82,9 @@ class TestChurnClv(ChurnCommon):
         self.assertEqual(self.company.clv_discount_rate, 10.0)
         self._recompute()
         score = self._score(regular)
-        self.assertAlmostEqual(score.expected_purchases_12m, purchases)
+        # the refit starts from the first fit's parameters: on 40 customers the likelihood is flat and the
+        # search may stop a little elsewhere on it (0.03% here), the discount rate does not move the purchases
+        self.assertAlmostEqual(score.expected_purchases_12m, purchases, delta=purchases * 1e-3)
         self.assertLess(score.clv_12m, value, "discounted")
         self.assertGreater(score.clv_12m, value / 1.1)
         self.company.clv_horizon_months = 24

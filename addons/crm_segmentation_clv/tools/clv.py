@@ -115,7 +115,16 @@ def _check_bgnbd(x):
         )
 
 
-def fit_bgnbd(x, t_x, T):
+def _start(params, keys, default):
+    """Log-space starting point of a search: the previous fit's parameters (``params``, e.g. yesterday's), else
+    ``default``. From yesterday's optimum the search ends in a few steps at the same optimum (the data moved
+    by a day); the stopping tolerances, not the start, decide where it ends."""
+    if params and all(params.get(key, 0) > 0 for key in keys):
+        return np.log([float(params[key]) for key in keys])
+    return np.log(default)
+
+
+def fit_bgnbd(x, t_x, T, start=None):
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     _check_bgnbd(x)
     # bounded in log space: on customers who buy at much the same rate the unbounded likelihood drifts to
@@ -130,7 +139,7 @@ def fit_bgnbd(x, t_x, T):
 
     res = minimize(
         objective,
-        x0=np.log([1.0, 1.0, 1.0, 1.0]),
+        x0=_start(start, ("r", "alpha", "a", "b"), [1.0, 1.0, 1.0, 1.0]),
         jac=True,
         method="L-BFGS-B",
         bounds=[(-LOG_BOUND, LOG_BOUND)] * 4,
@@ -227,7 +236,7 @@ def _gg_negll(log_params, x, m):
     return -np.sum(ll)
 
 
-def fit_gamma_gamma(x, m):
+def fit_gamma_gamma(x, m, start=None):
     x, m = np.asarray(x, dtype=float), np.asarray(m, dtype=float)
     keep = (x > 0) & (m > 0)
     if keep.sum() < MIN_REPEATERS:
@@ -245,7 +254,7 @@ def fit_gamma_gamma(x, m):
     # little spread the likelihood climbs towards a huge p and a tiny v (the customer's own mean wins)
     res = minimize(
         objective,
-        x0=np.log([1.0, 2.0, float(np.mean(m))]),
+        x0=_start(start, ("p", "q", "v"), [1.0, 2.0, float(np.mean(m))]),
         jac=True,
         method="L-BFGS-B",
         bounds=[(-3 * LOG_BOUND, 3 * LOG_BOUND)] * 3,
