@@ -302,3 +302,98 @@ class TestLoyaltyDeferred(AccountTestInvoicingCommon):
         provision = self.program.copy({"name": "Provision Club", "liability_method": "provision"})
         self.assertIn("liability account", provision._check_liability_config())
         self.assertNotIn("contract", provision._check_liability_config())
+
+    def test_late_posting_and_locked_change_of_estimate(self):
+        d1, d2, d3, d4, d5 = (date(2026, 3, day) for day in range(2, 7))
+        self._invoice(d1, 1000)  # 100 points, 86.76 deferred
+        self._cron(d2)
+        self.env["crm.loyalty.entry"].create(
+            {"membership_id": self.member.id, "entry_type": "redeem", "points": -50, "date": d2}
+        )
+        self._cron(d3)  # 86.76 x 50 / 95 = 45.66 recognised
+        self._bonus(d1, 100)  # posted late, dated the first day: 95.00 granted
+        late = self._cron(d4)
+        self.assertEqual((late.date, late.catch_up), (d1, True))
+        self.assertEqual(self._lines(late, self.company_data["default_account_expense"]), -95.0)
+        # the redemption of the second day is recognised against the larger pool: 181.76 x 50 / 190 = 47.83
+        self.assertEqual(self._lines(late, self.revenue), 2.17)
+        self.assertEqual((late.granted_amount, late.recognised_amount), (95.0, -2.17))
+        self.assertEqual(self.program._contract_liability(d3), 133.93)
+        self.assertEqual(self.program._liability_reconciliation(d3), (133.93, 133.93, 0.0))
+        self.assertEqual(self.program._liability_reconciliation(d1)[2], 2.17, "its effect on the later day")
+        # a change of estimate in a locked period: dated the first open day, nothing rewritten
+        moves_before = self.program.accrual_ids.move_id
+        self.company.fiscalyear_lock_date = d5
+        with freeze_time(d5):
+            self.program.with_context(breakage_reason="test").expected_redemption_rate = 0.5
+        change = self.program.accrual_ids.filtered(lambda a: a.kind == "estimate")
+        self.assertEqual((change.date, change.move_id.date), (d5, d5 + timedelta(days=1)))
+        self.assertIn("locked", change.move_id.narration)
+        self.assertEqual(
+            change.estimate_amount,
+            change.move_id.line_ids.filtered(lambda l: l.account_id == self.contract_liability).balance * -1,
+        )
+        self.assertEqual(self.program.accrual_ids.move_id - change.move_id, moves_before, "nothing rewritten")
+        self.assertTrue(all(move.state == "posted" for move in moves_before))
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyDeferredMultiCompany(AccountTestInvoicingCommon):
+    """A program of another company: its entries in that company, out of reach of the first one's users."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.groups_id |= cls.env.ref("crm_loyalty.group_loyalty_manager")
+
+    def test_other_company(self):
+        company_b = self.setup_other_company(name="Deferred B")
+        account = self.env["account.account"].create(
+            {
+                "name": "Contract liability B",
+                "code": "LOYDB1",
+                "account_type": "liability_current",
+                "company_ids": [Command.set(company_b["company"].ids)],
+            }
+        )
+        program = self.env["crm.loyalty.program"].create(
+            {
+                "name": "B Club",
+                "company_id": company_b["company"].id,
+                "point_value": 1.0,
+                "earn_rate": 0.1,
+                "liability_accounting": True,
+                "liability_method": "deferred",
+                "liability_journal_id": company_b["default_journal_misc"].id,
+                "loyalty_expense_account_id": company_b["default_account_expense"].id,
+                "loyalty_contract_liability_account_id": account.id,
+                "loyalty_revenue_account_id": company_b["default_account_revenue"].id,
+                "loyalty_breakage_account_id": company_b["default_account_revenue"].id,
+            }
+        )
+        partner = self.env["res.partner"].create({"name": "B Customer"})
+        member = self.env["crm.loyalty.membership"].create({"partner_id": partner.id, "program_id": program.id})
+        self.env["crm.loyalty.entry"].create(
+            {
+                "membership_id": member.id,
+                "entry_type": "bonus",
+                "bonus_kind": "other",
+                "points": 10,
+                "date": date(2026, 3, 2),
+                "reason": "welcome",
+            }
+        )
+        with freeze_time(date(2026, 3, 3)):
+            accrual = self.env["crm.loyalty.accrual"]._cron_accrue()
+        self.assertEqual(accrual.move_id.company_id, company_b["company"])
+        self.assertEqual(program._contract_liability(date(2026, 3, 2)), 10.0)
+        accountant_a = new_test_user(
+            self.env,
+            login="accountant_a",
+            groups="account.group_account_manager",
+            company_id=self.company_data["company"].id,
+            company_ids=self.company_data["company"].ids,
+        )
+        self.assertFalse(self.env["crm.loyalty.accrual"].with_user(accountant_a).search([("id", "=", accrual.id)]))
+        Report = self.env["crm.loyalty.liability.report"].with_user(accountant_a)
+        self.assertFalse(Report.search([("program_id", "=", program.id)]))
