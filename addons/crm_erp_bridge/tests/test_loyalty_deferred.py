@@ -1,3 +1,4 @@
+import random
 from datetime import date, timedelta
 
 from freezegun import freeze_time
@@ -335,6 +336,98 @@ class TestLoyaltyDeferred(AccountTestInvoicingCommon):
         )
         self.assertEqual(self.program.accrual_ids.move_id - change.move_id, moves_before, "nothing rewritten")
         self.assertTrue(all(move.state == "posted" for move in moves_before))
+
+    def _generated_week(self, rng, day):
+        week = []
+        for index in range(4):
+            amount = rng.randint(100, 1000)
+            week.append(("earn", index, amount // 10, amount))
+            if rng.random() < 0.2:
+                week.append(("bonus", index, 5, 0))
+            if rng.random() < 0.5:
+                week.append(("redeem", index, rng.random() * 0.4, 0))
+            if rng.random() < 0.1:
+                week.append(("reverse", index, 0, 0))
+            if day.day <= 7:
+                week.append(("expire", index, 0.1, 0))
+        return week
+
+    def _post_generated(self, member, day, kind, points, amount, balances, earns):
+        balance = balances.get(member.id, 0)
+        vals = {"membership_id": member.id, "date": day}
+        if kind == "earn":
+            vals.update(entry_type="earn", points=points, amount_base=amount)
+        elif kind == "bonus":
+            vals.update(entry_type="bonus", bonus_kind="other", points=points, reason="year")
+        elif kind in ("redeem", "expire"):
+            points = int(max(balance, 0) * points)
+            if not points:
+                return
+            vals.update(entry_type=kind, points=-points)
+        else:
+            earn = earns[member.id]
+            vals.update(
+                entry_type="reverse",
+                points=-(earn.points // 2),
+                amount_base=-earn.amount_base / 2,
+                reversed_entry_id=earn.id,
+            )
+        entry = self.env["crm.loyalty.entry"].create(vals)
+        balances[member.id] = balance + entry.points
+        if kind == "earn":
+            earns[member.id] = entry
+
+    def test_a_year_ties_out_every_month_under_both_methods(self):
+        """A year of generated activity (earns, points granted, redemptions, credit notes, expiries, a change
+        of estimate, a revaluation), accrued each week: GL = computed liability at every month end."""
+        provision_account = self.env["account.account"].create(
+            {
+                "name": "Points provision",
+                "code": "LOYD02",
+                "account_type": "liability_current",
+                "company_ids": [Command.set(self.company.ids)],
+            }
+        )
+        provision = self.program.copy(
+            {
+                "name": "Provision Club",
+                "liability_method": "provision",
+                "loyalty_liability_account_id": provision_account.id,
+                "point_value": 0.01,
+            }
+        )
+        self.program.point_value = 0.01
+        members = {}
+        for index in range(4):
+            partner = self.env["res.partner"].create({"name": f"Year member {index}"})
+            for program in (self.program, provision):
+                members[(program.id, index)] = self.env["crm.loyalty.membership"].create(
+                    {"partner_id": partner.id, "program_id": program.id}
+                )
+        rng = random.Random(20)
+        balances, earns = {}, {}
+        day, end = date(2026, 1, 5), date(2026, 12, 28)
+        while day <= end:
+            week = self._generated_week(rng, day)  # the same movements for both programs
+            for program in (self.program, provision):
+                for kind, index, points, amount in week:
+                    self._post_generated(members[(program.id, index)], day, kind, points, amount, balances, earns)
+            self._cron(day + timedelta(days=1))
+            if day == date(2026, 6, 1):
+                with freeze_time(day + timedelta(days=1)):
+                    self.program.with_context(breakage_reason="mid-year review").expected_redemption_rate = 0.8
+            if day == date(2026, 9, 7):
+                with freeze_time(day + timedelta(days=1)):
+                    self.program.point_value = 0.02
+            day += timedelta(days=7)
+        self.assertEqual(len(self.program.accrual_ids.filtered(lambda a: a.kind != "day")), 2)
+        for program in (self.program, provision):
+            tie_out = program._liability_tie_out(date(2026, 1, 1), date(2026, 12, 31))
+            self.assertEqual(len(tie_out), 12)
+            for row in tie_out:
+                self.assertEqual(row["difference"], 0.0, f"{program.name} {row['date']}")
+                self.assertEqual(row["gl_balance"], self._gl(row["account"], row["date"]))
+            self.assertTrue(tie_out[-1]["liability"] > 0)
 
 
 @tagged("post_install", "-at_install")
