@@ -397,6 +397,9 @@ class CrmLoyaltyAccrual(models.Model):
                 label = doc_env._("Change of the expected redemption rate: cumulative catch-up")
             elif category == "revalued":
                 label = doc_env._("Change of the point value: revaluation of the contract liability")
+            elif not items:
+                # no movement of its own: the effect of movements posted late on the days after them
+                label = doc_env._("Revenue recognised again for movements posted late")
             elif category == "recognised":
                 label = doc_env._("Points redeemed: revenue recognised (%(points)s points)", points=pts)
             else:

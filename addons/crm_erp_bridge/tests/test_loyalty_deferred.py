@@ -319,6 +319,7 @@ class TestLoyaltyDeferred(AccountTestInvoicingCommon):
         # the redemption of the second day is recognised against the larger pool: 181.76 x 50 / 190 = 47.83
         self.assertEqual(self._lines(late, self.revenue), 2.17)
         self.assertEqual((late.granted_amount, late.recognised_amount), (95.0, -2.17))
+        self.assertIn("posted late", late.move_id.line_ids.filtered(lambda l: l.account_id == self.revenue).name)
         self.assertEqual(self.program._contract_liability(d3), 133.93)
         self.assertEqual(self.program._liability_reconciliation(d3), (133.93, 133.93, 0.0))
         self.assertEqual(self.program._liability_reconciliation(d1)[2], 2.17, "its effect on the later day")
@@ -421,6 +422,12 @@ class TestLoyaltyDeferred(AccountTestInvoicingCommon):
                     self.program.point_value = 0.02
             day += timedelta(days=7)
         self.assertEqual(len(self.program.accrual_ids.filtered(lambda a: a.kind != "day")), 2)
+        with freeze_time(end):
+            provision.with_context(breakage_reason="no effect").write(
+                {"expected_redemption_rate": 0.5, "point_value": 0.02}
+            )
+        self.assertFalse(provision.accrual_ids.filtered(lambda a: a.kind != "day"), "provision: as before")
+        provision.point_value = 0.01
         for program in (self.program, provision):
             tie_out = program._liability_tie_out(date(2026, 1, 1), date(2026, 12, 31))
             self.assertEqual(len(tie_out), 12)
