@@ -10,6 +10,9 @@ from odoo.tools import SQL, float_is_zero
 
 from ..tools.deferred_revenue import CATEGORIES, replay
 
+# the cause of the contract liability's movement behind each kind of ledger entry (deferred revenue)
+ENTRY_CAUSES = {"deferred": "deferred", "granted": "granted", "redeemed": "recognised", "expired": "released"}
+
 _logger = logging.getLogger(__name__)
 
 
@@ -19,7 +22,11 @@ class CrmLoyaltyAccrual(models.Model):
     A day's movements posted after its accrual (an invoice dated yesterday posted today, a back-dated credit
     note, a second "Accrue Now" the same day) are booked by a catch-up accrual of the same day: dated that
     day while its period is open, else on the first open date after the lock dates. One regular accrual per
-    program and day, any number of catch-ups."""
+    program and day, any number of catch-ups.
+
+    Under deferred revenue (IFRS 15 / CAS 14), each accrual books, by cause (the ``*_amount`` fields), what
+    brings the contract liability to its replay from the ledger and the estimates (tools/deferred_revenue.py);
+    a change of the expected redemption rate or of the point value is an accrual of its own (``kind``)."""
 
     _name = "crm.loyalty.accrual"
     _description = "Loyalty Liability Accrual"
@@ -421,10 +428,9 @@ class CrmLoyaltyAccrual(models.Model):
         deltas = {c: program.currency_id.round(target[c] - booked[c]) for c in CATEGORIES}
         by_category = defaultdict(list)
         for entry in entries:
-            by_category["recognised" if entry[3] == "redeemed" else entry[3].replace("expired", "released")].append(
-                entry
-            )
+            by_category[ENTRY_CAUSES[entry[3]]].append(entry)
         doc_env = self.with_context(lang=program.company_id.partner_id.lang or self.env.lang).env
+        program = program.with_env(doc_env)  # its name in the company's language, as on the day's entries
         if vals.get("kind", "day") == "day":
             ref = doc_env._("Loyalty contract liability %(program)s %(day)s", program=program.name, day=date)
             if vals.get("catch_up"):
