@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.crm_customer_facts.tools.sql import pg_array
+
 
 class CrmLifecycleHistory(models.Model):
     """One move of a customer from a lifecycle stage to another."""
@@ -59,9 +61,9 @@ class CrmLifecycleHistory(models.Model):
                 company=self.env.company.id,
                 date=date,
                 uid=self.env.uid,
-                partners=list(partner_ids),
-                froms=list(from_ids),
-                tos=list(to_ids),
+                partners=pg_array(partner_ids),
+                froms=pg_array(from_ids),
+                tos=pg_array(to_ids),
             )
         )
         self.invalidate_model()

@@ -6,6 +6,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.crm_customer_facts.tools.sql import pg_array
+
 from ..tools.lifecycle import LifecycleParams, decide_stage_sql
 
 # a related field takes its context dependencies from its target field, not from the score of the current
@@ -341,8 +343,8 @@ class ResPartner(models.Model):
              WHERE p.id = moves.id
          RETURNING p.id, old.lifecycle_stage_id, moves.stage_id
                 """,
-                ids=list(moves),
-                stages=list(moves.values()),
+                ids=pg_array(moves),
+                stages=pg_array(moves.values()),
                 now=now,
                 uid=self.env.uid,
             )
