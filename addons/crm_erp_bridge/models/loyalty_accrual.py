@@ -341,26 +341,48 @@ class CrmLoyaltyAccrual(models.Model):
             else:
                 category = "expired" if entry_type in ("expire", "adjust") else "redeemed"
                 entries.append((entry_id, day, done, category, 0.0, -points))
-        return {"entries": entries, "changes": changes, "rate": rate0}
-
-    @api.model
-    def _deferred_pool(self, program, pool, include):
-        """Replay the entries ``include(entry)`` keeps, and every change of estimate and value, day after
-        day (tools/deferred_revenue.py)."""
-        days = defaultdict(dict)
-        for entry in pool["entries"]:
-            if not include(entry):
-                continue
-            _id, day, _done, category, amount, points = entry
-            moves = days[day]
+        # the day's movements summed per day and per state (accrued or not when read), once: each replay then
+        # costs one step per day, whichever entries it keeps
+        buckets = defaultdict(lambda: defaultdict(dict))
+        by_date = defaultdict(list)
+        for entry in entries:
+            _id, day, done, category, amount, points = entry
+            by_date[day].append(entry)
+            moves = buckets[day][done]
             if category in ("deferred", "granted"):
                 total = moves.get(category, (0.0, 0.0))
                 moves[category] = (total[0] + amount, total[1] + points)
             else:
                 moves[category] = moves.get(category, 0.0) + points
+        return {"by_date": by_date, "buckets": buckets, "changes": changes, "rate": rate0}
+
+    @api.model
+    def _deferred_pool(self, program, pool, until=None, pending_until=None):
+        """Replay, day after day (tools/deferred_revenue.py), every change of estimate and value and the
+        entries accrued when ``pool`` was read up to ``until`` (None: all), the others up to
+        ``pending_until`` (None: none)."""
+        days = {}
+        for day, states in pool["buckets"].items():
+            kept = [
+                moves
+                for done, moves in sorted(states.items())
+                if (done and (until is None or day <= until))
+                or (not done and pending_until is not None and day <= pending_until)
+            ]
+            if not kept:
+                continue
+            merged = {}
+            for moves in kept:
+                for category, value in moves.items():
+                    if category in ("deferred", "granted"):
+                        total = merged.get(category, (0.0, 0.0))
+                        merged[category] = (total[0] + value[0], total[1] + value[1])
+                    else:
+                        merged[category] = merged.get(category, 0.0) + value
+            days[day] = merged
         for day, _rate_before, rate_after, value_before, value_after in pool["changes"]:
-            if include((None, day, True, "change", 0.0, 0.0)):
-                moves = days[day]
+            if until is None or day <= until:
+                moves = days.setdefault(day, {})
                 moves["rate"] = rate_after
                 if value_before and value_after != value_before:
                     moves["ratio"] = moves.get("ratio", 1.0) * value_after / value_before
@@ -420,10 +442,11 @@ class CrmLoyaltyAccrual(models.Model):
         return line_specs
 
     @api.model
-    def _book_deferred(self, program, date, pool, include, entries, vals):
-        """Book what brings the contract liability to the pool's replay of ``include``, by cause: the
-        difference between the replay's totals and what the accruals booked (nothing posted is rewritten)."""
-        target = self._deferred_pool(program, pool, include).totals
+    def _book_deferred(self, program, date, pool, pending_until, entries, vals):
+        """Book what brings the contract liability to the pool's replay (every entry accrued, the others up
+        to ``pending_until``), by cause: the difference between the replay's totals and what the accruals
+        booked (nothing posted is rewritten)."""
+        target = self._deferred_pool(program, pool, pending_until=pending_until).totals
         booked = self._deferred_booked(program)
         deltas = {c: program.currency_id.round(target[c] - booked[c]) for c in CATEGORIES}
         by_category = defaultdict(list)
@@ -473,13 +496,8 @@ class CrmLoyaltyAccrual(models.Model):
         entry of this day or before, its difference with what is booked. A late posting is thus booked with
         its effect on the days after it (a redemption recognised against a larger pool)."""
         ids = {r[0] for r in rows}
-        entries = [e for e in pool["entries"] if e[0] in ids]
-        accrual = self._book_deferred(
-            program, date, pool, lambda e: e[2] or e[1] <= date, entries, {"catch_up": catch_up}
-        )
-        # these entries are accrued now: the next days of the run see them so
-        pool["entries"] = [e if e[0] not in ids else e[:2] + (True,) + e[3:] for e in pool["entries"]]
-        return accrual
+        entries = [e for e in pool["by_date"][date] if e[0] in ids]
+        return self._book_deferred(program, date, pool, date, entries, {"catch_up": catch_up})
 
     @api.model
     def _book_deferred_change(self, program, vals):
@@ -488,4 +506,4 @@ class CrmLoyaltyAccrual(models.Model):
         today = fields.Date.context_today(self)
         change = (today, vals["rate_before"], vals["rate_after"], vals["value_before"], vals["value_after"])
         pool = self._deferred_entries(program, pending_change=change)
-        return self._book_deferred(program, today, pool, lambda e: e[2], [], vals)
+        return self._book_deferred(program, today, pool, None, [], vals)

@@ -160,7 +160,7 @@ class CrmLoyaltyProgram(models.Model):
         self.ensure_one()
         Accrual = self.env["crm.loyalty.accrual"]
         pool = Accrual._deferred_entries(self)
-        return Accrual._deferred_pool(self, pool, lambda entry: entry[1] <= date).liability
+        return Accrual._deferred_pool(self, pool, until=date, pending_until=date).liability
 
     def _liability_tie_out(self, date_from, date_to):
         """Monthly tie-out of the liability, for the auditor and the accounting workbook: one dict per month
@@ -215,7 +215,7 @@ class CrmLoyaltyProgram(models.Model):
         for day in dates:
             ledger_value = currency.round(points[day] * self.point_value)
             if self.liability_method == "deferred":
-                liability = Accrual._deferred_pool(self, pool, lambda entry, d=day: entry[1] <= d).liability
+                liability = Accrual._deferred_pool(self, pool, until=day, pending_until=day).liability
             else:
                 liability = ledger_value
             gl_balance = currency.round(gl[day])

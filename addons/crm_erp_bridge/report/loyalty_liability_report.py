@@ -169,7 +169,9 @@ class CrmLoyaltyLiabilityReport(models.Model):
                 if pool is None:
                     row.liability = row.ledger_value
                 else:
-                    row.liability = Accrual._deferred_pool(program, pool, lambda e, d=row.date: e[1] <= d).liability
+                    row.liability = Accrual._deferred_pool(
+                        program, pool, until=row.date, pending_until=row.date
+                    ).liability
                 row.liability_difference = row.currency_id.round(row.liability - row.gl_balance)
 
     @api.depends("difference", "unaccrued_points", "booked_later", "liability_difference")
