@@ -59,11 +59,11 @@ class CrmLoyaltyProgram(models.Model):
                             program=program.name,
                         )
                     )
-        watched = {"expected_redemption_rate", "point_value"} & set(vals)
+        if not {"expected_redemption_rate", "point_value"} & set(vals):
+            return super().write(vals)
         before = {program.id: (program.expected_redemption_rate, program.point_value) for program in self}
         res = super().write(vals)
-        if watched:
-            self._book_change_of_estimate(before)
+        self._book_change_of_estimate(before)
         return res
 
     def _book_change_of_estimate(self, before):
