@@ -296,6 +296,11 @@ class TestBridge(AccountTestInvoicingCommon):
                 "Profitability by Segment",
                 "Receivables Aging",
                 "Feedback Resolution Cost",
+                "Liability Tie-out",
+                "Redemption Cohorts",
+                "Breakage Estimates",
+                "Adjustments and Goodwill",
+                "Ledger Integrity",
             ],
         )
         liability = book["Loyalty Liability"]

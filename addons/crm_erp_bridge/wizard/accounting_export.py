@@ -1,6 +1,7 @@
 import base64
 import io
 import uuid
+from datetime import datetime, time, timedelta
 
 import xlsxwriter
 from dateutil.relativedelta import relativedelta
@@ -11,11 +12,14 @@ from odoo.tools import SQL
 
 MONEY = "#,##0.00"
 POINTS = "#,##0"
+PERCENT = "0.00%"
 
 
 class CrmAccountingExport(models.TransientModel):
     """XLSX workbooks for accountants: loyalty liability roll-forward, customer profitability,
-    receivables aging by segment and stage, feedback resolution cost.
+    receivables aging by segment and stage, feedback resolution cost, and the auditor pack of the loyalty
+    liability (tie-out of both methods, redemption cohorts, breakage estimates, adjustments and goodwill,
+    ledger integrity).
 
     Written with xlsxwriter in constant-memory mode: rows stream to disk as they are produced.
     """
@@ -81,6 +85,8 @@ class CrmAccountingExport(models.TransientModel):
             "money": book.add_format({"num_format": MONEY}),
             "points": book.add_format({"num_format": POINTS}),
             "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+            "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+            "percent": book.add_format({"num_format": PERCENT}),
             "text": None,
             "total_label": book.add_format({"bold": True, "top": 1}),
             "total_money": book.add_format({"bold": True, "top": 1, "num_format": MONEY}),
@@ -103,16 +109,24 @@ class CrmAccountingExport(models.TransientModel):
         )
         self._sheet(book, fmt, _("Receivables Aging"), self._aging_columns(), self._aging_rows())
         self._sheet(book, fmt, _("Feedback Resolution Cost"), self._feedback_columns(), self._feedback_rows())
+        # the auditor pack of the loyalty liability
+        self._sheet(book, fmt, _("Liability Tie-out"), self._tie_out_columns(), self._tie_out_rows())
+        self._sheet(book, fmt, _("Redemption Cohorts"), self._cohort_columns(), self._cohort_rows())
+        self._sheet(book, fmt, _("Breakage Estimates"), self._estimate_columns(), self._estimate_rows())
+        self._sheet(book, fmt, _("Adjustments and Goodwill"), self._adjustment_columns(), self._adjustment_rows())
+        self._sheet(book, fmt, _("Ledger Integrity"), self._integrity_columns(), self._integrity_rows())
         book.close()
         return buffer.getvalue()
 
     @api.model
     def _sheet(self, book, fmt, title, columns, rows):
-        """columns: [(label, kind, width, total)]; kind in text/date/money/points; rows: iterable of tuples.
+        """columns: [(label, kind, width, total)]; kind in text/date/datetime/money/points/percent; rows:
+        iterable of tuples.
 
         total: False (none), True (the sum of the rows: flows), "first" or "last" (a balance: the sum of the
         rows of the first or last date of the sheet's date column, e.g. the period's opening and closing over
-        every program). The total row carries formulas with their values, for readers that do not compute."""
+        every program). The total row carries formulas with their values, for readers that do not compute; a
+        sheet without any total column has no total row."""
         sheet = book.add_worksheet(title[:31])
         for col, (_label, _kind, width, _total) in enumerate(columns):
             sheet.set_column(col, col, width)
@@ -125,14 +139,7 @@ class CrmAccountingExport(models.TransientModel):
         row = 0
         for row, values in enumerate(rows, start=1):
             for col, ((_label, kind, _width, total), value) in enumerate(zip(columns, values, strict=False)):
-                if value is None or value is False:
-                    sheet.write_blank(row, col, None)
-                elif kind == "date":
-                    sheet.write_datetime(row, col, fields.Datetime.to_datetime(value), fmt["date"])
-                elif kind in ("money", "points"):
-                    sheet.write_number(row, col, float(value), fmt[kind])
-                else:
-                    sheet.write_string(row, col, str(value))
+                self._write_cell(sheet, fmt, row, col, kind, value)
                 if total is True and value:
                     sums[col] += float(value)
                 elif total in balances and date_col is not None:
@@ -144,6 +151,8 @@ class CrmAccountingExport(models.TransientModel):
                         balances[total][col] = (day, current[1] + amount)
         last = row
         sheet.autofilter(0, 0, max(last, 1), len(columns) - 1)
+        if not any(column[3] for column in columns):
+            return sheet
         total_row = last + 1
         sheet.write_string(total_row, 0, _("Total"), fmt["total_label"])
         for col, (_label, kind, _width, total) in enumerate(columns):
@@ -164,6 +173,17 @@ class CrmAccountingExport(models.TransientModel):
             sheet.write_formula(total_row, col, formula, fmt[f"total_{kind}"], value)
         return sheet
 
+    @api.model
+    def _write_cell(self, sheet, fmt, row, col, kind, value):
+        if value is None or value is False:
+            sheet.write_blank(row, col, None)
+        elif kind in ("date", "datetime"):
+            sheet.write_datetime(row, col, fields.Datetime.to_datetime(value), fmt[kind])
+        elif kind in ("money", "points", "percent"):
+            sheet.write_number(row, col, float(value), fmt[kind])
+        else:
+            sheet.write_string(row, col, str(value))
+
     # ------------------------------------------------------------------ 1. loyalty liability roll-forward
     def _liability_columns(self):
         return [
@@ -181,10 +201,18 @@ class CrmAccountingExport(models.TransientModel):
             (_("Closing (money)"), "money", 14, "last"),
         ]
 
-    def _liability_rows(self):
-        programs = self.program_ids or self.env["crm.loyalty.program"].with_context(active_test=False).search(
-            [("company_id", "=", self.company_id.id)]
+    def _export_programs(self):
+        """The programs of the export: those chosen (none chosen: all of them, archived too) of its company."""
+        if self.program_ids:
+            return self.program_ids.filtered(lambda program: program.company_id == self.company_id)
+        return (
+            self.env["crm.loyalty.program"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.company_id.id)], order="name, id")
         )
+
+    def _liability_rows(self):
+        programs = self._export_programs()
         if not programs:
             return
         start = self.date_from.replace(day=1)
@@ -395,3 +423,256 @@ class CrmAccountingExport(models.TransientModel):
         labels = dict(self.env["crm.feedback.ticket"]._fields["ticket_type"]._description_selection(self.env))
         for name, customer, ttype, opened, credit, qty in rows:
             yield name, customer or "", labels.get(ttype, ttype), opened, credit, qty
+
+    # ------------------------------------------------------------------ 5. auditor pack: liability tie-out
+    def _tie_out_columns(self):
+        return [
+            (_("Program"), "text", 24, False),
+            (_("Method"), "text", 18, False),
+            (_("Month End"), "date", 12, False),
+            (_("Ledger Points"), "points", 14, "last"),
+            (_("Point Value"), "money", 10, False),
+            (_("Ledger Value"), "money", 14, "last"),
+            (_("Computed Liability"), "money", 14, "last"),
+            (_("Account"), "text", 24, False),
+            (_("GL Balance"), "money", 14, "last"),
+            (_("Difference"), "money", 14, "last"),
+        ]
+
+    def _month_ends(self):
+        """The days of the tie-out: every month end of the period, and its last day when it ends no month
+        (as crm.loyalty.program._liability_tie_out)."""
+        days, day = [], self.date_from + relativedelta(day=31)
+        while day <= self.date_to:
+            days.append(day)
+            day = day + timedelta(days=1) + relativedelta(day=31)
+        if not days or days[-1] != self.date_to:
+            days.append(self.date_to)
+        return days
+
+    def _tie_out_programs(self):
+        """The programs whose liability is in the ledger (or was): those of the reconciliation screen."""
+        programs = self._export_programs()
+        if not programs:
+            return programs
+        self.env["crm.loyalty.accrual"].flush_model(["program_id"])
+        accrued = {
+            program_id
+            for (program_id,) in self.env.execute_query(
+                SQL("SELECT DISTINCT program_id FROM crm_loyalty_accrual WHERE program_id = ANY(%s)", programs.ids)
+            )
+        }
+        return programs.filtered(lambda p: p.liability_accounting or p.id in accrued)
+
+    def _tie_out_rows(self):
+        """Per program and month end, the figures of ``program._liability_tie_out`` (those of the
+        reconciliation screen), under both methods; then, per liability account of these programs, the
+        journal items posted to it outside the programs' accruals (by hand): they are in no program's GL
+        balance, so their rows show them as a difference."""
+        programs = self._tie_out_programs()
+        if not programs:
+            return
+        methods = dict(programs._fields["liability_method"]._description_selection(self.env))
+        accounts = self.env["account.account"]
+        for program in programs:
+            for row in program._liability_tie_out(self.date_from, self.date_to):
+                accounts |= row["account"]
+                yield (
+                    program.name,
+                    methods.get(program.liability_method, ""),
+                    row["date"],
+                    row["ledger_points"],
+                    program.point_value,
+                    row["ledger_value"],
+                    row["liability"],
+                    row["account"].display_name or "",
+                    row["gl_balance"],
+                    row["difference"],
+                )
+        if not accounts:
+            return
+        days = self._month_ends()
+        currency = self.company_id.currency_id
+        other = {}
+        for day, account_id, balance in self.env.execute_query(
+            SQL(
+                """SELECT d.day, aml.account_id, SUM(aml.credit - aml.debit)
+                     FROM unnest(%(days)s::date[]) AS d(day)
+                     JOIN account_move_line aml
+                          ON aml.account_id = ANY(%(accounts)s) AND aml.company_id = %(company)s
+                         AND aml.parent_state = 'posted' AND aml.date <= d.day
+                    WHERE NOT EXISTS (SELECT 1 FROM crm_loyalty_accrual a WHERE a.move_id = aml.move_id)
+                 GROUP BY 1, 2""",
+                days=days,
+                accounts=accounts.ids,
+                company=self.company_id.id,
+            )
+        ):
+            other[(account_id, day)] = currency.round(balance)
+        label = _("Other journal items (not from the accruals)")
+        for account in accounts.sorted("code"):
+            balances = [other.get((account.id, day), 0.0) for day in days]
+            if all(currency.is_zero(balance) for balance in balances):
+                continue
+            for day, balance in zip(days, balances, strict=True):
+                yield (label, "", day, None, None, None, 0.0, account.display_name, balance, -balance)
+
+    # ------------------------------------------------------------------ 6. auditor pack: redemption cohorts
+    def _cohort_columns(self):
+        return [
+            (_("Program"), "text", 24, False),
+            (_("Month of Earning"), "date", 12, False),
+            (_("Earned"), "points", 12, True),
+            (_("Redeemed"), "points", 12, True),
+            (_("Expired"), "points", 12, True),
+            (_("Open"), "points", 12, True),
+            (_("Open Past Expiry"), "points", 12, True),
+            (_("Redemption Rate"), "percent", 12, False),
+            (_("Closed"), "text", 8, False),
+        ]
+
+    def _cohort_rows(self):
+        """The cohort table of the breakage estimate (``program._redemption_cohorts``) for the months of
+        earning up to the end of the period, points past their expiry counted as of that day."""
+        programs = self._export_programs()
+        names = {program.id: program.name for program in programs}
+        yes, no = _("Yes"), _("No")
+        for row in programs._redemption_cohorts(today=self.date_to):
+            if row["month"] > self.date_to:
+                continue
+            yield (
+                names[row["program_id"]],
+                row["month"],
+                row["earned"],
+                row["redeemed"],
+                row["expired"],
+                row["open"],
+                row["lapsed"],
+                row["redemption_rate"],
+                yes if row["closed"] else no,
+            )
+
+    # ------------------------------------------------------------------ 7. auditor pack: breakage estimates
+    def _estimate_columns(self):
+        return [
+            (_("Program"), "text", 24, False),
+            (_("Date"), "datetime", 16, False),
+            (_("Change"), "text", 18, False),
+            (_("Previous Rate"), "percent", 12, False),
+            (_("Expected Redemption Rate"), "percent", 12, False),
+            (_("Estimated from Closed Cohorts"), "percent", 12, False),
+            (_("Closed Cohorts"), "points", 10, False),
+            (_("Points Behind"), "points", 12, False),
+            (_("Set By"), "text", 20, False),
+            (_("Reason"), "text", 40, False),
+        ]
+
+    def _estimate_rows(self):
+        """Per program, the expected redemption rate in force at the end of the period, then its history up
+        to that day (crm.loyalty.breakage.estimate: who, when, why, the cohorts behind it), oldest first;
+        times in the user's time zone."""
+        programs = self._export_programs()
+        end = datetime.combine(self.date_to + timedelta(days=1), time.min)
+        Estimate = self.env["crm.loyalty.breakage.estimate"]
+        estimates = Estimate.search([("program_id", "in", programs.ids)], order="date, id")
+        kinds = dict(Estimate._fields["kind"]._description_selection(self.env))
+        in_force_label = _("In force at the end of the period")
+        by_program = estimates.grouped("program_id")
+        for program in programs:
+            history = by_program.get(program, Estimate)
+            before = history.filtered(lambda e: e.date < end)
+            after = history - before
+            if before:
+                rate = before[-1].new_rate
+            elif after:
+                rate = after[0].old_rate
+            else:
+                rate = program.expected_redemption_rate
+            yield (program.name, None, in_force_label, None, rate, None, None, None, None, None)
+            for estimate in before:
+                yield (
+                    program.name,
+                    fields.Datetime.context_timestamp(self, estimate.date).replace(tzinfo=None),
+                    kinds.get(estimate.kind, estimate.kind),
+                    estimate.old_rate,
+                    estimate.new_rate,
+                    estimate.proposed_rate if estimate.enough_history else None,
+                    estimate.cohort_count,
+                    estimate.cohort_points,
+                    estimate.user_id.name,
+                    estimate.reason or "",
+                )
+
+    # ------------------------------------------------------------------ 8. auditor pack: adjustments, goodwill
+    def _adjustment_columns(self):
+        return [
+            (_("Date"), "date", 12, False),
+            (_("Program"), "text", 24, False),
+            (_("Customer"), "text", 28, False),
+            (_("Type"), "text", 14, False),
+            (_("Reason"), "text", 40, False),
+            (_("Points"), "points", 12, True),
+            (_("Value"), "money", 14, True),
+            (_("Approved By"), "text", 20, False),
+        ]
+
+    def _adjustment_rows(self):
+        """The manual adjustments and the goodwill points granted in the period, with who approved them; the
+        value at the program's point value."""
+        programs = self._export_programs()
+        entries = self.env["crm.loyalty.entry"].search(
+            [
+                ("program_id", "in", programs.ids),
+                ("date", ">=", self.date_from),
+                ("date", "<=", self.date_to),
+                "|",
+                ("entry_type", "=", "adjust"),
+                "&",
+                ("entry_type", "=", "bonus"),
+                ("bonus_kind", "=", "goodwill"),
+            ],
+            order="date, id",
+        )
+        types = {"adjust": _("Adjustment"), "bonus": _("Goodwill")}
+        currency = self.company_id.currency_id
+        for entry in entries:
+            yield (
+                entry.date,
+                entry.program_id.name,
+                entry.partner_id.display_name or "",
+                types[entry.entry_type],
+                entry.reason_display or "",
+                entry.points,
+                currency.round(entry.points * entry.program_id.point_value),
+                entry.approved_by_id.name or "",
+            )
+
+    # ------------------------------------------------------------------ 9. auditor pack: ledger integrity
+    def _integrity_columns(self):
+        return [
+            (_("Company"), "text", 24, False),
+            (_("Status"), "text", 16, False),
+            (_("Entries Checked"), "points", 12, False),
+            (_("Not Yet Secured"), "points", 12, False),
+            (_("First Broken Entry ID"), "points", 12, False),
+            (_("Position"), "points", 10, False),
+            (_("Result"), "text", 60, False),
+            (_("Last Hash"), "text", 66, False),
+        ]
+
+    def _integrity_rows(self):
+        """The hash chain of the loyalty ledger of the export's company, checked now
+        (crm.loyalty.entry._check_chain_integrity)."""
+        result = self.env["crm.loyalty.entry"]._check_chain_integrity(self.company_id)
+        Line = self.env["crm.loyalty.ledger.check.line"]
+        statuses = dict(Line._fields["status"]._description_selection(self.env))
+        yield (
+            result["company_name"],
+            statuses.get(result["status"], result["status"]),
+            result["checked"],
+            result["unsecured"],
+            result["first_broken_entry_id"] or None,
+            result["first_broken_sequence"] or None,
+            result["message"],
+            result["last_hash"] or "",
+        )
