@@ -1,0 +1,7 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    privacy_log_retention_days = fields.Integer(related="company_id.privacy_log_retention_days", readonly=False)

@@ -1,0 +1,30 @@
+from odoo import models
+
+from odoo.addons.crm_erp_bridge.models.res_partner import PANEL_FIELDS
+
+LOGGED_360 = "crm_privacy_logged_360"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    def read(self, fields=None, load="_classic_read"):
+        """A deliberate read of the 360 figures (the web client opening the panel or the dashboard, an RPC
+        client asking for them) is logged, once per transaction, user, company and customer; the compute
+        itself logs nothing (other code reads the figures for its own needs).
+
+        On a read-only replica cursor the log's INSERT raises and Odoo retries the request read/write."""
+        result = super().read(fields, load)
+        requested = set(fields) if fields else set(self._fields)
+        if self and not requested.isdisjoint(PANEL_FIELDS):
+            self._privacy_log_360()
+        return result
+
+    def _privacy_log_360(self):
+        logged = self.env.cr.cache.setdefault(LOGGED_360, set())
+        key = (self.env.uid, self.env.company.id)
+        customers = self.commercial_partner_id.filtered(lambda customer: (*key, customer.id) not in logged)
+        if not customers:
+            return
+        self.env["crm.privacy.access.log"]._log("view_360", customers)
+        logged.update((*key, customer.id) for customer in customers)

@@ -1,0 +1,2 @@
+from . import test_access_log
+from . import test_export

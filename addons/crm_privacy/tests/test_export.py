@@ -1,0 +1,109 @@
+import io
+import json
+import zipfile
+
+import openpyxl
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import PrivacyCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPersonalDataExport(PrivacyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        program = cls.env["crm.loyalty.program"].create(
+            {
+                "name": "Privacy Club",
+                "company_id": cls.company.id,
+                "point_value": 0.01,
+                "reward_product_id": cls.env.ref("crm_loyalty.product_loyalty_reward").id,
+            }
+        )
+        cls.membership = cls.env["crm.loyalty.membership"].create(
+            {"partner_id": cls.contact.id, "program_id": program.id}
+        )
+        cls.entry = cls.membership._post_bonus("birthday", 42.0)
+        cls.ticket = cls.env["crm.feedback.ticket"].create(
+            {
+                "subject": "Parcel lost",
+                "description": "<p>My parcel never came.</p>",
+                "partner_id": cls.contact.id,
+                "company_id": cls.company.id,
+            }
+        )
+        cls.ticket.message_post(body="Please call me at 138 0000 0000", message_type="comment")
+        cls.nps = cls.env["crm.feedback.nps"].create(
+            {"partner_id": cls.contact.id, "score": 3, "comment": "Slow delivery", "company_id": cls.company.id}
+        )
+        cls.other = cls.env["res.partner"].create({"name": "Someone Else", "is_company": True})
+        cls.env["crm.feedback.ticket"].create(
+            {
+                "subject": "Not theirs",
+                "description": "<p>x</p>",
+                "partner_id": cls.other.id,
+                "company_id": cls.company.id,
+            }
+        )
+
+    def _export(self, user, partner, reason="Customer request"):
+        wizard = self.env["crm.privacy.export"].with_user(user).create({"partner_id": partner.id, "reason": reason})
+        action = wizard.action_export()
+        self.assertIn(f"/web/content/{wizard.attachment_id.id}", action["url"])
+        return zipfile.ZipFile(io.BytesIO(wizard.attachment_id.raw))
+
+    def test_export_zip_content(self):
+        archive = self._export(self.officer, self.contact)
+        self.assertEqual(set(archive.namelist()), {"data.json", "data.xlsx", "manifest.json"})
+        data = json.loads(archive.read("data.json"))
+        manifest = json.loads(archive.read("manifest.json"))
+        sections = {
+            "contacts",
+            "loyalty_memberships",
+            "loyalty_ledger",
+            "tickets",
+            "ticket_messages",
+            "csat_answers",
+            "nps_answers",
+            "rfm_scores",
+            "rfm_history",
+            "lifecycle_history",
+            "segment_memberships",
+            "profitability",
+        }
+        self.assertEqual(set(data), sections)
+        self.assertEqual(set(manifest["sections"]), sections)
+        self.assertEqual(set(manifest["files"]), {"data.json", "data.xlsx", "manifest.json"})
+        self.assertEqual(manifest["customer_id"], self.customer.id, "the whole customer, from one contact")
+        self.assertEqual(manifest["sections"]["loyalty_ledger"]["records"], 1)
+        self.assertEqual(
+            {c["name"] for c in data["contacts"]["records"]}, {"Private Ltd", "Wang Fang"}, "the customer and contacts"
+        )
+        [entry] = data["loyalty_ledger"]["records"]
+        self.assertEqual(entry["id"], self.entry.id)
+        self.assertEqual(entry["points"], 42.0)
+        self.assertEqual(entry["entry_type"], "bonus")
+        self.assertEqual(entry["partner_id"], self.membership.partner_id.display_name)
+        self.assertEqual([t["subject"] for t in data["tickets"]["records"]], ["Parcel lost"])
+        self.assertEqual(data["tickets"]["records"][0]["description"], "My parcel never came.")
+        bodies = [m["body"] for m in data["ticket_messages"]["records"]]
+        self.assertIn("Please call me at 138 0000 0000", bodies)
+        self.assertEqual([n["comment"] for n in data["nps_answers"]["records"]], ["Slow delivery"])
+        book = openpyxl.load_workbook(io.BytesIO(archive.read("data.xlsx")), read_only=True)
+        self.assertEqual(set(book.sheetnames), sections)
+        ledger = list(book["loyalty_ledger"].iter_rows(values_only=True))
+        self.assertEqual(len(ledger), 2, "a header and the entry")
+        self.assertEqual(dict(zip(ledger[0], ledger[1], strict=True))["points"], 42)
+        # logged for the customer, with the reason given
+        log = self.Log.sudo().search([("action", "=", "export_personal_data")])
+        self.assertEqual(log.user_id, self.officer)
+        self.assertEqual(log.partner_ids, self.customer)
+        self.assertEqual(log.reason, "Customer request")
+
+    def test_export_officers_only(self):
+        with self.assertRaises(AccessError):
+            self.env["crm.privacy.export"].with_user(self.salesman).create({"partner_id": self.customer.id})
+        self.assertFalse(self.Log.sudo().search([("action", "=", "export_personal_data")]))
