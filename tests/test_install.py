@@ -2,7 +2,7 @@
 
 import subprocess
 
-from conftest import CONF, ERROR_LINE, ODOO_PY, ODOO_SRC, OUR_MODULES, PREFIX, drop_db, odoo, psql
+from conftest import CONF, ERROR_LINE, ODOO_PY, ODOO_SRC, OUR_MODULES, PREFIX, STANDALONE_MODULES, drop_db, odoo, psql
 
 
 def _installed(db):
@@ -47,7 +47,7 @@ def test_install_each_alone_with_demo():
     alone, with its demo data, and pulls in none of the others (three databases, installed in parallel)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    alone = [m for m in OUR_MODULES if m != "crm_erp_bridge"]
+    alone = STANDALONE_MODULES
 
     def install(module):
         db = f"{PREFIX}_alone_{module}"
@@ -84,9 +84,9 @@ UNINSTALL_REINSTALL = r"""
 import json
 report = []
 Module = env["ir.module.module"]
-ours = ["crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge"]
+ours = OUR_MODULES
 # the bridge depends on the three others, which are independent: each of them is uninstalled first,
-# in the middle and last across these orders
+# in the middle and last across these orders (crm_privacy depends on the bridge and goes with it)
 ORDERS = [
     ["crm_erp_bridge", "crm_feedback", "crm_segmentation", "crm_loyalty"],
     ["crm_erp_bridge", "crm_loyalty", "crm_feedback", "crm_segmentation"],
@@ -135,7 +135,8 @@ print("REPORT" + json.dumps(report))
 def test_uninstall_each_then_reinstall(scratch_db):
     import json
 
-    _proc, log = odoo("shell", "-d", scratch_db, "--no-http", stdin=UNINSTALL_REINSTALL)
+    script = f"OUR_MODULES = {OUR_MODULES!r}\n" + UNINSTALL_REINSTALL
+    _proc, log = odoo("shell", "-d", scratch_db, "--no-http", stdin=script)
     report = json.loads(log.split("REPORT", 1)[1].splitlines()[0])
     assert len(report) == 3
     for run in report:
