@@ -1,5 +1,6 @@
 import base64
 import io
+import logging
 from datetime import timedelta
 
 import openpyxl
@@ -13,6 +14,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from .test_loyalty_deferred import TestLoyaltyDeferred
 
+_logger = logging.getLogger(__name__)
 PACK = ["Liability Tie-out", "Redemption Cohorts", "Breakage Estimates", "Adjustments and Goodwill", "Ledger Integrity"]
 OTHER_ITEMS = "Other journal items (not from the accruals)"
 
@@ -317,6 +319,27 @@ class TestAuditorPack(AccountTestInvoicingCommon):
                  "Loyalty Boss"),
             ],
         )  # fmt: skip
+
+    # ------------------------------------------------------------------ queries
+    def test_queries_do_not_grow_with_the_months(self):
+        """The whole workbook takes as many queries for a year and a quarter as for a quarter: the tie-out
+        reads each program's month ends in one statement per figure, never one query per month."""
+        self._activity()
+
+        def queries(date_from):
+            wizard = self.env["crm.accounting.export"].create(
+                {"company_id": self.company.id, "date_from": date_from, "date_to": self.today}
+            )
+            wizard._build_workbook()  # the caches of the ORM warm
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            wizard._build_workbook()
+            return self.cr.sql_log_count - before
+
+        queries(self.start)  # once for what the registry caches on a first export (rules, translations)
+        quarter, longer = queries(self.start), queries(self.start - relativedelta(months=12))
+        _logger.info("auditor pack: whole workbook in %s queries (two programs)", quarter)
+        self.assertEqual(quarter, longer)
 
     # ------------------------------------------------------------------ integrity of the ledger
     def test_ledger_integrity_intact_then_broken(self):

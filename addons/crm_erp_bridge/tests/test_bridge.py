@@ -571,7 +571,7 @@ class TestBridge(AccountTestInvoicingCommon):
         )
         self.assertEqual(Archive.search_count([("company_id", "=", self.company.id)]), 1)
         book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(mine.file_data)))
-        self.assertEqual(len(book.sheetnames), 5)
+        self.assertEqual(len(book.sheetnames), 10, "five sheets and the auditor pack")
         self.assertEqual(book.worksheets[0].freeze_panes, "A2")
         accountant = new_test_user(
             self.env,
