@@ -1,2 +1,3 @@
 from . import test_access_log
 from . import test_export
+from . import test_inventory
