@@ -1,3 +1,4 @@
+import base64
 import io
 import json
 import zipfile
@@ -52,8 +53,9 @@ class TestPersonalDataExport(PrivacyCommon):
     def _export(self, user, partner, reason="Customer request"):
         wizard = self.env["crm.privacy.export"].with_user(user).create({"partner_id": partner.id, "reason": reason})
         action = wizard.action_export()
-        self.assertIn(f"/web/content/{wizard.attachment_id.id}", action["url"])
-        return zipfile.ZipFile(io.BytesIO(wizard.attachment_id.raw))
+        self.assertIn(f"model=crm.privacy.export&id={wizard.id}&field=file_data", action["url"])
+        self.wizard = wizard
+        return zipfile.ZipFile(io.BytesIO(base64.b64decode(wizard.file_data)))
 
     def test_export_zip_content(self):
         archive = self._export(self.officer, self.contact)
@@ -102,6 +104,19 @@ class TestPersonalDataExport(PrivacyCommon):
         self.assertEqual(log.user_id, self.officer)
         self.assertEqual(log.partner_ids, self.customer)
         self.assertEqual(log.reason, "Customer request")
+
+    def test_export_deleted_with_the_wizard(self):
+        """The ZIP is an attachment of the wizard, gone when the transient wizards are vacuumed."""
+        self._export(self.officer, self.customer)
+        Attachment = self.env["ir.attachment"].sudo()
+        domain = [
+            ("res_model", "=", "crm.privacy.export"),
+            ("res_id", "=", self.wizard.id),
+            ("res_field", "=", "file_data"),
+        ]
+        self.assertEqual(len(Attachment.search(domain)), 1)
+        self.wizard.sudo().unlink()
+        self.assertFalse(Attachment.search(domain))
 
     def test_export_officers_only(self):
         with self.assertRaises(AccessError):

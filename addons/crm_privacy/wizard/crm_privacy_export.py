@@ -1,3 +1,4 @@
+import base64
 import io
 import json
 import zipfile
@@ -25,7 +26,9 @@ class CrmPrivacyExport(models.TransientModel):
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
     reason = fields.Char(help="Why the data is exported (a request of the customer, an authority...).")
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    attachment_id = fields.Many2one("ir.attachment", readonly=True)
+    # an attachment of the wizard: deleted with it when the transient records are vacuumed (within hours)
+    file_data = fields.Binary(readonly=True, attachment=True)
+    file_name = fields.Char(readonly=True)
 
     def action_export(self):
         self.ensure_one()
@@ -33,21 +36,18 @@ class CrmPrivacyExport(models.TransientModel):
             raise AccessError(_("Only privacy officers may export a customer's personal data."))
         customer = self.partner_id.commercial_partner_id
         content = self._build_zip(customer)
-        attachment = self.env["ir.attachment"].create(
+        self.write(
             {
-                "name": f"personal-data-{customer.id}-{fields.Date.context_today(self)}.zip",
-                "raw": content,
-                "mimetype": "application/zip",
-                "res_model": self._name,
-                "res_id": self.id,
+                "file_data": base64.b64encode(content),
+                "file_name": f"personal-data-{customer.id}-{fields.Date.context_today(self)}.zip",
             }
         )
-        self.attachment_id = attachment
         self.env["crm.privacy.access.log"]._log("export_personal_data", customer, reason=self.reason)
         return {
             "type": "ir.actions.act_url",
             "target": "self",
-            "url": f"/web/content/{attachment.id}?download=true",
+            "url": f"/web/content/?model={self._name}&id={self.id}&field=file_data"
+            "&filename_field=file_name&download=true",
         }
 
     # ------------------------------------------------------------------ content
