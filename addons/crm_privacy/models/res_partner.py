@@ -1,3 +1,5 @@
+import psycopg2
+
 from odoo import models
 
 from odoo.addons.crm_erp_bridge.models.res_partner import PANEL_FIELDS
@@ -12,8 +14,7 @@ class ResPartner(models.Model):
         """A deliberate read of the 360 figures (the web client opening the panel or the dashboard, an RPC
         client asking for them) is logged, once per transaction, user, company and customer; the compute
         itself logs nothing (other code reads the figures for its own needs).
-
-        On a read-only replica cursor the log's INSERT raises and Odoo retries the request read/write."""
+        """
         result = super().read(fields, load)
         requested = set(fields) if fields else set(self._fields)
         if self and not requested.isdisjoint(PANEL_FIELDS):
@@ -26,5 +27,10 @@ class ResPartner(models.Model):
         customers = self.commercial_partner_id.filtered(lambda customer: (*key, customer.id) not in logged)
         if not customers:
             return
+        if self.env.cr.readonly:
+            # Odoo 18 runs web_read on a read-only cursor first (a replica when there is one): the error below
+            # makes odoo.http replay the request on a read/write cursor, where the row is written (raised
+            # before the INSERT, which PostgreSQL would refuse with an error in the log)
+            raise psycopg2.errors.ReadOnlySqlTransaction("the personal data access log needs a read/write cursor")
         self.env["crm.privacy.access.log"]._log("view_360", customers)
         logged.update((*key, customer.id) for customer in customers)
