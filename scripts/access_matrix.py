@@ -18,6 +18,7 @@ PROFILES = [
     ("Feedback manager", ["crm_feedback.group_feedback_manager"]),
     ("Invoicing", ["account.group_account_invoice"]),
     ("Accountant", ["account.group_account_manager"]),
+    ("Privacy officer", ["crm_privacy.group_privacy_officer"]),
     ("Portal", ["base.group_portal"]),
     ("Public", ["base.group_public"]),
 ]
