@@ -40,6 +40,23 @@ class TestPersonalDataExport(PrivacyCommon):
         cls.nps = cls.env["crm.feedback.nps"].create(
             {"partner_id": cls.contact.id, "score": 3, "comment": "Slow delivery", "company_id": cls.company.id}
         )
+        cls.score = cls.env["crm.rfm.score"].create({"partner_id": cls.customer.id, "company_id": cls.company.id})
+        cls.stage = cls.env["crm.lifecycle.stage"].create({"name": "Privacy Test Stage"})
+        cls.env["crm.lifecycle.history"].create(
+            {"partner_id": cls.customer.id, "to_stage_id": cls.stage.id, "reason": "Moved by hand"}
+        )
+        cls.env["rating.rating"].create(
+            {
+                "res_model_id": cls.env["ir.model"]._get_id("crm.feedback.ticket"),
+                "res_id": cls.ticket.id,
+                "partner_id": cls.contact.id,
+                "rating": 2,
+                "feedback": "Too slow",
+                "consumed": True,
+            }
+        )
+        cls.segment = cls.env["crm.rule.segment"].create({"name": "Privacy Test Segment"})
+        cls.segment.partner_ids = cls.contact
         cls.other = cls.env["res.partner"].create({"name": "Someone Else", "is_company": True})
         cls.env["crm.feedback.ticket"].create(
             {
@@ -94,6 +111,15 @@ class TestPersonalDataExport(PrivacyCommon):
         bodies = [m["body"] for m in data["ticket_messages"]["records"]]
         self.assertIn("Please call me at 138 0000 0000", bodies)
         self.assertEqual([n["comment"] for n in data["nps_answers"]["records"]], ["Slow delivery"])
+        [score] = data["rfm_scores"]["records"]
+        self.assertEqual(score["id"], self.score.id)
+        self.assertIn("churn_probability", score, "the predictions come with the score")
+        self.assertIn("clv_12m", score)
+        self.assertEqual([h["reason"] for h in data["lifecycle_history"]["records"]], ["Moved by hand"])
+        self.assertEqual([(r["rating"], r["feedback"]) for r in data["csat_answers"]["records"]], [(2.0, "Too slow")])
+        self.assertEqual([s["name"] for s in data["segment_memberships"]["records"]], ["Privacy Test Segment"])
+        self.assertEqual(data["profitability"]["records"], [], "no sales: no figures")
+        self.assertIn("net_revenue", data["profitability"]["fields"])
         book = openpyxl.load_workbook(io.BytesIO(archive.read("data.xlsx")), read_only=True)
         self.assertEqual(set(book.sheetnames), sections)
         ledger = list(book["loyalty_ledger"].iter_rows(values_only=True))

@@ -104,7 +104,7 @@ class CrmPrivacyExport(models.TransientModel):
                 "segment_memberships",
                 _("Rule-based segments the customer belongs to"),
                 "crm.rule.segment",
-                [("partner_ids", "in", customer.ids), ("company_id", "in", [*companies, False])],
+                [("partner_ids.commercial_partner_id", "=", customer.id), ("company_id", "in", [*companies, False])],
             ),
         ]
 
