@@ -75,10 +75,11 @@ class CrmPrivacyAccessLog(models.Model):
     @api.model
     def _purge_domain(self):
         now = fields.Datetime.now()
-        companies = self.env["res.company"].sudo().search([])
+        # sudo: the retention of every company applies, whichever companies the user running it works in
+        companies_sudo = self.env["res.company"].sudo().search([])
         domains = [
             [("company_id", "=", company.id), ("date", "<", now - timedelta(days=company.privacy_log_retention_days))]
-            for company in companies
+            for company in companies_sudo
         ]
         return expression.OR(domains) if domains else expression.FALSE_DOMAIN
 
