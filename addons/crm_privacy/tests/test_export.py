@@ -111,6 +111,9 @@ class TestPersonalDataExport(PrivacyCommon):
         bodies = [m["body"] for m in data["ticket_messages"]["records"]]
         self.assertIn("Please call me at 138 0000 0000", bodies)
         self.assertEqual([n["comment"] for n in data["nps_answers"]["records"]], ["Slow delivery"])
+        for section in data.values():
+            for name in section["fields"]:
+                self.assertFalse({"token", "nonce", "signup"} & set(name.split("_")), f"no secret exported: {name}")
         [score] = data["rfm_scores"]["records"]
         self.assertEqual(score["id"], self.score.id)
         self.assertIn("churn_probability", score, "the predictions come with the score")

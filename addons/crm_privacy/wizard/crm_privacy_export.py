@@ -11,6 +11,7 @@ from odoo.tools import html2plaintext
 
 SKIPPED_TYPES = ("binary", "one2many", "many2many", "properties", "properties_definition")
 SKIPPED_PREFIXES = ("message_", "activity_", "website_message", "rating_", "access_", "__")
+SECRET_WORDS = ("token", "nonce", "password", "secret", "hash")
 # computed, not stored, but about the customer: the predictions of their score
 EXTRA_FIELDS = {"crm.rfm.score": ["churn_probability", "clv_12m", "prediction_note"]}
 
@@ -117,6 +118,10 @@ class CrmPrivacyExport(models.TransientModel):
             and field.store
             and field.type not in SKIPPED_TYPES
             and not name.startswith(SKIPPED_PREFIXES)
+            # secrets (survey and portal tokens, confirmation nonces) and fields restricted to some groups
+            # (the signup token of a contact) stay out, although the reads run as superuser
+            and not any(word in name for word in SECRET_WORDS)
+            and not field.groups
         ]
         return names + [name for name in EXTRA_FIELDS.get(model, []) if name in Model._fields]
 
