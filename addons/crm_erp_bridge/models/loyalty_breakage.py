@@ -9,6 +9,18 @@ RATE_DIGITS = 4
 ALERT_THRESHOLD_PARAM = "crm_erp_bridge.breakage_alert_threshold"
 ALERT_THRESHOLD_DEFAULT = 0.02
 BREAKAGE_GROUPS = ("crm_loyalty.group_loyalty_manager", "account.group_account_manager")
+# the accounting of a program (method, accounts, journal): set by Loyalty Managers who are also in Billing (Invoicing)
+ACCOUNTING_GROUP = "account.group_account_invoice"
+ACCOUNTING_FIELDS = (
+    "liability_accounting",
+    "liability_method",
+    "liability_journal_id",
+    "loyalty_expense_account_id",
+    "loyalty_liability_account_id",
+    "loyalty_contract_liability_account_id",
+    "loyalty_revenue_account_id",
+    "loyalty_breakage_account_id",
+)
 
 
 def redemption_cohorts_query(today, program_ids=None):
@@ -86,10 +98,11 @@ def format_rate(rate):
     return f"{rate:.{RATE_DIGITS}f}"
 
 
-def cohort_rate(redeemed, expired, lapsed):
-    """Share of the settled points (redeemed, expired, or past their expiry date) that were redeemed."""
+def cohort_rate(redeemed, expired, lapsed, closed=True):
+    """Share of the settled points (redeemed, expired, or past their expiry date) that were redeemed; None for
+    an open cohort (its rate is not known yet: what is settled so far is mostly what was redeemed early)."""
     settled = redeemed + expired + lapsed
-    return redeemed / settled if settled > PRECISION else None
+    return redeemed / settled if closed and settled > PRECISION else None
 
 
 class CrmLoyaltyProgram(models.Model):
@@ -120,12 +133,54 @@ class CrmLoyaltyProgram(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """The accounting of a new program is set by Billing users only; the rate it starts with is the first
+        row of its breakage history."""
+        for vals in vals_list:
+            self._check_accounting_rights(
+                [
+                    name
+                    for name in ACCOUNTING_FIELDS
+                    if vals.get(name) and not (name == "liability_method" and vals[name] == "provision")
+                ]
+            )
+        programs = super().create(vals_list)
+        reason = (self.env.context.get("breakage_reason") or "").strip()
+        for program in programs:
+            program._log_rate_change(
+                0.0,
+                program.expected_redemption_rate,
+                {
+                    "program_id": program.id,
+                    "kind": "initial",
+                    "old_rate": 0.0,
+                    "new_rate": program.expected_redemption_rate,
+                    "reason": reason or False,
+                },
+                post=False,
+            )
+        return programs
+
     def write(self, vals):
-        """A change of the expected redemption rate is recorded where it is written, whoever writes it: the
+        """The accounting of the program (method, accounts, journal) is written by Billing users only, whoever
+        writes it (the page is hidden from the others, RPC is not).
+
+        A change of the expected redemption rate is recorded where it is written, whoever writes it: the
         proposal of the closed cohorts needs no reason, any other rate (an override) does
         (context key ``breakage_reason``); each change is kept in ``crm.loyalty.breakage.estimate`` and logged
         in the chatter. Only the system itself (superuser: installation, migrations) may set a rate without a
         reason; it is recorded as such."""
+        self._check_accounting_rights(
+            [
+                name
+                for name in ACCOUNTING_FIELDS
+                if name in vals
+                and any(
+                    program._fields[name].convert_to_write(program[name], program) != vals[name] for program in self
+                )
+            ]
+        )
         if "expected_redemption_rate" not in vals:
             return super().write(vals)
         new_rate = vals["expected_redemption_rate"]
@@ -179,7 +234,7 @@ class CrmLoyaltyProgram(models.Model):
             SQL("%s ORDER BY program_id, month", redemption_cohorts_query(today, self.ids))
         )
         for row in rows:
-            row["redemption_rate"] = cohort_rate(row["redeemed"], row["expired"], row["lapsed"])
+            row["redemption_rate"] = cohort_rate(row["redeemed"], row["expired"], row["lapsed"], row["closed"])
         return rows
 
     def _redemption_rate_proposal(self, today=None):
@@ -224,6 +279,19 @@ class CrmLoyaltyProgram(models.Model):
             _("Only Loyalty Managers and accountants (Accounting Administrators) may set the expected redemption rate.")
         )
 
+    def _check_accounting_rights(self, field_names):
+        """Refuse the accounting fields ``field_names`` to a user outside Billing (Invoicing): a Loyalty Manager
+        runs the program, an accountant chooses how it is booked."""
+        if not field_names or self.env.su or self.env.user.has_group(ACCOUNTING_GROUP):
+            return
+        raise UserError(
+            _(
+                "Only users of the Billing group (Accounting / Invoicing) may set the accounting of a loyalty "
+                "program: %(fields)s.",
+                fields=", ".join(self._fields[name]._description_string(self.env) for name in field_names),
+            )
+        )
+
     def _prepare_rate_changes(self, new_rate, reason):
         """{program id: values of its history row} for the change of the rate of ``self`` to ``new_rate``;
         raises when an override has no reason (unless the system itself writes it)."""
@@ -232,7 +300,8 @@ class CrmLoyaltyProgram(models.Model):
         changes = {}
         for program in self:
             proposal = proposals[program.id]
-            estimated = proposal["rate"] is not None and not float_compare(
+            # a proposal of 0 (no point of the closed cohorts redeemed) is no estimate: any rate is an override
+            estimated = bool(proposal["rate"]) and not float_compare(
                 new_rate, proposal["rate"], precision_digits=RATE_DIGITS
             )
             if estimated:
@@ -266,9 +335,18 @@ class CrmLoyaltyProgram(models.Model):
             }
         return changes
 
-    def _log_rate_change(self, old_rate, new_rate, change_vals):
+    def _log_rate_change(self, old_rate, new_rate, change_vals, post=True):
+        """Record a change of the rate of this program in its history (the only writer of the history: see
+        ``crm.loyalty.breakage.estimate.create``) and, unless ``post`` is False, in the chatter."""
         self.ensure_one()
-        estimate = self.env["crm.loyalty.breakage.estimate"].create(change_vals)
+        # sudo: nobody may create history rows by hand (no create right); the rate change itself, already allowed
+        # by the program's write (rights and reason checked there), writes its row; user_id stays the real user
+        estimate_sudo = (
+            self.env["crm.loyalty.breakage.estimate"].sudo().with_context(breakage_rate_change=True).create(change_vals)
+        )
+        estimate = estimate_sudo.sudo(False)
+        if not post:
+            return estimate
         kind = dict(estimate._fields["kind"]._description_selection(self.env))[estimate.kind]
         body = _(
             "Expected redemption rate changed from %(old)s to %(new)s (%(kind)s; estimate from %(count)s closed "
@@ -335,7 +413,12 @@ class CrmLoyaltyBreakageEstimate(models.Model):
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
     user_id = fields.Many2one("res.users", string="Set By", required=True, readonly=True, default=lambda s: s.env.user)
     kind = fields.Selection(
-        [("estimate", "Estimated"), ("override", "Override"), ("system", "Set by the system")],
+        [
+            ("initial", "Set at creation"),
+            ("estimate", "Estimated"),
+            ("override", "Override"),
+            ("system", "Set by the system"),
+        ],
         required=True,
         readonly=True,
     )
@@ -358,6 +441,30 @@ class CrmLoyaltyBreakageEstimate(models.Model):
         for estimate in self:
             if estimate.kind == "override" and not (estimate.reason or "").strip():
                 raise ValidationError(_("An override of the estimated redemption rate needs a reason."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Rows are written by the rate change of their program only (``crm.loyalty.program._log_rate_change``,
+        as superuser: nobody has the right to create them), and must say the rate the program now has."""
+        if not (self.env.su and self.env.context.get("breakage_rate_change")):
+            raise UserError(
+                _(
+                    "The breakage estimate history is written by the rate change of its program only: change the "
+                    "program's expected redemption rate instead."
+                )
+            )
+        programs = self.env["crm.loyalty.program"].browse([vals.get("program_id") for vals in vals_list])
+        for vals, program in zip(vals_list, programs, strict=True):
+            if float_compare(vals.get("new_rate", 0.0), program.expected_redemption_rate, precision_digits=RATE_DIGITS):
+                raise UserError(
+                    _(
+                        "The breakage estimate history is written by the rate change of its program only: "
+                        "%(program)s's rate is %(rate)s.",
+                        program=program.name,
+                        rate=format_rate(program.expected_redemption_rate),
+                    )
+                )
+        return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su:
@@ -392,7 +499,10 @@ class CrmLoyaltyCohortReport(models.Model):
     )
     settled = fields.Float(readonly=True, help="Redeemed, expired and past expiry.")
     redemption_rate = fields.Float(
-        digits=(16, RATE_DIGITS), readonly=True, aggregator=False, help="Redeemed over the settled points."
+        digits=(16, RATE_DIGITS),
+        readonly=True,
+        aggregator=False,
+        help="Redeemed over the settled points, once the cohort is closed (empty while it is open).",
     )
     closed = fields.Boolean(readonly=True, help="Nothing open any more, or all that is open is past its expiry date.")
 
@@ -403,7 +513,8 @@ class CrmLoyaltyCohortReport(models.Model):
             """
             SELECT ROW_NUMBER() OVER (ORDER BY c.program_id, c.month) AS id, c.program_id, c.company_id, c.month,
                    c.earned, c.redeemed, c.expired, c.open, c.lapsed, c.redeemed + c.expired + c.lapsed AS settled,
-                   CASE WHEN c.redeemed + c.expired + c.lapsed > %(precision)s
+                   -- an open cohort has no rate yet (what it settled so far is mostly early redemptions)
+                   CASE WHEN c.closed AND c.redeemed + c.expired + c.lapsed > %(precision)s
                         THEN c.redeemed / (c.redeemed + c.expired + c.lapsed) END AS redemption_rate,
                    c.closed
               FROM (%(cohorts)s) c
@@ -421,11 +532,21 @@ class CrmLoyaltyBreakageWizard(models.TransientModel):
 
     program_id = fields.Many2one("crm.loyalty.program", required=True, readonly=True)
     current_rate = fields.Float(related="program_id.expected_redemption_rate", string="Current Rate")
-    proposed_rate = fields.Float(string="Estimated Rate", digits=(16, RATE_DIGITS), readonly=True)
-    enough_history = fields.Boolean(readonly=True)
-    cohort_count = fields.Integer(string="Closed Cohorts", readonly=True)
-    cohort_points = fields.Float(string="Points Behind", readonly=True)
-    new_rate = fields.Float(string="Rate to Apply", digits=(16, RATE_DIGITS))
+    # the workings are computed (not only the form's defaults): a wizard created over RPC reads the same
+    proposed_rate = fields.Float(
+        string="Estimated Rate", digits=(16, RATE_DIGITS), compute="_compute_workings", store=True
+    )
+    enough_history = fields.Boolean(compute="_compute_workings", store=True)
+    no_redemption = fields.Boolean(
+        compute="_compute_workings",
+        store=True,
+        help="Some cohorts are closed but none of their points was redeemed: no rate is estimated.",
+    )
+    cohort_count = fields.Integer(string="Closed Cohorts", compute="_compute_workings", store=True)
+    cohort_points = fields.Float(string="Points Behind", compute="_compute_workings", store=True)
+    new_rate = fields.Float(
+        string="Rate to Apply", digits=(16, RATE_DIGITS), compute="_compute_new_rate", store=True, readonly=False
+    )
     is_override = fields.Boolean(compute="_compute_is_override")
     reason = fields.Text(help="Required when the rate to apply is not the estimated rate.")
     cohort_ids = fields.Many2many("crm.loyalty.cohort.report", compute="_compute_cohort_ids", string="Cohorts")
@@ -433,20 +554,36 @@ class CrmLoyaltyBreakageWizard(models.TransientModel):
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
-        program = self.env["crm.loyalty.program"].browse(values.get("program_id"))
-        if program:
-            program._check_breakage_rights()
-            proposal = program._redemption_rate_proposal()[program.id]
-            values.update(
-                proposed_rate=proposal["rate"] or 0.0,
-                enough_history=proposal["rate"] is not None,
-                cohort_count=proposal["cohort_count"],
-                cohort_points=proposal["points"],
-                new_rate=program.expected_redemption_rate if proposal["rate"] is None else proposal["rate"],
-            )
+        if values.get("program_id"):
+            self.env["crm.loyalty.program"].browse(values["program_id"])._check_breakage_rights()
         return values
 
-    @api.depends("new_rate", "current_rate", "proposed_rate", "enough_history")
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["crm.loyalty.program"].browse([vals.get("program_id") for vals in vals_list])._check_breakage_rights()
+        return super().create(vals_list)
+
+    @api.depends("program_id")
+    def _compute_workings(self):
+        proposals = self.program_id._redemption_rate_proposal()
+        for wizard in self:
+            proposal = proposals.get(wizard.program_id.id, {"rate": None, "cohort_count": 0, "points": 0.0})
+            wizard.enough_history = proposal["rate"] is not None
+            wizard.no_redemption = wizard.enough_history and float_is_zero(
+                proposal["rate"], precision_digits=RATE_DIGITS
+            )
+            wizard.proposed_rate = proposal["rate"] or 0.0
+            wizard.cohort_count = proposal["cohort_count"]
+            wizard.cohort_points = proposal["points"]
+
+    @api.depends("program_id", "proposed_rate", "enough_history", "no_redemption")
+    def _compute_new_rate(self):
+        """The estimate; the current rate when there is none (not enough history, or no redemption)."""
+        for wizard in self:
+            estimated = wizard.enough_history and not wizard.no_redemption
+            wizard.new_rate = wizard.proposed_rate if estimated else wizard.program_id.expected_redemption_rate
+
+    @api.depends("new_rate", "current_rate", "proposed_rate", "enough_history", "no_redemption")
     def _compute_is_override(self):
         """A change to another rate than the estimate (any change when there is no estimate)."""
         for wizard in self:
@@ -454,6 +591,7 @@ class CrmLoyaltyBreakageWizard(models.TransientModel):
                 float_compare(wizard.new_rate, wizard.current_rate, precision_digits=RATE_DIGITS)
             ) and (
                 not wizard.enough_history
+                or wizard.no_redemption
                 or bool(float_compare(wizard.new_rate, wizard.proposed_rate, precision_digits=RATE_DIGITS))
             )
 
@@ -467,7 +605,7 @@ class CrmLoyaltyBreakageWizard(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
-        if float_is_zero(self.new_rate, precision_digits=RATE_DIGITS) and self.enough_history:
+        if float_is_zero(self.new_rate, precision_digits=RATE_DIGITS):
             raise UserError(
                 _(
                     "No point of the closed cohorts was redeemed: a rate of 0 cannot be applied. Enter the rate the "

@@ -9,9 +9,12 @@ class CrmLoyaltyLiabilityReport(models.Model):
     computed from the ledger and the estimates (crm.loyalty.program._contract_liability) against the balance
     of the contract liability account.
 
+    The GL balance is the account's: the program's accrual entries and the journal items posted to the account
+    outside any accrual (by hand), as the accounting workbook shows them ("Other journal items").
+
     A difference is explained by its parts: points not accrued yet (the next run books them), movements of
-    the day booked on a later date (a locked period), and the rest (a point value changed after the
-    accruals, a journal entry reset or cancelled by hand, rounding)."""
+    the day booked on a later date (a locked period), journal items posted by hand, and the rest (a point
+    value changed after the accruals, a journal entry reset or cancelled by hand, rounding)."""
 
     _name = "crm.loyalty.liability.report"
     _description = "Loyalty Liability Reconciliation"
@@ -29,7 +32,7 @@ class CrmLoyaltyLiabilityReport(models.Model):
             "loyalty_liability_account_id",
             "loyalty_contract_liability_account_id",
         ],
-        "account.move.line": ["move_id", "account_id", "date", "debit", "credit", "parent_state"],
+        "account.move.line": ["move_id", "account_id", "company_id", "date", "debit", "credit", "parent_state"],
     }
 
     program_id = fields.Many2one("crm.loyalty.program", readonly=True)
@@ -70,8 +73,15 @@ class CrmLoyaltyLiabilityReport(models.Model):
         string="GL Balance",
         readonly=True,
         aggregator=None,
-        help="Credit balance of the liability account at the end of the day, from this program's accrual "
-        "entries (posted, by accounting date).",
+        help="Credit balance of the liability account at the end of the day (posted, by accounting date): this "
+        "program's accrual entries and the journal items posted to the account outside any accrual.",
+    )
+    other_gl_balance = fields.Monetary(
+        string="Other Journal Items",
+        readonly=True,
+        aggregator=None,
+        help="Part of the GL balance posted to the liability account outside any accrual (by hand), at the end "
+        'of the day: the workbook\'s "Other journal items" rows.',
     )
     difference = fields.Monetary(readonly=True, aggregator=None, help="Ledger value - GL balance.")
     unaccrued_points = fields.Float(
@@ -118,6 +128,14 @@ class CrmLoyaltyLiabilityReport(models.Model):
                        AND aml.account_id = p.account_id AND aml.parent_state = 'posted'
             ), gl AS (
                 SELECT program_id, date, SUM(amount) AS amount FROM booked GROUP BY 1, 2
+            ), other AS (
+                -- the items of the account posted outside any accrual (by hand): in the account's balance
+                SELECT p.id AS program_id, aml.date, SUM(aml.credit - aml.debit) AS amount
+                  FROM programs p
+                  JOIN account_move_line aml ON aml.account_id = p.account_id AND aml.company_id = p.company_id
+                       AND aml.parent_state = 'posted'
+                 WHERE NOT EXISTS (SELECT 1 FROM crm_loyalty_accrual a WHERE a.move_id = aml.move_id)
+              GROUP BY 1, 2
             ), later AS (
                 -- pending from the day covered until the accounting date
                 SELECT program_id, d.date, SUM(d.amount) AS amount
@@ -129,17 +147,21 @@ class CrmLoyaltyLiabilityReport(models.Model):
                 SELECT program_id, date FROM ledger
                  UNION SELECT program_id, date FROM gl
                  UNION SELECT program_id, date FROM later
+                 UNION SELECT program_id, date FROM other
             ), daily AS (
                 SELECT d.program_id, d.date, COALESCE(l.points, 0) AS points,
-                       COALESCE(l.unaccrued, 0) AS unaccrued, COALESCE(g.amount, 0) AS gl,
+                       COALESCE(l.unaccrued, 0) AS unaccrued,
+                       COALESCE(g.amount, 0) + COALESCE(o.amount, 0) AS gl, COALESCE(o.amount, 0) AS other,
                        COALESCE(lt.amount, 0) AS later
                   FROM days d
              LEFT JOIN ledger l ON l.program_id = d.program_id AND l.date = d.date
              LEFT JOIN gl g ON g.program_id = d.program_id AND g.date = d.date
+             LEFT JOIN other o ON o.program_id = d.program_id AND o.date = d.date
              LEFT JOIN later lt ON lt.program_id = d.program_id AND lt.date = d.date
             ), running AS (
                 SELECT daily.program_id, daily.date, daily.points, daily.gl,
                        SUM(daily.points) OVER w AS ledger_points, SUM(daily.gl) OVER w AS gl_balance,
+                       SUM(daily.other) OVER w AS other_gl_balance,
                        SUM(daily.unaccrued) OVER w AS unaccrued_points, SUM(daily.later) OVER w AS booked_later
                   FROM daily
                 WINDOW w AS (PARTITION BY daily.program_id ORDER BY daily.date)
@@ -149,7 +171,7 @@ class CrmLoyaltyLiabilityReport(models.Model):
                    r.program_id, p.company_id, p.currency_id, r.date, p.liability_method, p.account_id,
                    r.points AS points_day, r.ledger_points, p.point_value,
                    ROUND((r.ledger_points * p.point_value)::numeric, p.decimal_places) AS ledger_value,
-                   r.gl AS gl_day, r.gl_balance,
+                   r.gl AS gl_day, r.gl_balance, r.other_gl_balance,
                    -- deferred revenue: the contract liability is computed from the ledger (_compute_liability)
                    CASE WHEN p.liability_method = 'deferred' THEN NULL
                         ELSE ROUND((r.ledger_points * p.point_value)::numeric - r.gl_balance, p.decimal_places)
@@ -174,25 +196,40 @@ class CrmLoyaltyLiabilityReport(models.Model):
                     ).liability
                 row.liability_difference = row.currency_id.round(row.liability - row.gl_balance)
 
-    @api.depends("difference", "unaccrued_points", "booked_later", "liability_difference")
+    @api.depends("difference", "unaccrued_points", "booked_later", "liability_difference", "other_gl_balance")
     def _compute_explanation(self):
         for row in self:
             currency = row.currency_id
+            # the items posted by hand lower the GL balance by what they credit: their part of the difference
+            manual = -row.other_gl_balance
+            manual_part = (
+                _(
+                    "%(amount)s of journal items on the account not from the accruals (posted by hand)",
+                    amount=format_amount(self.env, manual, currency),
+                )
+                if not currency.is_zero(manual)
+                else False
+            )
             if row.liability_method == "deferred":
                 row.explanation = False
-                if not currency.is_zero(row.liability_difference):
+                if not currency.is_zero(row.liability_difference - manual):
                     row.explanation = _(
                         "%(amount)s between the contract liability computed from the ledger and the estimates and "
                         "the GL: points not accrued yet (the next run books them), movements booked on a later "
                         "date (locked period), or a journal entry reset or cancelled",
-                        amount=format_amount(self.env, row.liability_difference, currency),
+                        amount=format_amount(self.env, row.liability_difference - manual, currency),
                     )
+                if manual_part:
+                    row.explanation = "; ".join(filter(None, [manual_part, row.explanation]))
                 continue
             if float_is_zero(row.difference, precision_rounding=currency.rounding or 0.01):
                 row.explanation = False
                 continue
             parts = []
             rest = row.difference
+            if manual_part:
+                rest -= manual
+                parts.append(manual_part)
             if row.unaccrued_points:
                 amount = currency.round(row.unaccrued_points * row.point_value)
                 rest -= amount
@@ -246,13 +283,18 @@ class CrmLoyaltyLiabilityReport(models.Model):
         )
 
     def action_open_move_lines(self):
-        """The journal items behind the GL balance: liability lines of the program's accruals up to this day."""
+        """The journal items behind the GL balance: liability lines of the program's accruals and the items of
+        the account posted outside any accrual, up to this day."""
         program = self.program_id
+        accrual_moves = self.env["crm.loyalty.accrual"].search([("company_id", "=", self.company_id.id)]).move_id
         return self._drill_down(
             "account.move.line",
             [
+                "|",
                 ("move_id", "in", program.accrual_ids.move_id.ids),
+                ("move_id", "not in", accrual_moves.ids),
                 ("account_id", "=", self.account_id.id),
+                ("company_id", "=", self.company_id.id),
                 ("parent_state", "=", "posted"),
                 ("date", "<=", self.date),
             ],

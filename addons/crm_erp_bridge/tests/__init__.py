@@ -16,3 +16,4 @@ from . import test_tour_languages
 from . import test_loyalty_breakage
 from . import test_loyalty_deferred
 from . import test_auditor_pack
+from . import test_loyalty_accounting_access

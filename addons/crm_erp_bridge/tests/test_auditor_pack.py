@@ -299,7 +299,7 @@ class TestAuditorPack(AccountTestInvoicingCommon):
             for c in (self.deferred | self.provision)._redemption_cohorts()
         ]
         self.assertEqual([(r[0], r[1].date(), *r[2:]) for r in rows], expected)
-        self.assertIn(("Deferred Club", self.start, 1000, 300, 0, 700, 0, 1.0, "No"), expected)
+        self.assertIn(("Deferred Club", self.start, 1000, 300, 0, 700, 0, None, "No"), expected)
 
         header, rows = self._rows(book, "Breakage Estimates")
         self.assertEqual(header[:3], ["Program", "Date", "Change"])

@@ -121,7 +121,7 @@ class TestLoyaltyBreakage(LoyaltyCommon):
                 (self._month("A"), 1000, 1000, 0, 0, 1.0, True),
                 (self._month("B"), 1000, 800, 200, 0, 0.8, True),
                 (self._month("D"), 250, 0, 250, 0, 0.0, True),
-                (self._month("C"), 500, 100, 0, 400, 1.0, False),
+                (self._month("C"), 500, 100, 0, 400, None, False),
             ],
         )
         self.assertLedgerConsistent(self.bk_member)
@@ -151,7 +151,7 @@ class TestLoyaltyBreakage(LoyaltyCommon):
         order._action_cancel()
         self._expire()
         # the 400 points given back carry no expiry date (crm_loyalty): the cohort stays open
-        self.assertEqual(self._table(), [(self._month("A"), 1000, 0, 600, 400, 0.0, False)])
+        self.assertEqual(self._table(), [(self._month("A"), 1000, 0, 600, 400, None, False)])
 
     def test_not_enough_history(self):
         self._earn(self.months["C"], 500)
@@ -165,7 +165,7 @@ class TestLoyaltyBreakage(LoyaltyCommon):
         self.assertEqual(wizard.new_rate, 1.0, "the current rate stays")
         wizard.save().action_apply()
         self.assertEqual(self.bk_program.expected_redemption_rate, 1.0)
-        self.assertFalse(self.bk_program.breakage_estimate_ids)
+        self.assertEqual(self.bk_program.breakage_estimate_ids.mapped("kind"), ["initial"], "no change recorded")
 
     # ------------------------------------------------------------------ applying it
     def test_accountant_applies_the_estimate(self):
@@ -180,7 +180,7 @@ class TestLoyaltyBreakage(LoyaltyCommon):
         self.assertEqual(wizard.new_rate, 0.8)
         wizard.save().action_apply()
         self.assertEqual(self.bk_program.expected_redemption_rate, 0.8)
-        estimate = self.bk_program.breakage_estimate_ids
+        estimate = self.bk_program.breakage_estimate_ids.filtered(lambda e: e.kind != "initial")
         self.assertRecordValues(
             estimate,
             [
@@ -223,7 +223,7 @@ class TestLoyaltyBreakage(LoyaltyCommon):
         wizard.save().action_apply()
         self.assertEqual(self.bk_program.expected_redemption_rate, 0.9)
         self.assertRecordValues(
-            self.bk_program.breakage_estimate_ids,
+            self.bk_program.breakage_estimate_ids.filtered(lambda e: e.kind != "initial"),
             [
                 {
                     "kind": "override",
@@ -259,7 +259,7 @@ class TestLoyaltyBreakage(LoyaltyCommon):
             {"expected_redemption_rate": 0.5}
         )
         manager_program.write({"expected_redemption_rate": 0.8})  # the estimate itself needs no reason
-        self.assertEqual(self.bk_program.breakage_estimate_ids.mapped("kind"), ["estimate", "override"])
+        self.assertEqual(self.bk_program.breakage_estimate_ids.mapped("kind"), ["estimate", "override", "initial"])
         with self.assertRaises(AccessError):
             self.bk_program.with_user(
                 new_test_user(self.env, login="breakage_invoicing", groups="account.group_account_invoice")
@@ -268,13 +268,13 @@ class TestLoyaltyBreakage(LoyaltyCommon):
     def test_history_is_append_only(self):
         self._plant_history()
         self.bk_program.with_user(self.accountant)._apply_redemption_rate(0.8)
-        estimate = self.bk_program.breakage_estimate_ids.with_user(self.accountant)
+        estimate = self.bk_program.breakage_estimate_ids[0].with_user(self.accountant)
         with self.assertRaisesText(UserError, "audit trail"):
             estimate.write({"reason": "rewritten"})
         with self.assertRaises(AccessError):
             estimate.unlink()
         self.assertFalse(estimate.reason)
-        self.assertEqual(len(self.bk_program.breakage_estimate_ids), 1)
+        self.assertEqual(len(self.bk_program.breakage_estimate_ids), 2, "the rate at creation and the estimate")
 
     def test_history_of_another_company_is_hidden(self):
         self._plant_history()
@@ -304,3 +304,66 @@ class TestLoyaltyBreakage(LoyaltyCommon):
         activity.action_done()
         self.bk_program._apply_redemption_rate(0.8)
         self.assertNotIn(self.bk_program, Program._cron_review_breakage_estimate(), "the estimate has not moved")
+
+    # ------------------------------------------------------------------ outside check of issue 20
+    def test_wizard_workings_on_a_plain_create(self):
+        """Over RPC the wizard is created without the form's onchange: it reads the same workings."""
+        self._plant_history()
+        wizard = (
+            self.env["crm.loyalty.breakage.wizard"]
+            .with_user(self.accountant)
+            .create({"program_id": self.bk_program.id})
+        )
+        self.assertRecordValues(
+            wizard,
+            [{"enough_history": True, "proposed_rate": 0.8, "cohort_count": 3, "cohort_points": 2250, "new_rate": 0.8}],
+        )
+        wizard.action_apply()
+        self.assertEqual(self.bk_program.expected_redemption_rate, 0.8)
+
+    def test_no_redemption_in_the_closed_cohorts(self):
+        """Every closed cohort fully expired: no rate of 0 is proposed, the wizard says why."""
+        self._earn(self.months["A"], 1000)
+        self._expire()
+        wizard = (
+            self.env["crm.loyalty.breakage.wizard"]
+            .with_user(self.accountant)
+            .create({"program_id": self.bk_program.id})
+        )
+        self.assertTrue(wizard.enough_history)
+        self.assertTrue(wizard.no_redemption)
+        self.assertEqual(wizard.new_rate, 1.0, "the current rate stays; 0 is not proposed")
+        form = Form(
+            self.env["crm.loyalty.breakage.wizard"]
+            .with_user(self.accountant)
+            .with_context(default_program_id=self.bk_program.id)
+        )
+        self.assertTrue(form.no_redemption)
+        self.assertEqual(form.new_rate, 1.0)
+        form.new_rate = 0.5
+        self.assertTrue(form.is_override, "any rate is an override: there is no estimate")
+        form.reason = "Members redeem late"
+        form.save().action_apply()
+        self.assertEqual(self.bk_program.breakage_estimate_ids[0].kind, "override")
+
+    def test_open_cohort_shows_no_rate(self):
+        """An open cohort has no redemption rate yet (not 100%): on the screen and in the workings."""
+        self._plant_history()
+        Report = self.env["crm.loyalty.cohort.report"]
+        Report.invalidate_model()
+        rows = Report.search([("program_id", "=", self.bk_program.id)], order="month")
+        self.assertEqual(rows.mapped("closed"), [True, True, True, False])
+        self.assertEqual(rows.mapped("redemption_rate"), [1.0, 0.8, 0.0, 0.0])
+        self.assertFalse(rows[-1].redemption_rate)
+        self.assertIsNone(self.bk_program._redemption_cohorts()[-1]["redemption_rate"])
+
+    def test_rate_at_creation_is_in_the_history(self):
+        program = (
+            self.env["crm.loyalty.program"]
+            .with_user(self.loyalty_manager)
+            .create({"name": "New Club", "company_id": self.company.id, "expected_redemption_rate": 0.9})
+        )
+        self.assertRecordValues(
+            program.breakage_estimate_ids,
+            [{"kind": "initial", "old_rate": 0.0, "new_rate": 0.9, "user_id": self.loyalty_manager.id}],
+        )
