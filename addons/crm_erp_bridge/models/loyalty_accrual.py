@@ -162,8 +162,11 @@ class CrmLoyaltyAccrual(models.Model):
         accruals = self.browse()
         if program.liability_method == "deferred":
             pool = self._deferred_entries(program)
-            for date, day_rows in by_date.items():
-                accruals |= self._accrue_day_deferred(program, date, day_rows, date in accrued, pool)
+            dates = list(by_date)  # in date order
+            for index, date in enumerate(dates):
+                accruals |= self._accrue_day_deferred(program, date, by_date[date], date in accrued, pool)
+                following = dates[index + 1] if index + 1 < len(dates) else None
+                accruals |= self._true_up_deferred(program, pool, date, following)
             return accruals
         for date, day_rows in by_date.items():
             accruals |= self._accrue_day(program, date, day_rows, catch_up=date in accrued)
@@ -282,9 +285,9 @@ class CrmLoyaltyAccrual(models.Model):
 
         An earn's allocation is its share of the sale by relative standalone selling price, the points'
         standalone price being points x point value x expected redemption rate, both as they were on the
-        earn's date; points granted without a sale (bonuses, adjustments) are allocated their standalone
-        price; a reversal (credit note, reset to draft, cancelled redemption) takes the same share of its
-        original entry."""
+        earn's date, before a change made that day; points granted without a sale (bonuses, adjustments)
+        are allocated their standalone price; a reversal (credit note, reset to draft, cancelled
+        redemption) takes the same share of its original entry."""
         self.env.flush_all()
         changes = self.env.execute_query(
             SQL(
@@ -303,8 +306,8 @@ class CrmLoyaltyAccrual(models.Model):
         def in_force(day):
             rate, value = rate0, value0
             for change_date, _rb, rate_after, _vb, value_after in changes:
-                if change_date > day:
-                    break
+                if change_date >= day:
+                    break  # a change of the sale's day comes after the day's sales (tools/deferred_revenue.py)
                 rate, value = rate_after, value_after
             return rate, value
 
@@ -389,16 +392,21 @@ class CrmLoyaltyAccrual(models.Model):
         return replay(sorted(days.items()), pool["rate"], program.currency_id.round)
 
     @api.model
-    def _deferred_booked(self, program):
-        """What the program's accruals credited to the contract liability so far, by cause."""
-        [sums] = self._read_group(
-            [("program_id", "=", program.id)], [], [f"{category}_amount:sum" for category in CATEGORIES]
-        )
+    def _deferred_booked(self, program, until=None):
+        """What the program's accruals (of the days up to ``until``, None: all) credited to the contract
+        liability so far, by cause."""
+        domain = [("program_id", "=", program.id)]
+        if until is not None:
+            domain.append(("date", "<=", until))
+        [sums] = self._read_group(domain, [], [f"{category}_amount:sum" for category in CATEGORIES])
+        sums = [total or 0.0 for total in sums]
         return dict(zip(CATEGORIES, sums, strict=True))
 
     @api.model
-    def _deferred_line_specs(self, program, deltas, entries_by_category):
-        """Journal items of the amounts to credit to the contract liability ``deltas`` (by cause)."""
+    def _deferred_line_specs(self, program, deltas, entries_by_category, kind="day"):
+        """Journal items of the amounts to credit to the contract liability ``deltas`` (by cause), for an
+        accrual of ``kind``: a cause without movements of its own in a day's accrual is the effect of movements
+        posted late (on a redemption, an expiry, a change of estimate or of value of a later day)."""
         doc_env = self.with_context(lang=program.company_id.partner_id.lang or self.env.lang).env
         program = program.with_env(doc_env)
         currency = program.currency_id
@@ -417,18 +425,34 @@ class CrmLoyaltyAccrual(models.Model):
                 continue
             items = entries_by_category.get(category, [])
             ids = [e[0] for e in items]
-            pts = program._format_points(abs(sum(e[5] for e in items)))
-            if category == "deferred":
-                label = doc_env._("Points earned: share of the sales deferred (%(points)s points)", points=pts)
-            elif category == "granted":
-                label = doc_env._("Points granted without a sale: %(points)s", points=pts)
-            elif category == "estimate":
+            net_points = sum(e[5] for e in items)
+            pts = program._format_points(abs(net_points))
+            if category == "estimate" and kind == "estimate":
                 label = doc_env._("Change of the expected redemption rate: cumulative catch-up")
-            elif category == "revalued":
+            elif category == "estimate":
+                label = doc_env._(
+                    "Change of the expected redemption rate: catch-up recomputed for movements posted late"
+                )
+            elif category == "revalued" and kind != "day":
                 label = doc_env._("Change of the point value: revaluation of the contract liability")
+            elif category == "revalued":
+                label = doc_env._("Change of the point value: revaluation recomputed for movements posted late")
             elif not items:
                 # no movement of its own: the effect of movements posted late on the days after them
-                label = doc_env._("Revenue recognised again for movements posted late")
+                label = {
+                    "deferred": doc_env._("Share of the sales deferred: recomputed for movements posted late"),
+                    "granted": doc_env._("Points granted without a sale: recomputed for movements posted late"),
+                    "recognised": doc_env._("Points redeemed: revenue recognised again for movements posted late"),
+                    "released": doc_env._("Points expired: liability released again for movements posted late"),
+                }[category]
+            elif category == "deferred" and net_points < 0:
+                label = doc_env._("Credit notes: share of the sales deferred reversed (%(points)s points)", points=pts)
+            elif category == "deferred":
+                label = doc_env._("Points earned: share of the sales deferred (%(points)s points)", points=pts)
+            elif category == "granted" and net_points < 0:
+                label = doc_env._("Points granted without a sale reversed: %(points)s", points=pts)
+            elif category == "granted":
+                label = doc_env._("Points granted without a sale: %(points)s", points=pts)
             elif category == "recognised":
                 label = doc_env._("Points redeemed: revenue recognised (%(points)s points)", points=pts)
             else:
@@ -442,13 +466,17 @@ class CrmLoyaltyAccrual(models.Model):
         return line_specs
 
     @api.model
-    def _book_deferred(self, program, date, pool, pending_until, entries, vals):
-        """Book what brings the contract liability to the pool's replay (every entry accrued, the others up
-        to ``pending_until``), by cause: the difference between the replay's totals and what the accruals
-        booked (nothing posted is rewritten)."""
-        target = self._deferred_pool(program, pool, pending_until=pending_until).totals
-        booked = self._deferred_booked(program)
+    def _book_deferred(self, program, date, pool, pending_until, entries, vals, skip_zero=False):
+        """Book on ``date`` what brings the contract liability at the end of ``date`` to the pool's replay up
+        to that day (the entries accrued and the changes of estimate and value up to ``date``, the others up
+        to ``pending_until``), by cause: the difference between the replay's totals and what the accruals of
+        the days up to ``date`` booked (nothing posted is rewritten). ``skip_zero``: nothing when there is
+        nothing to book."""
+        target = self._deferred_pool(program, pool, until=date, pending_until=pending_until).totals
+        booked = self._deferred_booked(program, until=date)
         deltas = {c: program.currency_id.round(target[c] - booked[c]) for c in CATEGORIES}
+        if skip_zero and all(program.currency_id.is_zero(delta) for delta in deltas.values()):
+            return self.browse()
         by_category = defaultdict(list)
         for entry in entries:
             by_category[ENTRY_CAUSES[entry[3]]].append(entry)
@@ -456,7 +484,13 @@ class CrmLoyaltyAccrual(models.Model):
         program = program.with_env(doc_env)  # its name in the company's language, as on the day's entries
         if vals.get("kind", "day") == "day":
             ref = doc_env._("Loyalty contract liability %(program)s %(day)s", program=program.name, day=date)
-            if vals.get("catch_up"):
+            if vals.get("catch_up") and not entries:
+                ref = doc_env._(
+                    "Loyalty contract liability %(program)s %(day)s: effect of movements posted late on the day",
+                    program=program.name,
+                    day=date,
+                )
+            elif vals.get("catch_up"):
                 ref = doc_env._(
                     "Loyalty contract liability %(program)s %(day)s: movements posted after the day's accrual",
                     program=program.name,
@@ -478,7 +512,9 @@ class CrmLoyaltyAccrual(models.Model):
                 old=vals["value_before"],
                 new=vals["value_after"],
             )
-        move = self._post_liability_move(program, date, self._deferred_line_specs(program, deltas, by_category), ref)
+        move = self._post_liability_move(
+            program, date, self._deferred_line_specs(program, deltas, by_category, vals.get("kind", "day")), ref
+        )
         return self.create(
             {
                 "program_id": program.id,
@@ -492,12 +528,32 @@ class CrmLoyaltyAccrual(models.Model):
 
     @api.model
     def _accrue_day_deferred(self, program, date, rows, catch_up, pool):
-        """The day's entries under deferred revenue: the pool replayed over every entry accrued and every
-        entry of this day or before, its difference with what is booked. A late posting is thus booked with
-        its effect on the days after it (a redemption recognised against a larger pool)."""
+        """The day's entries under deferred revenue: the pool replayed up to the end of this day (the entries
+        accrued and those of this day or before), its difference with what the accruals of the days up to
+        this day booked. A late posting's entry thus carries its own effects only; its effects on the days
+        after it are booked on those days (``_true_up_deferred``)."""
         ids = {r[0] for r in rows}
         entries = [e for e in pool["by_date"][date] if e[0] in ids]
         return self._book_deferred(program, date, pool, date, entries, {"catch_up": catch_up})
+
+    @api.model
+    def _true_up_deferred(self, program, pool, after, before):
+        """The effects of the movements posted late up to ``after`` (all accrued by now) on the later days
+        already in the ledger, strictly between ``after`` and ``before`` (None: no bound): a redemption or an
+        expiry recognised against another pool, a change of estimate or of value applied to it. One catch-up
+        accrual per month, on the month's last day of movements or changes, so that the GL equals the
+        computed contract liability at every month end."""
+        days = {day for day, states in pool["buckets"].items() if True in states}
+        days |= {change[0] for change in pool["changes"]}
+        last_of_month = {}
+        for day in days:
+            if day > after and (before is None or day < before):
+                key = (day.year, day.month)
+                last_of_month[key] = max(last_of_month.get(key, day), day)
+        accruals = self.browse()
+        for day in sorted(last_of_month.values()):
+            accruals |= self._book_deferred(program, day, pool, after, [], {"catch_up": True}, skip_zero=True)
+        return accruals
 
     @api.model
     def _book_deferred_change(self, program, vals):

@@ -313,16 +313,18 @@ class TestLoyaltyDeferred(AccountTestInvoicingCommon):
         )
         self._cron(d3)  # 86.76 x 50 / 95 = 45.66 recognised
         self._bonus(d1, 100)  # posted late, dated the first day: 95.00 granted
-        late = self._cron(d4)
+        late, later = self._cron(d4).sorted("date")
         self.assertEqual((late.date, late.catch_up), (d1, True))
         self.assertEqual(self._lines(late, self.company_data["default_account_expense"]), -95.0)
-        # the redemption of the second day is recognised against the larger pool: 181.76 x 50 / 190 = 47.83
-        self.assertEqual(self._lines(late, self.revenue), 2.17)
-        self.assertEqual((late.granted_amount, late.recognised_amount), (95.0, -2.17))
-        self.assertIn("posted late", late.move_id.line_ids.filtered(lambda l: l.account_id == self.revenue).name)
+        self.assertEqual((late.granted_amount, late.recognised_amount), (95.0, 0.0), "its own effect only")
+        # the redemption of the second day is recognised against the larger pool: 181.76 x 50 / 190 = 47.83,
+        # booked on that day
+        self.assertEqual((later.date, later.catch_up, later.recognised_amount), (d2, True, -2.17))
+        self.assertEqual(self._lines(later, self.revenue), 2.17)
+        self.assertIn("posted late", later.move_id.line_ids.filtered(lambda l: l.account_id == self.revenue).name)
         self.assertEqual(self.program._contract_liability(d3), 133.93)
         self.assertEqual(self.program._liability_reconciliation(d3), (133.93, 133.93, 0.0))
-        self.assertEqual(self.program._liability_reconciliation(d1)[2], 2.17, "its effect on the later day")
+        self.assertEqual(self.program._liability_reconciliation(d1), (181.76, 181.76, 0.0))
         # a change of estimate in a locked period: dated the first open day, nothing rewritten
         moves_before = self.program.accrual_ids.move_id
         self.company.fiscalyear_lock_date = d5
@@ -337,6 +339,97 @@ class TestLoyaltyDeferred(AccountTestInvoicingCommon):
         )
         self.assertEqual(self.program.accrual_ids.move_id - change.move_id, moves_before, "nothing rewritten")
         self.assertTrue(all(move.state == "posted" for move in moves_before))
+
+    def test_same_day_change_of_estimate_keeps_the_allocation(self):
+        """Example 52 on one day: sales, redemption and the new rate all dated the same day. The day's
+        movements come first, then the change: the sales keep their allocation at 95%."""
+        day = date(2026, 3, 2)
+        self._invoice(day, 60000)
+        self._invoice(day, 40000)
+        with freeze_time(day):
+            self.program.action_accrue_now()
+        self._redeem(day, 4500)
+        with freeze_time(day):
+            self.program.action_accrue_now()
+            self.program.with_context(breakage_reason="9,700 points now expected").expected_redemption_rate = 0.97
+        change = self.program.accrual_ids.filtered(lambda a: a.kind == "estimate")
+        lines = change.move_id.line_ids
+        self.assertEqual(len(lines), 2, "the catch-up alone, no re-allocation of the day's sales")
+        self.assertEqual(change.estimate_amount, 84.73)
+        self.assertEqual(lines.filtered(lambda l: l.account_id == self.revenue).debit, 84.73)
+        self.assertIn("cumulative catch-up", lines[0].name)
+        self.assertEqual(self.program._contract_liability(day), 4650.94)
+        self._redeem(day + timedelta(days=1), 4000)
+        year2 = self._cron(day + timedelta(days=2))
+        self.assertEqual(self._lines(year2, self.revenue), 3577.65)
+        for row in self.program._liability_tie_out(day, date(2026, 3, 31)):
+            self.assertEqual(row["difference"], 0.0, row["date"])
+
+    def test_point_value_change_after_the_day_redemption_and_expiry(self):
+        """A new point value revalues the liability left after the day's redemptions and expiries: one line
+        L x (new / old - 1) to the expense account, nothing to revenue or breakage."""
+        d1, d2 = date(2026, 3, 2), date(2026, 3, 3)
+        self._invoice(d1, 10000)  # 1,000 points, 867.58 deferred
+        self._cron(d2)
+        for entry_type, points in (("redeem", -300), ("expire", -100)):
+            self.env["crm.loyalty.entry"].create(
+                {"membership_id": self.member.id, "entry_type": entry_type, "points": points, "date": d2}
+            )
+        with freeze_time(d2):
+            self.program.action_accrue_now()
+            liability = self.program._contract_liability(d2)
+            self.program.point_value = 1.2
+        revaluation = self.program.accrual_ids.filtered(lambda a: a.kind == "revaluation")
+        expected = round(liability * 0.2, 2)
+        self.assertEqual(len(revaluation.move_id.line_ids), 2)
+        self.assertEqual(
+            set(revaluation.move_id.line_ids.account_id.ids),
+            {self.contract_liability.id, self.company_data["default_account_expense"].id},
+        )
+        self.assertEqual(self._lines(revaluation, self.contract_liability), expected)
+        self.assertEqual(
+            (revaluation.recognised_amount, revaluation.released_amount, revaluation.revalued_amount),
+            (0.0, 0.0, expected),
+        )
+        self.assertEqual(self.program._contract_liability(d2), round(liability + expected, 2))
+
+    def test_late_posting_after_a_revaluation_ties_out_every_month(self):
+        """Points granted in January posted in March, after a February redemption and a March revaluation: its
+        entry carries its own allocation only; the redemption recognised again and the revaluation of its
+        share are booked on their own days; every month end ties out."""
+        jan, late_day, feb, mar = date(2026, 1, 5), date(2026, 1, 12), date(2026, 2, 2), date(2026, 3, 2)
+        self._invoice(jan, 10000)  # 1,000 points, 867.58 deferred
+        self._cron(jan + timedelta(days=1))
+        self.env["crm.loyalty.entry"].create(
+            {"membership_id": self.member.id, "entry_type": "redeem", "points": -300, "date": feb}
+        )
+        self._cron(feb + timedelta(days=1))
+        with freeze_time(mar):
+            self.program.point_value = 1.2
+        self._bonus(late_day, 100)  # posted late: its 100 points granted at the value of January, 95.00
+        accruals = self._cron(mar + timedelta(days=1)).sorted("date")
+        late = accruals.filtered(lambda a: a.date == late_day)
+        self.assertFalse(late.catch_up, "no regular accrual of that day before")
+        self.assertEqual(late.move_id.date, late_day)
+        self.assertEqual(late.granted_amount, 95.0)
+        self.assertEqual(
+            (late.deferred_amount, late.recognised_amount, late.revalued_amount, late.released_amount),
+            (0.0, 0.0, 0.0, 0.0),
+            "later events are not booked on the posting's own early date",
+        )
+        self.assertEqual(len(late.move_id.line_ids), 2)
+        later = accruals - late
+        self.assertEqual(later.mapped("date"), [feb, mar], "the late posting's effect on the later days")
+        self.assertTrue(all(later.mapped("catch_up")))
+        # February: 962.58 x 300 / 1,045 = 276.34 recognised instead of 273.97;
+        # March: the revaluation of the 92.63 more left, 20%
+        self.assertEqual([a.recognised_amount for a in later], [-2.37, 0.0])
+        self.assertEqual(later[1].revalued_amount, 18.53)
+        self.assertIn("posted late", later[0].move_id.line_ids[0].name)
+        for row in self.program._liability_tie_out(jan, date(2026, 4, 30)):
+            self.assertEqual(row["difference"], 0.0, row["date"])
+        self.assertEqual(self.program._liability_reconciliation(late_day)[2], 0.0)
+        self.assertFalse(self._cron(mar + timedelta(days=2)), "nothing left to book")
 
     def _generated_week(self, rng, day):
         week = []

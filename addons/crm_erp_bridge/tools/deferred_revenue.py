@@ -5,8 +5,10 @@ and points granted, net of their reversals); R, the points redeemed (net of canc
 points expired (or taken off by a negative adjustment); O = N - R - X, the open points; r, the expected
 redemption rate. The points still expected to be redeemed are E = max(0, min(O, r x N - R)).
 
-Movements, one day after the other (a day's changes of estimate first, then its allocations, redemptions
-and expiries), each amount rounded as it is booked:
+Movements, one day after the other, each amount rounded as it is booked. Within a day, the day's
+allocations, redemptions and expiries come first, then its change of the expected redemption rate, then its
+change of the point value: a change never re-allocates a sale, nor re-prices a redemption or an expiry, of
+the day it is made (the allocation of a sale is fixed with the estimates in force before the change).
 
 - allocation (an earn: its share of the sale by relative standalone selling price; points granted without
   a sale: their standalone selling price; a reversal: the same share of its original): L += amount;
@@ -75,7 +77,8 @@ class DeferredPool:
         return self._book("revalued", self.liability * (ratio - 1.0))
 
     def change_rate(self, rate, history):
-        """Cumulative catch-up: replay ``history`` (the days before) with ``rate`` from the start."""
+        """Cumulative catch-up: replay ``history`` (the days before and the movements of the day of the
+        change) with ``rate`` from the start."""
         target = replay(history, rate, self.round, skip_estimates=True).liability
         self.rate = rate
         return self._book("estimate", target - self.liability)
@@ -83,18 +86,12 @@ class DeferredPool:
 
 def replay(days, rate, rounding, skip_estimates=False):
     """Run the pool through ``days``: a list of (date, day) in date order, ``day`` a dict with the optional
-    keys ``rate`` (the new expected redemption rate from that day), ``ratio`` (new / old point value),
+    keys ``rate`` (the new expected redemption rate, after that day's movements), ``ratio`` (new / old
+    point value, after the new rate),
     ``deferred`` and ``granted`` ((amount, points)), ``redeemed`` and ``expired`` (points). ``rate`` is
     the rate before the first change. Returns the pool (``liability``, ``totals`` per category)."""
     pool = DeferredPool(rate, rounding)
-    for index, (_date, day) in enumerate(days):
-        if day.get("rate") is not None:
-            if skip_estimates:
-                pass
-            elif day["rate"] != pool.rate:
-                pool.change_rate(day["rate"], days[:index])
-        if day.get("ratio") is not None:
-            pool.revalue(day["ratio"])
+    for index, (date, day) in enumerate(days):
         for category in ("deferred", "granted"):
             if day.get(category):
                 pool.allocate(category, *day[category])
@@ -102,4 +99,10 @@ def replay(days, rate, rounding, skip_estimates=False):
             pool.redeem(day["redeemed"])
         if day.get("expired"):
             pool.expire(day["expired"])
+        if day.get("rate") is not None and not skip_estimates and day["rate"] != pool.rate:
+            # the movements of the day of the change, without its changes (booked after them)
+            movements = {key: value for key, value in day.items() if key not in ("rate", "ratio")}
+            pool.change_rate(day["rate"], [*days[:index], (date, movements)])
+        if day.get("ratio") is not None:
+            pool.revalue(day["ratio"])
     return pool
