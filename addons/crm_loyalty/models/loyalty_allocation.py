@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools.sql import pg_array
+from odoo.addons.crm_customer_facts.tools.sql import pg_array
 
 
 class CrmLoyaltyAllocation(models.Model):

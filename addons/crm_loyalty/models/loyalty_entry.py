@@ -5,9 +5,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_is_zero, format_date
 
+from odoo.addons.crm_customer_facts.tools.sql import pg_array
+
 from ..tools.ledger_hash import HASHED_FIELDS, chain_hashes
 from ..tools.points import allocate_fifo_grouped
-from ..tools.sql import pg_array
 
 ENTRY_TYPES = [
     ("earn", "Earn"),

@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import SQL
 
+from ..tools import ledger_hash
 from .common import CommittedRaceCase, LoyaltyCommon
 
 
@@ -50,6 +51,44 @@ class TestLedgerHash(LoyaltyCommon):
     def _check(self):
         self.env.invalidate_all()
         return self.Entry._check_chain_integrity(self.company)
+
+    def test_database_writes_the_canonical_text_of_python(self):
+        """The check hashes in the database (record_sql) what securing hashed in Python (entry_record): the same
+        text for the values entries hold; where the database writes a value otherwise (a float of 1e15 in
+        exponent notation), the row fails only the database's comparison and the Python check still finds it
+        intact."""
+        entries = self._company_entries()
+        for entry in entries:
+            text, values = self._texts(entry)
+            self.assertEqual(text, ledger_hash.entry_record(values))
+        # every float notation of the check: zero, negative zero, integral, fractional, tiny, huge
+        first = entries[0]
+        # (points are never zero: the zeros on the invoiced base)
+        for column, value in [("amount_base", 0.0), ("amount_base", -0.0), ("amount_base", 1234.5)] + [
+            ("points", points) for points in (-400.0, 0.1 + 0.2, 1e-7, 12345.678, 1e16, 1e15)
+        ]:
+            self.env.execute_query(
+                SQL("UPDATE crm_loyalty_entry SET %s = %s WHERE id = %s", SQL.identifier(column), value, first.id)
+            )
+            text, values = self._texts(first)
+            if value != 1e15:  # "1e+15" in the database, "1000000000000000.0" in Python
+                self.assertEqual(text, ledger_hash.entry_record(values), (column, value))
+        # secured with 1e15 (written otherwise by the database): the check still finds the chain intact
+        self.Entry._secure_ledger(self.company)
+        result = self._check()
+        self.assertEqual((result["status"], result["checked"]), ("intact", len(entries)), result["message"])
+        self.env.execute_query(SQL("UPDATE crm_loyalty_entry SET points = 2e15 WHERE id = %s", first.id))
+        result = self._check()
+        self.assertEqual((result["status"], result["first_broken_entry_id"]), ("broken", first.id))
+
+    def _texts(self, entry):
+        """(the canonical text written by the database, the stored values) of ``entry``."""
+        columns = SQL(", ").join(SQL.identifier("e", name) for name in ledger_hash.HASHED_FIELDS)
+        record = ledger_hash.record_sql("e")
+        [(text, *row)] = self.env.execute_query(
+            SQL("SELECT %s, %s FROM crm_loyalty_entry e WHERE e.id = %s", record, columns, entry.id)
+        )
+        return text, dict(zip(ledger_hash.HASHED_FIELDS, row, strict=True))
 
     def test_chain_intact_after_invoices_and_orders(self):
         entries = self._company_entries()

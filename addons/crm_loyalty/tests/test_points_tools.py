@@ -2,8 +2,9 @@ import random
 
 from odoo.tests import BaseCase, tagged
 
+from odoo.addons.crm_customer_facts.tools.sql import pg_array
+
 from ..tools.points import allocate_fifo, allocate_fifo_grouped, points_digits, proportional_points, round_points
-from ..tools.sql import pg_array
 
 
 def naive_fifo(lots, needs):

@@ -1,3 +1,2 @@
 from . import points
-from . import sql
 from . import ledger_hash

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from odoo.addons.crm_customer_facts.tools.sql import pg_array
+from odoo.addons.crm_customer_facts.tools.sql import pg_array, pg_bool_array
 
 VALUE_CLASSES = [("high", "High value"), ("medium", "Medium value"), ("low", "Low value"), ("none", "No profit")]
 WEEK = 7.0
@@ -548,7 +548,7 @@ class CrmRfmScore(models.Model):
              WHERE s.id = s2.id AND s2.company_id = %s AND s.one_time_buyer IS DISTINCT FROM COALESCE(v.once, FALSE)
             """,
                 pg_array(row[0] for row in rows),
-                pg_array(not row[1] for row in rows),
+                pg_bool_array(not row[1] for row in rows),
                 company.id,
             )
         )
