@@ -431,6 +431,24 @@ class TestLoyaltyDeferred(AccountTestInvoicingCommon):
         self.assertEqual(self.program._liability_reconciliation(late_day)[2], 0.0)
         self.assertFalse(self._cron(mar + timedelta(days=2)), "nothing left to book")
 
+    def test_late_posting_in_a_locked_period_after_a_revaluation(self):
+        """Points granted in a locked February, posted after a March revaluation: their entry lands on the
+        first open day with their own 95.00 only; the revaluation of their share is booked on its own day."""
+        jan, late_day, mar = date(2026, 1, 5), date(2026, 2, 10), date(2026, 3, 2)
+        self._invoice(jan, 10000)
+        self._cron(jan + timedelta(days=1))
+        with freeze_time(mar):
+            self.program.point_value = 1.2
+        self.company.fiscalyear_lock_date = date(2026, 2, 28)
+        self._bonus(late_day, 100)
+        late, later = self._cron(mar + timedelta(days=1)).sorted("date")
+        self.assertEqual((late.date, late.move_id.date), (late_day, date(2026, 3, 1)))
+        self.assertEqual((late.granted_amount, late.revalued_amount), (95.0, 0.0))
+        self.assertEqual((later.date, later.move_id.date, later.revalued_amount), (mar, mar, 19.0))
+        self.assertIn("posted late", later.move_id.line_ids[0].name)
+        self.assertEqual(self.program._liability_tie_out(mar, mar)[-1]["difference"], 0.0)
+        self.assertEqual(self.program._liability_tie_out(mar, date(2026, 3, 31))[-1]["difference"], 0.0)
+
     def _generated_week(self, rng, day):
         week = []
         for index in range(4):
