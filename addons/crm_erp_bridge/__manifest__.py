@@ -4,7 +4,7 @@
     "name": "CRM-ERP Bridge",
     "summary": "360-degree customer view, profitability with real COGS, loyalty liability in the "
     "ledger, credit control, accountant XLSX exports",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.3.1",
     "category": "Sales/Customer Relations",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
     "author": "CRM-ERP Suite contributors",
