@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_is_zero
 
-from ..tools.deferred_revenue import CATEGORIES, replay
+from ..tools.deferred_revenue import CATEGORIES, in_force, replay
 
 # the cause of the contract liability's movement behind each kind of ledger entry (deferred revenue)
 ENTRY_CAUSES = {"deferred": "deferred", "granted": "granted", "redeemed": "recognised", "expired": "released"}
@@ -56,9 +56,9 @@ class CrmLoyaltyAccrual(models.Model):
         default="day",
         required=True,
         readonly=True,
-        help="Day: the ledger entries of a day. Deferred revenue only: Change of Estimate, the cumulative "
-        "catch-up of a new expected redemption rate; Revaluation, the open contract liability revalued at a "
-        "new point value.",
+        help="Day: the ledger entries of a day. Change of Estimate (deferred revenue): the cumulative "
+        "catch-up of a new expected redemption rate. Revaluation: the open liability (the contract liability "
+        "under deferred revenue) revalued at a new point value.",
     )
     currency_id = fields.Many2one(related="program_id.currency_id")
     # deferred revenue: what the entry credited to the contract liability (negative: debited), by cause
@@ -170,6 +170,9 @@ class CrmLoyaltyAccrual(models.Model):
             return accruals
         for date, day_rows in by_date.items():
             accruals |= self._accrue_day(program, date, day_rows, catch_up=date in accrued)
+        if by_date:
+            late_points = {date: sum(r[2] for r in day_rows) for date, day_rows in by_date.items()}
+            accruals |= self._true_up_provision(program, late_points)
         return accruals
 
     @api.model
@@ -178,7 +181,7 @@ class CrmLoyaltyAccrual(models.Model):
         # language, not in the language of whoever runs the cron or presses Accrue Now
         doc_env = self.with_context(lang=program.company_id.partner_id.lang or self.env.lang).env
         program = program.with_env(doc_env)
-        value = program.point_value
+        value = program._point_value_at(date)  # a later change of the value: _true_up_provision
         currency = program.currency_id
         groups = {"earn": [], "release": [], "expire": []}
         for entry_id, entry_type, points in rows:
@@ -274,6 +277,104 @@ class CrmLoyaltyAccrual(models.Model):
         move.action_post()
         return move
 
+    @api.model
+    def _recorded_changes(self, program):
+        """The program's changes of the expected redemption rate and of the point value, as its accruals of
+        kind Change of Estimate and Revaluation recorded them (both methods): [(date, rate before, rate
+        after, value before, value after)] in date order."""
+        self.env.flush_all()
+        return self.env.execute_query(
+            SQL(
+                """SELECT date, rate_before, rate_after, value_before, value_after
+                     FROM crm_loyalty_accrual
+                    WHERE program_id = %s AND kind IN ('estimate', 'revaluation')
+                 ORDER BY date, id""",
+                program.id,
+            )
+        )
+
+    # ------------------------------------------------------------------ provision: change of the point value
+    @api.model
+    def _book_provision_revaluation(self, program, vals):
+        """Provision: a new point value revalues the points of the ledger already accrued (what the liability
+        account carries): one entry dated today, Dr expense / Cr liability of points x (new - old), the
+        other way round for a decrease. Points not accrued yet are accrued at the value in force on their
+        day (``_accrue_day``)."""
+        today = fields.Date.context_today(self)
+        self.env.flush_all()
+        [(points,)] = self.env.execute_query(
+            SQL(
+                """SELECT COALESCE(SUM(e.points), 0)
+                     FROM crm_loyalty_entry e
+                    WHERE e.program_id = %s
+                      AND EXISTS (SELECT 1 FROM crm_loyalty_accrual_entry_rel r WHERE r.entry_id = e.id)""",
+                program.id,
+            )
+        )
+        doc_env = self.with_context(lang=program.company_id.partner_id.lang or self.env.lang).env
+        program = program.with_env(doc_env)
+        label = doc_env._(
+            "Change of the point value: revaluation of the liability (%(points)s points)",
+            points=program._format_points(abs(points)),
+        )
+        ref = doc_env._(
+            "Loyalty liability %(program)s %(day)s: point value %(old)s -> %(new)s",
+            program=program.name,
+            day=today,
+            old=vals["value_before"],
+            new=vals["value_after"],
+        )
+        line_specs = self._provision_revaluation_lines(
+            program, points * (vals["value_after"] - vals["value_before"]), label
+        )
+        move = self._post_liability_move(program, today, line_specs, ref)
+        return self.create({"program_id": program.id, "date": today, "move_id": move.id or False, **vals})
+
+    @api.model
+    def _provision_revaluation_lines(self, program, amount, label):
+        """Journal items crediting ``amount`` to the liability account (a negative amount debits it), the
+        expense account as counterpart."""
+        amount = program.currency_id.round(amount)
+        if program.currency_id.is_zero(amount):
+            return []
+        debit, credit = (amount, 0.0) if amount > 0 else (0.0, -amount)
+        return [
+            (program.loyalty_expense_account_id, debit, credit, label, []),
+            (program.loyalty_liability_account_id, credit, debit, label, []),
+        ]
+
+    @api.model
+    def _true_up_provision(self, program, late_points):
+        """Points accrued at the value in force on their day (``late_points``: {day: net points}), before a
+        change of the point value recorded since: the revaluation they missed, one catch-up per change,
+        dated that change's day."""
+        accruals = self.browse()
+        doc_env = self.with_context(lang=program.company_id.partner_id.lang or self.env.lang).env
+        program = program.with_env(doc_env)
+        for change_date, _rb, _ra, value_before, value_after in self._recorded_changes(program):
+            points = sum(p for day, p in late_points.items() if day < change_date)
+            if value_after == value_before or not points:
+                continue
+            label = doc_env._(
+                "Change of the point value: revaluation of points posted late (%(points)s points)",
+                points=program._format_points(abs(points)),
+            )
+            ref = doc_env._(
+                "Loyalty liability %(program)s %(day)s: point value %(old)s -> %(new)s for movements posted late",
+                program=program.name,
+                day=change_date,
+                old=value_before,
+                new=value_after,
+            )
+            line_specs = self._provision_revaluation_lines(program, points * (value_after - value_before), label)
+            if not line_specs:
+                continue
+            move = self._post_liability_move(program, change_date, line_specs, ref)
+            accruals |= self.create(
+                {"program_id": program.id, "date": change_date, "catch_up": True, "move_id": move.id}
+            )
+        return accruals
+
     # ------------------------------------------------------------------ deferred revenue (IFRS 15 / CAS 14)
     @api.model
     def _deferred_entries(self, program, pending_change=None):
@@ -288,31 +389,14 @@ class CrmLoyaltyAccrual(models.Model):
         earn's date, before a change made that day; points granted without a sale (bonuses, adjustments)
         are allocated their standalone price; a reversal (credit note, reset to draft, cancelled
         redemption) takes the same share of its original entry."""
-        self.env.flush_all()
-        changes = self.env.execute_query(
-            SQL(
-                """SELECT date, rate_before, rate_after, value_before, value_after
-                     FROM crm_loyalty_accrual
-                    WHERE program_id = %s AND kind IN ('estimate', 'revaluation')
-                 ORDER BY date, id""",
-                program.id,
-            )
-        )
+        changes = self._recorded_changes(program)
         if pending_change:
             changes.append(pending_change)
         rate0 = changes[0][1] if changes else program.expected_redemption_rate
-        value0 = changes[0][3] if changes else program.point_value
-
-        def in_force(day):
-            rate, value = rate0, value0
-            for change_date, _rb, rate_after, _vb, value_after in changes:
-                if change_date >= day:
-                    break  # a change of the sale's day comes after the day's sales (tools/deferred_revenue.py)
-                rate, value = rate_after, value_after
-            return rate, value
 
         def allocation(day, base, points):
-            rate, value = in_force(day)
+            # a change of the sale's day comes after the day's sales (tools/deferred_revenue.py)
+            rate, value = in_force(changes, day, program.expected_redemption_rate, program.point_value)
             standalone = points * value * rate
             if base <= 0:
                 return "granted", standalone

@@ -6,6 +6,8 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools.deferred_revenue import in_force
+
 
 class CrmLoyaltyProgram(models.Model):
     _inherit = "crm.loyalty.program"
@@ -68,14 +70,17 @@ class CrmLoyaltyProgram(models.Model):
 
     def _book_change_of_estimate(self, before):
         """Under deferred revenue, a new expected redemption rate is a cumulative catch-up and a new point
-        value a revaluation of the open contract liability: one entry dated today, once the program's
-        liability is in the ledger. ``before``: {program id: (rate, point value)} before the write."""
+        value a revaluation of the open contract liability; under provision, a new point value revalues the
+        liability of the points accrued: one entry dated today, once the program's liability is in the
+        ledger. ``before``: {program id: (rate, point value)} before the write."""
         for program in self:
             rate, value = before[program.id]
             if (rate, value) == (program.expected_redemption_rate, program.point_value):
                 continue
-            if not (program.liability_accounting and program.liability_method == "deferred"):
+            if not program.liability_accounting:
                 continue
+            if program.liability_method == "provision" and value == program.point_value:
+                continue  # the expected redemption rate does not enter the provision
             if not program.accrual_ids:
                 continue  # nothing booked yet: the first accrual books at the new figures
             # sudo: the entry is the accounting consequence of the figure just written by a user allowed to
@@ -86,16 +91,26 @@ class CrmLoyaltyProgram(models.Model):
             if problem:
                 raise UserError(problem)
             accrual_sudo = self.env["crm.loyalty.accrual"].sudo()
-            accrual_sudo._book_deferred_change(
-                program_sudo,
-                {
-                    "kind": "estimate" if rate != program.expected_redemption_rate else "revaluation",
-                    "rate_before": rate,
-                    "rate_after": program.expected_redemption_rate,
-                    "value_before": value,
-                    "value_after": program.point_value,
-                },
-            )
+            change = {
+                "kind": "estimate" if rate != program.expected_redemption_rate else "revaluation",
+                "rate_before": rate,
+                "rate_after": program.expected_redemption_rate,
+                "value_before": value,
+                "value_after": program.point_value,
+            }
+            if program.liability_method == "provision":
+                accrual_sudo._book_provision_revaluation(program_sudo, dict(change, kind="revaluation"))
+            else:
+                accrual_sudo._book_deferred_change(program_sudo, change)
+
+    def _point_value_at(self, day, changes=None):
+        """The point value in force at the end of ``day``: the value after the changes recorded up to that
+        day (crm.loyalty.accrual._recorded_changes, both methods), the value before the first later change,
+        or the current one. ``changes``: the recorded changes, when already read."""
+        self.ensure_one()
+        if changes is None:
+            changes = self.env["crm.loyalty.accrual"]._recorded_changes(self)
+        return in_force(changes, day, self.expected_redemption_rate, self.point_value, end_of_day=True)[1]
 
     def _check_liability_config(self):
         self.ensure_one()
@@ -211,9 +226,11 @@ class CrmLoyaltyProgram(models.Model):
         if self.liability_method == "deferred":
             Accrual = self.env["crm.loyalty.accrual"]
             pool = Accrual._deferred_entries(self)
+        changes = self.env["crm.loyalty.accrual"]._recorded_changes(self)
         rows = []
         for day in dates:
-            ledger_value = currency.round(points[day] * self.point_value)
+            # valued at the point value in force that day, as the accruals and revaluations booked it
+            ledger_value = currency.round(points[day] * self._point_value_at(day, changes))
             if self.liability_method == "deferred":
                 liability = Accrual._deferred_pool(self, pool, until=day, pending_until=day).liability
             else:

@@ -23,7 +23,7 @@ class CrmLoyaltyLiabilityReport(models.Model):
     _rec_name = "program_id"
     _depends = {
         "crm.loyalty.entry": ["program_id", "date", "points"],
-        "crm.loyalty.accrual": ["program_id", "date", "move_id", "entry_ids"],
+        "crm.loyalty.accrual": ["program_id", "date", "move_id", "entry_ids", "kind", "value_before", "value_after"],
         "crm.loyalty.program": [
             "company_id",
             "point_value",
@@ -169,16 +169,30 @@ class CrmLoyaltyLiabilityReport(models.Model):
             -- a key of the row (program, day): the same row keeps its id from one read to the next
             SELECT r.program_id::bigint * 1000000 + (r.date - DATE '1970-01-01') AS id,
                    r.program_id, p.company_id, p.currency_id, r.date, p.liability_method, p.account_id,
-                   r.points AS points_day, r.ledger_points, p.point_value,
-                   ROUND((r.ledger_points * p.point_value)::numeric, p.decimal_places) AS ledger_value,
+                   r.points AS points_day, r.ledger_points, v.point_value,
+                   ROUND((r.ledger_points * v.point_value)::numeric, p.decimal_places) AS ledger_value,
                    r.gl AS gl_day, r.gl_balance, r.other_gl_balance,
                    -- deferred revenue: the contract liability is computed from the ledger (_compute_liability)
                    CASE WHEN p.liability_method = 'deferred' THEN NULL
-                        ELSE ROUND((r.ledger_points * p.point_value)::numeric - r.gl_balance, p.decimal_places)
+                        ELSE ROUND((r.ledger_points * v.point_value)::numeric - r.gl_balance, p.decimal_places)
                    END AS difference,
                    r.unaccrued_points, r.booked_later
               FROM running r
               JOIN programs p ON p.id = r.program_id
+                   -- the point value in force at the end of the day, from the recorded changes
+                   -- (crm.loyalty.program._point_value_at): after the last change up to the day, else before
+                   -- the first later one, else the program's
+            CROSS JOIN LATERAL (
+                SELECT COALESCE(
+                           (SELECT a.value_after FROM crm_loyalty_accrual a
+                             WHERE a.program_id = r.program_id AND a.kind IN ('estimate', 'revaluation')
+                               AND a.date <= r.date
+                          ORDER BY a.date DESC, a.id DESC LIMIT 1),
+                           (SELECT a.value_before FROM crm_loyalty_accrual a
+                             WHERE a.program_id = r.program_id AND a.kind IN ('estimate', 'revaluation')
+                          ORDER BY a.date, a.id LIMIT 1),
+                           p.point_value) AS point_value
+            ) v
             """
         )
 

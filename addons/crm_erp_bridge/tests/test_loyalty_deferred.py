@@ -295,6 +295,63 @@ class TestLoyaltyDeferred(AccountTestInvoicingCommon):
         with self.assertRaises(AccessError):
             self.program.with_user(manager).accrual_ids.move_id.line_ids.read(["debit"])
 
+    def test_point_value_revaluation_under_provision(self):
+        """Provision: a new point value revalues the points of the ledger with one dated entry; past month
+        ends keep the value then in force, and tie out at zero before and after the change."""
+        d1, d2, d3, d4 = date(2026, 10, 1), date(2026, 10, 2), date(2026, 11, 30), date(2026, 12, 1)
+        provision_account = self.env["account.account"].create(
+            {
+                "name": "Points provision",
+                "code": "LOYD03",
+                "account_type": "liability_current",
+                "company_ids": [Command.set(self.company.ids)],
+            }
+        )
+        self.program.write({"liability_method": "provision", "loyalty_liability_account_id": provision_account.id})
+        unbooked = self.program.copy({"name": "No ledger", "liability_accounting": False})
+        expense = self.company_data["default_account_expense"]
+        self._invoice(d1, 30000)  # 3,000 points at 1.0
+        self._cron(d2)
+        self.assertEqual(self._gl(provision_account, d2), 3000.0)
+        manager = new_test_user(
+            self.env,
+            login="provision_boss",
+            groups="base.group_user,crm_loyalty.group_loyalty_manager,account.group_account_invoice",
+        )
+        with freeze_time(d3):
+            self.program.with_user(manager).point_value = 1.2
+            unbooked.with_user(manager).point_value = 1.2
+        self.assertFalse(unbooked.accrual_ids, "no liability accounting: nothing booked")
+        revaluation = self.program.accrual_ids.filtered(lambda a: a.kind == "revaluation")
+        self.assertEqual(len(revaluation), 1, "one dated entry")
+        self.assertEqual((revaluation.date, revaluation.move_id.date), (d3, d3))
+        self.assertEqual((revaluation.value_before, revaluation.value_after), (1.0, 1.2))
+        self.assertEqual(len(revaluation.move_id.line_ids), 2)
+        self.assertEqual(self._lines(revaluation, provision_account), 600.0, "3,000 x (1.2 - 1.0)")
+        self.assertEqual(self._lines(revaluation, expense), -600.0)
+        self._cron(d3 + timedelta(days=1))  # nothing left to accrue: no second revaluation
+        self.assertEqual(len(self.program.accrual_ids.filtered(lambda a: a.kind == "revaluation")), 1)
+        with freeze_time(d4):
+            self.program.with_user(manager).point_value = 1.1
+        decrease = self.program.accrual_ids.filtered(lambda a: a.kind == "revaluation" and a.date == d4)
+        self.assertEqual(self._lines(decrease, provision_account), -300.0, "Dr liability 3,000 x 0.1")
+        self.assertEqual(self._lines(decrease, expense), 300.0)
+        tie_out = self.program._liability_tie_out(d1, d4)
+        values = [(row["date"], row["ledger_value"], row["gl_balance"], row["difference"]) for row in tie_out]
+        self.assertEqual(
+            values,
+            [(date(2026, 10, 31), 3000.0, 3000.0, 0.0), (d3, 3600.0, 3600.0, 0.0), (d4, 3300.0, 3300.0, 0.0)],
+            "past month ends valued at the value then in force",
+        )
+        self.assertEqual(self.program._liability_reconciliation(date(2026, 10, 31)), (3000.0, 3000.0, 0.0))
+        self.assertEqual(self.program._liability_reconciliation(d3), (3600.0, 3600.0, 0.0))
+        self.assertEqual(self.program._liability_reconciliation(d4), (3300.0, 3300.0, 0.0))
+        Report = self.env["crm.loyalty.liability.report"]
+        Report.invalidate_model()
+        rows = Report.search([("program_id", "=", self.program.id)], order="date")
+        self.assertEqual([(row.date, row.point_value) for row in rows], [(d1, 1.0), (d3, 1.2), (d4, 1.1)])
+        self.assertFalse(any(rows.mapped("explanation")))
+
     def test_configuration_of_the_method(self):
         self.program.loyalty_contract_liability_account_id = False
         self.assertIn("contract liability account", self.program._check_liability_config())
@@ -537,8 +594,10 @@ class TestLoyaltyDeferred(AccountTestInvoicingCommon):
             provision.with_context(breakage_reason="no effect").write(
                 {"expected_redemption_rate": 0.5, "point_value": 0.02}
             )
-        self.assertFalse(provision.accrual_ids.filtered(lambda a: a.kind != "day"), "provision: as before")
-        provision.point_value = 0.01
+        self.assertFalse(provision.accrual_ids.filtered(lambda a: a.kind == "estimate"), "provision: no rate")
+        with freeze_time(end):
+            provision.point_value = 0.01
+        self.assertEqual(len(provision.accrual_ids.filtered(lambda a: a.kind == "revaluation")), 2)
         for program in (self.program, provision):
             tie_out = program._liability_tie_out(date(2026, 1, 1), date(2026, 12, 31))
             self.assertEqual(len(tie_out), 12)

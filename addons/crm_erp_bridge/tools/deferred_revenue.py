@@ -84,6 +84,21 @@ class DeferredPool:
         return self._book("estimate", target - self.liability)
 
 
+def in_force(changes, day, rate, value, end_of_day=False):
+    """The expected redemption rate and the point value in force on ``day``, read from the recorded changes
+    ``changes`` [(date, rate before, rate after, value before, value after)] in date order (both methods):
+    before the changes made that day (what a sale of the day is allocated with), or after them with
+    ``end_of_day`` (the liability at the end of the day). ``rate`` and ``value``: the program's figures,
+    in force when no change is recorded."""
+    if changes:
+        rate, value = changes[0][1], changes[0][3]
+    for change_date, _rate_before, rate_after, _value_before, value_after in changes:
+        if change_date > day or (change_date == day and not end_of_day):
+            break
+        rate, value = rate_after, value_after
+    return rate, value
+
+
 def replay(days, rate, rounding, skip_estimates=False):
     """Run the pool through ``days``: a list of (date, day) in date order, ``day`` a dict with the optional
     keys ``rate`` (the new expected redemption rate, after that day's movements), ``ratio`` (new / old
