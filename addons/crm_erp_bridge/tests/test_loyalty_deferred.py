@@ -351,6 +351,18 @@ class TestLoyaltyDeferred(AccountTestInvoicingCommon):
         rows = Report.search([("program_id", "=", self.program.id)], order="date")
         self.assertEqual([(row.date, row.point_value) for row in rows], [(d1, 1.0), (d3, 1.2), (d4, 1.1)])
         self.assertFalse(any(rows.mapped("explanation")))
+        # an invoice of the first day posted after both changes: its own day at 1.0, the revaluations it
+        # missed on the days of the changes; every month end still ties out
+        self._invoice(d1, 1000)  # 100 points
+        late = self._cron(d4 + timedelta(days=1))
+        self.assertEqual(
+            sorted((a.date, self._lines(a, provision_account)) for a in late),
+            [(d1, 100.0), (d3, 20.0), (d4, -10.0)],
+        )
+        self.assertTrue(all(late.mapped("catch_up")))
+        tie_out = self.program._liability_tie_out(d1, d4)
+        self.assertEqual([row["ledger_value"] for row in tie_out], [3100.0, 3720.0, 3410.0])
+        self.assertEqual([row["difference"] for row in tie_out], [0.0, 0.0, 0.0])
 
     def test_configuration_of_the_method(self):
         self.program.loyalty_contract_liability_account_id = False
