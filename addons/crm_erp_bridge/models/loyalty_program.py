@@ -180,9 +180,10 @@ class CrmLoyaltyProgram(models.Model):
     def _liability_tie_out(self, date_from, date_to):
         """Monthly tie-out of the liability, for the auditor and the accounting workbook: one dict per month
         end from ``date_from``'s to ``date_to`` (and ``date_to`` itself when it ends no month) with
-        ``date``, ``ledger_points`` (points of the ledger at the end of the day), ``ledger_value`` (ledger
-        points x point value), ``liability`` (what the ledger and the estimates say the liability is: the
-        ledger value under provision, the computed contract liability under deferred revenue), ``account``
+        ``date``, ``ledger_points`` (points of the ledger at the end of the day), ``point_value`` (in force
+        at the end of the day: ``_point_value_at``), ``ledger_value`` (ledger points x that point value),
+        ``liability`` (what the ledger and the estimates say the liability is: the ledger value under
+        provision, the computed contract liability under deferred revenue), ``account``
         (the liability account of the method), ``gl_balance`` (credit balance of that account from the
         program's accrual entries, posted, by accounting date) and ``difference`` (liability - GL)."""
         self.ensure_one()
@@ -230,7 +231,8 @@ class CrmLoyaltyProgram(models.Model):
         rows = []
         for day in dates:
             # valued at the point value in force that day, as the accruals and revaluations booked it
-            ledger_value = currency.round(points[day] * self._point_value_at(day, changes))
+            point_value = self._point_value_at(day, changes)
+            ledger_value = currency.round(points[day] * point_value)
             if self.liability_method == "deferred":
                 liability = Accrual._deferred_pool(self, pool, until=day, pending_until=day).liability
             else:
@@ -240,6 +242,7 @@ class CrmLoyaltyProgram(models.Model):
                 {
                     "date": day,
                     "ledger_points": points[day],
+                    "point_value": point_value,
                     "ledger_value": ledger_value,
                     "liability": liability,
                     "account": account,

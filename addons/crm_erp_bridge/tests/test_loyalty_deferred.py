@@ -343,6 +343,25 @@ class TestLoyaltyDeferred(AccountTestInvoicingCommon):
             [(date(2026, 10, 31), 3000.0, 3000.0, 0.0), (d3, 3600.0, 3600.0, 0.0), (d4, 3300.0, 3300.0, 0.0)],
             "past month ends valued at the value then in force",
         )
+        self.assertEqual([row["point_value"] for row in tie_out], [1.0, 1.2, 1.1])
+        export = self.env["crm.accounting.export"].create(
+            {
+                "company_id": self.company.id,
+                "date_from": d1,
+                "date_to": d4,
+                "program_ids": [Command.set(self.program.ids)],
+            }
+        )
+        self.assertEqual(
+            [(row[2], row[4], row[5]) for row in export._tie_out_rows() if row[0] == self.program.name],
+            [(date(2026, 10, 31), 1.0, 3000.0), (d3, 1.2, 3600.0), (d4, 1.1, 3300.0)],
+            "the workbook's tie-out: the point value then in force",
+        )
+        self.assertEqual(
+            [(row[8], row[9], row[10]) for row in export._liability_rows()],
+            [(1.0, 0.0, 3000.0), (1.2, 3000.0, 3600.0), (1.1, 3600.0, 3300.0)],
+            "the workbook's points roll-forward: opening and closing at the values then in force",
+        )
         self.assertEqual(self.program._liability_reconciliation(date(2026, 10, 31)), (3000.0, 3000.0, 0.0))
         self.assertEqual(self.program._liability_reconciliation(d3), (3600.0, 3600.0, 0.0))
         self.assertEqual(self.program._liability_reconciliation(d4), (3300.0, 3300.0, 0.0))

@@ -259,9 +259,16 @@ class CrmAccountingExport(models.TransientModel):
             )
         )
         by_id = {p.id: p for p in programs}
+        Accrual = self.env["crm.loyalty.accrual"]
+        changes = {}
         for program_id, month, opening, earned, redeemed, expired, reversed_ in self.env.cr.fetchall():
             program = by_id[program_id]
             closing = opening + earned + redeemed + expired + reversed_
+            if program_id not in changes:
+                changes[program_id] = Accrual._recorded_changes(program)
+            # each balance at the point value in force on its day (a revaluation in the month between them)
+            value_opening = program._point_value_at(month - timedelta(days=1), changes[program_id])
+            value = program._point_value_at(min(month + relativedelta(day=31), self.date_to), changes[program_id])
             yield (
                 program.name,
                 month,
@@ -271,9 +278,9 @@ class CrmAccountingExport(models.TransientModel):
                 expired,
                 reversed_,
                 closing,
-                program.point_value,
-                opening * program.point_value,
-                closing * program.point_value,
+                value,
+                program.currency_id.round(opening * value_opening),
+                program.currency_id.round(closing * value),
             )
 
     # ------------------------------------------------------------------ 2. profitability
@@ -482,7 +489,7 @@ class CrmAccountingExport(models.TransientModel):
                     methods.get(program.liability_method, ""),
                     row["date"],
                     row["ledger_points"],
-                    program.point_value,
+                    row["point_value"],
                     row["ledger_value"],
                     row["liability"],
                     row["account"].display_name or "",
