@@ -112,6 +112,12 @@ class CrmLoyaltyLiabilityReport(models.Model):
                   JOIN res_currency cur ON cur.id = c.currency_id
                  WHERE p.liability_accounting
                     OR EXISTS (SELECT 1 FROM crm_loyalty_accrual a WHERE a.program_id = p.id)
+            ), changes AS (
+                -- the recorded changes of the point value (and of the expected redemption rate): a few rows
+                SELECT a.id, a.program_id, a.date, a.value_before, a.value_after
+                  FROM crm_loyalty_accrual a
+                  JOIN programs p ON p.id = a.program_id
+                 WHERE a.kind IN ('estimate', 'revaluation')
             ), ledger AS (
                 SELECT e.program_id, e.date, SUM(e.points) AS points,
                        SUM(e.points) FILTER (WHERE NOT EXISTS (
@@ -184,13 +190,12 @@ class CrmLoyaltyLiabilityReport(models.Model):
                    -- the first later one, else the program's
             CROSS JOIN LATERAL (
                 SELECT COALESCE(
-                           (SELECT a.value_after FROM crm_loyalty_accrual a
-                             WHERE a.program_id = r.program_id AND a.kind IN ('estimate', 'revaluation')
-                               AND a.date <= r.date
-                          ORDER BY a.date DESC, a.id DESC LIMIT 1),
-                           (SELECT a.value_before FROM crm_loyalty_accrual a
-                             WHERE a.program_id = r.program_id AND a.kind IN ('estimate', 'revaluation')
-                          ORDER BY a.date, a.id LIMIT 1),
+                           (SELECT c.value_after FROM changes c
+                             WHERE c.program_id = r.program_id AND c.date <= r.date
+                          ORDER BY c.date DESC, c.id DESC LIMIT 1),
+                           (SELECT c.value_before FROM changes c
+                             WHERE c.program_id = r.program_id
+                          ORDER BY c.date, c.id LIMIT 1),
                            p.point_value) AS point_value
             ) v
             """
