@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "data/crm_figures_queue_cron.xml",
         "views/crm_customer_facts_menus.xml",
+        "views/res_partner_views.xml",
     ],
     "post_init_hook": "post_init_hook",
 }

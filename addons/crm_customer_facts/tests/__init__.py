@@ -1,1 +1,2 @@
 from . import test_customer_totals
+from . import test_marketing_consent
