@@ -19,6 +19,7 @@
         "views/crm_rfm_views.xml",
         "views/crm_rule_segment_views.xml",
         "views/res_config_settings_views.xml",
+        "views/profiling_explanation_templates.xml",
         "views/res_partner_views.xml",
         "views/crm_segmentation_menus.xml",
     ],

@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount, format_date
 
 from odoo.addons.crm_customer_facts.tools.sql import pg_array, pg_bool_array
 
@@ -215,6 +215,7 @@ class CrmRfmScore(models.Model):
     def _recompute(self, companies, today=None):
         today = today or fields.Date.context_today(self)
         self.flush_model()
+        self.env["res.partner"].flush_model(["crm_profiling_opt_out"])
         self.env["crm.rfm.snapshot"].flush_model()
         now = fields.Datetime.now()
         month = today.replace(day=1)
@@ -270,6 +271,8 @@ class CrmRfmScore(models.Model):
                        t.invoice_count AS frequency, t.net_revenue AS monetary, t.contribution AS amount
                   FROM (%(totals)s) t
                  WHERE t.invoice_count > 0
+                   -- customers who objected to profiling are not scored: their rows go with the stale ones
+                   AND NOT EXISTS (SELECT FROM res_partner op WHERE op.id = t.partner_id AND op.crm_profiling_opt_out)
             ), r_hist AS (
                 -- few distinct purchase dates and counts: their cumulated histogram replaces a sort
                 SELECT last_date AS v, SUM(COUNT(*)) OVER (ORDER BY last_date) AS cum FROM agg GROUP BY last_date
@@ -473,9 +476,10 @@ class CrmRfmScore(models.Model):
 
     # ------------------------------------------------------------------ churn and lifetime value
     @api.model
-    def _clv_inputs(self, company, today):
-        """Per customer, from the facts' API up to ``today``: (partner_id, repeat purchases x = purchase days
-        - 1, t_x and T in weeks, m = mean value of the repeat purchases).
+    def _clv_inputs(self, company, today, partners=None):
+        """Per customer (of ``partners``, every customer by default), from the facts' API up to ``today``:
+        (partner_id, repeat purchases x = purchase days - 1, t_x and T in weeks, m = mean value of the repeat
+        purchases).
 
         m is the mean net revenue of the purchase days after the first (Gamma-Gamma models the repeat
         purchases: a large first order does not make every later one large) times the customer's
@@ -484,8 +488,10 @@ class CrmRfmScore(models.Model):
         totals = self.env["crm.sales.fact"]._customer_totals_sql(
             ["purchase_days", "first_purchase", "last_purchase", "repeat_net_revenue", "net_revenue", "contribution"],
             companies=company,
+            partners=partners,
             date_to=today,
         )
+        self.env["res.partner"].flush_model(["crm_profiling_opt_out"])
         self.env.cr.execute(
             SQL(
                 """
@@ -496,6 +502,8 @@ class CrmRfmScore(models.Model):
                    * COALESCE(t.contribution / NULLIF(t.net_revenue, 0), 0)
               FROM (%(totals)s) t
              WHERE t.purchase_days > 0
+               -- customers who objected to profiling are neither predicted nor used to fit the models
+               AND NOT EXISTS (SELECT FROM res_partner op WHERE op.id = t.partner_id AND op.crm_profiling_opt_out)
             """,
                 today=today,
                 totals=totals,
@@ -553,3 +561,116 @@ class CrmRfmScore(models.Model):
             )
         )
         self.invalidate_model(["one_time_buyer"])
+
+    # ------------------------------------------------------------------ explanation
+    def _explain(self):
+        """The explanation items of this score (see ``res.partner._crm_explain_profiling``): the RFM score and
+        segment, the value class, churn and lifetime value; their inputs as stored by the last run."""
+        self.ensure_one()
+        company = self.company_id
+        partner = self.partner_id
+        computed_on = partner._crm_explain_datetime(self.computed_at)
+        scored = self.search_count([("company_id", "=", company.id)])
+        items = [
+            {
+                "key": "rfm",
+                "figure": _("RFM score and segment"),
+                "value": _(
+                    "R %(r)s, F %(f)s, M %(m)s: %(segment)s",
+                    r=self.r_score,
+                    f=self.f_score,
+                    m=self.m_score,
+                    segment=self.segment_id.name or "-",
+                ),
+                "inputs": [
+                    (_("Last purchase (R)"), format_date(self.env, self.last_purchase_date)),
+                    (_("Invoices in the window (F)"), str(self.frequency)),
+                    (
+                        _("Net amount invoiced in the window (M)"),
+                        format_amount(self.env, self.monetary, self.currency_id),
+                    ),
+                    (_("Window"), _("the last %(months)s months", months=company.rfm_window_months)),
+                    (_("Customers compared"), str(scored)),
+                ],
+                "rule": _(
+                    "The customers of %(company)s who bought in the window are ranked three times: by the date of "
+                    "their last purchase (R), by their number of invoices (F) and by the net amount invoiced, credit "
+                    "notes deducted (M). Each rank gives a score from 1 (the lowest fifth of the customers) to 5 "
+                    "(the highest fifth); equal values share a score. The segment is the first whose ranges contain "
+                    "R and FM, the mean of F and M rounded up.",
+                    company=company.name,
+                ),
+                "computed_on": computed_on,
+            },
+            {
+                "key": "value_class",
+                "figure": _("Value class"),
+                "value": dict(self._fields["value_class"]._description_selection(self.env)).get(self.value_class, "-"),
+                "inputs": [
+                    (_("Contribution in the window"), format_amount(self.env, self.value_amount, self.currency_id)),
+                    (_("Decile (1 = the top 10%)"), str(self.value_decile)),
+                    (_("Customers compared"), str(scored)),
+                ],
+                "rule": _(
+                    "The customers are ordered by contribution (the net amount invoiced minus the cost of goods "
+                    "where known): the top 20% are High value, the next 30% Medium value, the others with a "
+                    "positive contribution Low value, the others No profit."
+                ),
+                "computed_on": computed_on,
+            },
+        ]
+        items.append(self._explain_prediction())
+        return items
+
+    def _explain_prediction(self):
+        self.ensure_one()
+        company = self.company_id
+        item = {"key": "prediction", "figure": _("Churn and lifetime value prediction")}
+        if not self.predicted_at:
+            likely = _("Likely churning") if self.likely_churning else _("Not flagged as churning")
+            item.update(
+                value=likely,
+                inputs=[
+                    (_("One-time buyer"), _("yes") if self.one_time_buyer else _("no")),
+                    (_("Typical repeat gap of the company"), _("%(days)s days", days=company.clv_typical_gap_days)),
+                ],
+                rule=_(
+                    "%(why)s A customer who bought once is flagged as likely churning when silent for longer than "
+                    "the typical repeat gap of the company's customers.",
+                    why=self.prediction_note or "",
+                ),
+                computed_on=self.partner_id._crm_explain_datetime(company.clv_predicted_at),
+            )
+            return item
+        day = fields.Datetime.context_timestamp(self, self.predicted_at).date()
+        rows = self._clv_inputs(company, day, partners=self.partner_id)
+        inputs = []
+        if rows:
+            _pid, repeats, t_x, age, mean = rows[0]
+            inputs = [
+                (_("Repeat purchase days"), str(repeats)),
+                (_("Weeks from the first to the last purchase"), f"{float(t_x):.1f}"),
+                (_("Weeks since the first purchase"), f"{float(age):.1f}"),
+                (_("Mean contribution of a repeat purchase"), format_amount(self.env, float(mean), self.currency_id)),
+            ]
+        item.update(
+            value=_(
+                "Probability still active %(alive)s%%, predicted value %(clv)s over %(months)s months",
+                alive=round(self.prob_alive * 100),
+                clv=format_amount(self.env, self.clv_12m, self.currency_id),
+                months=self.clv_horizon_months,
+            ),
+            inputs=inputs,
+            rule=_(
+                "Two statistical models fitted on the purchase history of all the company's customers: the first "
+                "(BG/NBD) gives the probability that the customer still buys and the purchases to expect from "
+                "their number of repeat purchases, the time between the first and the last one and the time since "
+                "the first; the second (Gamma-Gamma) the value of a purchase from the mean of theirs. The "
+                "predicted value is their product over %(months)s months, discounted at %(rate)s%% a year. "
+                "Below 50%% probability the customer is flagged as likely churning.",
+                months=self.clv_horizon_months,
+                rate=self.clv_discount_rate,
+            ),
+            computed_on=self.partner_id._crm_explain_datetime(self.predicted_at),
+        )
+        return item

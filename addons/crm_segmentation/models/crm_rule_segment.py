@@ -75,7 +75,8 @@ class CrmRuleSegment(models.Model):
             domain = expression.AND([domain, [("rfm_score_ids", "any", score_domain)]])
         if self.lifecycle_stage_ids:
             domain = expression.AND([domain, [("lifecycle_stage_id", "in", self.lifecycle_stage_ids.ids)]])
-        return domain
+        # a segment is a profile: customers who objected to profiling are in none
+        return expression.AND([domain, [("commercial_partner_id.crm_profiling_opt_out", "!=", True)]])
 
     def action_refresh(self):
         """Replace the members by the contacts the filter selects now, in the database: the domain becomes
@@ -113,6 +114,23 @@ class CrmRuleSegment(models.Model):
             "view_mode": "list,kanban,form",
             "domain": [("id", "in", self.partner_ids.ids)],
         }
+
+    @api.model
+    def _remove_members(self, partners):
+        """Take ``partners`` out of every segment at once (they objected to profiling)."""
+        self.flush_model(["partner_ids"])
+        segment_ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    "DELETE FROM crm_rule_segment_partner_rel WHERE partner_id = ANY(%s) RETURNING segment_id",
+                    partners.ids,
+                )
+            )
+        ]
+        segments = self.browse(set(segment_ids))
+        segments.invalidate_recordset(["partner_ids"])
+        segments.modified(["partner_ids"])
 
     def action_schedule_activity(self):
         """One To-Do for the salesperson of every member (the current user where none is set)."""

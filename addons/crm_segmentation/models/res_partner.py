@@ -4,11 +4,11 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date, format_datetime
 
 from odoo.addons.crm_customer_facts.tools.sql import pg_array
 
-from ..tools.lifecycle import LifecycleParams, decide_stage_sql
+from ..tools.lifecycle import LifecycleFacts, LifecycleParams, decide_stage_rule, decide_stage_sql
 
 # a related field takes its context dependencies from its target field, not from the score of the current
 # company it goes through: without this, a second company read in the same transaction gets the first one's
@@ -50,11 +50,26 @@ class ResPartner(models.Model):
     rfm_currency_id = fields.Many2one(
         related="rfm_score_id.currency_id", string="RFM Currency", depends_context=COMPANY
     )
+    crm_profiling_explanation = fields.Html(
+        string="How the Figures Were Derived",
+        compute="_compute_crm_profiling_explanation",
+        sanitize=False,
+        groups="sales_team.group_sale_salesman",
+        help="Each score, prediction and stage of the customer in the current company: its inputs, the rule "
+        "and when it was computed (the explanation the customer reads on the portal).",
+    )
 
     @api.model
     def _crm_schedule_followups(self, summary):
         """One To-Do per customer for its salesperson (the current user where none is set), in one batch.
-        Returns the notification action shown to the user."""
+        Returns the notification action shown to the user.
+
+        A follow-up is a marketing contact chosen from a profile (a segment, a score): customers who
+        objected to profiling, and those who consent to be contacted neither by phone nor by e-mail, are
+        skipped (and counted in the notification)."""
+        targets = self.filtered(lambda partner: not partner.commercial_partner_id.crm_profiling_opt_out)
+        targets = targets._crm_filter_consenting("phone") | targets._crm_filter_consenting("email")
+        skipped = len(self) - len(targets)
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id("res.partner")
         activities = self.env["mail.activity"].create(
@@ -66,18 +81,33 @@ class ResPartner(models.Model):
                     "summary": summary,
                     "user_id": (partner.user_id or self.env.user).id,
                 }
-                for partner in self
+                for partner in targets
             ]
         )
+        message = _("%(count)s follow-up activities scheduled.", count=len(activities))
+        if skipped:
+            message = _(
+                "%(count)s follow-up activities scheduled; %(skipped)s customers skipped (no marketing consent "
+                "by phone or e-mail, or no profiling).",
+                count=len(activities),
+                skipped=skipped,
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
-                "message": _("%(count)s follow-up activities scheduled.", count=len(activities)),
+                "type": "success" if not skipped else "warning",
+                "message": message,
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    @api.depends_context("company", "lang")
+    def _compute_crm_profiling_explanation(self):
+        for partner in self:
+            partner.crm_profiling_explanation = self.env["ir.qweb"]._render(
+                "crm_segmentation.profiling_explanation", {"items": partner._crm_explain_profiling()}
+            )
 
     def _read_group_lifecycle_stage_ids(self, stages, domain):
         return stages.search([])
@@ -176,6 +206,7 @@ class ResPartner(models.Model):
                 "lifecycle_stage_id",
                 "lifecycle_manual_until",
                 "lifecycle_stage_date",
+                "crm_profiling_opt_out",
             ]
         )
         partner_filter = contact_filter = history_filter = SQL()
@@ -248,6 +279,8 @@ class ResPartner(models.Model):
               LEFT JOIN lost ON lost.partner_id = p.id
               LEFT JOIN crm_lifecycle_stage st ON st.id = p.lifecycle_stage_id
              WHERE p.id = p.commercial_partner_id AND p.active
+               -- customers who objected to profiling keep their stage: no automatic move
+               AND p.crm_profiling_opt_out IS NOT TRUE
                AND (i.partner_id IS NOT NULL OR q.partner_id IS NOT NULL OR ld.partner_id IS NOT NULL
                     OR p.customer_rank > 0 OR p.lifecycle_stage_id IS NOT NULL)
                %(partner_filter)s
@@ -393,4 +426,146 @@ class ResPartner(models.Model):
             "res_model": "crm.rfm.score",
             "view_mode": "form",
             "res_id": self.rfm_score_id.id,
+        }
+
+    # ------------------------------------------------------------------ profiling opt-out and explanation
+    def _crm_profiling_opted_out(self):
+        """Remove what was computed about these commercial partners: scores and predictions, monthly RFM
+        snapshots and rule segment memberships (their lifecycle stage stays as it is, moved no more by rule;
+        its history is the audit trail of past moves)."""
+        # sudo: scores, snapshots and memberships are derived data only the recompute writes; the customer
+        # (portal) or the staff member recording their objection removes them for these customers only
+        scores_sudo = self.env["crm.rfm.score"].sudo().search([("partner_id", "in", self.ids)])
+        scores_sudo.unlink()
+        snapshots_sudo = self.env["crm.rfm.snapshot"].sudo().search([("partner_id", "in", self.ids)])
+        snapshots_sudo.unlink()
+        contacts = self.with_context(active_test=False).search([("commercial_partner_id", "in", self.ids)])
+        segments_sudo = self.env["crm.rule.segment"].sudo()
+        segments_sudo._remove_members(contacts | self)
+        return super()._crm_profiling_opted_out()
+
+    def _crm_explain_profiling(self):
+        """How each score, prediction and stage of this customer (their commercial partner) was derived, in
+        the current company: a list of items ``{"key", "figure", "value", "inputs": [(label, value)],
+        "rule", "computed_on"}``, all texts formatted and in plain words, for staff (the customer form) and
+        for the customer (the portal). Reads with the caller's rights: the portal reads through a sudo
+        environment after checking the customer is the user's own."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        if partner.crm_profiling_opt_out:
+            return [
+                {
+                    "key": "opt_out",
+                    "figure": _("Profiling"),
+                    "value": _("Not profiled"),
+                    "inputs": [],
+                    "rule": _(
+                        "The customer objected to profiling: no score, value class, prediction, automatic "
+                        "lifecycle move or segment is computed about them, and those computed before were removed."
+                    ),
+                    "computed_on": self._crm_explain_datetime(partner.crm_profiling_opt_out_date),
+                }
+            ]
+        score = self.env["crm.rfm.score"].search(
+            [("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)], limit=1
+        )
+        items = []
+        if score:
+            items += score._explain()
+        items += partner._crm_explain_lifecycle()
+        return items
+
+    def _crm_explain_datetime(self, value):
+        return format_datetime(self.env, value) if value else _("not yet")
+
+    def _crm_explain_lifecycle(self):
+        self.ensure_one()
+        stage = self.lifecycle_stage_id
+        if not stage:
+            return []
+        today = fields.Date.context_today(self)
+        params = self._lifecycle_params()
+        item = {
+            "key": "lifecycle",
+            "figure": _("Lifecycle stage"),
+            "value": stage.name,
+            "computed_on": self._crm_explain_datetime(self.lifecycle_stage_date),
+        }
+        last_move = self.lifecycle_history_ids.sorted(lambda h: (h.date, h.id))[-1:]
+        if self.lifecycle_manual_until and self.lifecycle_manual_until > today or last_move.mode == "manual":
+            item["inputs"] = [(_("Moved by hand by"), last_move.user_id.name or "-")]
+            if last_move.reason_display:
+                item["inputs"].append((_("Reason"), last_move.reason_display))
+            item["rule"] = _(
+                "A member of staff chose this stage; the automatic rules leave it as it is until %(day)s.",
+                day=format_date(self.env, self.lifecycle_manual_until) if self.lifecycle_manual_until else "-",
+            )
+            return [item]
+        self.env.cr.execute(self._lifecycle_facts_sql([self.id], today))
+        rows = self.env.cr.dictfetchall()
+        if not rows:
+            item.update(inputs=[], rule=_("No sales document: the stage was set before and is kept."))
+            return [item]
+        row = rows[0]
+        facts = LifecycleFacts(**{name: row[name] for name in LifecycleFacts.__dataclass_fields__})
+        code, rule = decide_stage_rule(facts, params)
+
+        def days(value):
+            return _("%(days)s days", days=value) if value is not None else _("none")
+
+        item["inputs"] = [
+            (_("Posted invoices"), str(facts.invoice_count)),
+            (
+                _("Invoices in the last %(months)s months", months=self.env.company.rfm_window_months),
+                str(facts.window_count),
+            ),
+            (_("Days since the last purchase"), days(facts.days_since_last)),
+            (
+                _("Typical gap between purchases"),
+                days(round(facts.typical_gap)) if facts.typical_gap is not None else _("none"),
+            ),
+            (_("Open quotation, order or opportunity"), _("yes") if facts.has_quote_or_lead else _("no")),
+            (_("Days in the current stage"), days(facts.days_in_stage)),
+        ]
+        if facts.days_since_lost is not None:
+            item["inputs"].append((_("Days since the move to Lost"), days(facts.days_since_lost)))
+        item["rule"] = self._crm_lifecycle_rule_words(params)[rule]
+        if code and code != stage.code:
+            target = self.env["crm.lifecycle.stage"].search([("code", "=", code)], limit=1)
+            item["rule"] = _(
+                "%(rule)s The stage changes at the next evaluation of the rules (to %(stage)s).",
+                rule=item["rule"],
+                stage=target.name or code,
+            )
+        return [item]
+
+    def _crm_lifecycle_rule_words(self, params):
+        """The rules of ``tools.lifecycle.decide_stage_rule`` in plain words, by key."""
+        return {
+            "quote": _("No invoice yet, but an open quotation, order or opportunity: Exploration."),
+            "no_invoice_keep": _("No invoice yet: the stage is kept."),
+            "prospect": _("No sales document yet, registered as a customer: Prospect."),
+            "none": _("No sales document: no stage."),
+            "lost": _("No purchase for more than %(days)s days: Lost.", days=params.lost_days),
+            "won_back": _("A purchase after the move to Lost: Won Back."),
+            "still_lost": _("No purchase since the move to Lost: still Lost."),
+            "won_back_period": _(
+                "Won Back lasts %(days)s days after the move, whatever the purchases.", days=params.won_back_days
+            ),
+            "stability": _(
+                "At least %(count)s invoices in the last %(months)s months and the last purchase within the "
+                "typical gap between purchases: Stability.",
+                count=params.stable_min_purchases,
+                months=self.env.company.rfm_window_months,
+            ),
+            "decline": _(
+                "The last purchase is older than %(factor)s times the typical gap between purchases: Decline.",
+                factor=params.decline_factor,
+            ),
+            "keep_phase": _(
+                "The last purchase is between one and %(factor)s typical gaps ago: the stage (Stability or "
+                "Decline) is kept.",
+                factor=params.decline_factor,
+            ),
+            "formation": _("Too few purchases yet for a steady rhythm: Formation."),
         }

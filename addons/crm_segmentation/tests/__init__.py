@@ -4,4 +4,5 @@ from . import test_lifecycle
 
 from . import test_lifecycle_rules
 from . import test_rule_segment
+from . import test_profiling
 from . import test_sales_fact

@@ -40,6 +40,7 @@ class TestRuleSegment(SegmentationCommon):
         self.assertEqual(segment.partner_ids, shanghai)
         salesman = self.env.user
         shanghai.user_id = salesman
+        shanghai.crm_consent_phone = True  # a follow-up is a marketing contact: only with consent
         notification = segment.action_schedule_activity()
         self.assertIn("1", notification["params"]["message"])
         activity = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", shanghai.id)])

@@ -48,28 +48,52 @@ class LifecycleParams:
 
 def decide_stage(facts, params):
     """Return the stage code the automatic rule puts the customer in (None: leave as is)."""
+    return decide_stage_rule(facts, params)[0]
+
+
+def decide_stage_rule(facts, params):
+    """``(stage code, rule)``: the stage as ``decide_stage`` and the key of the rule that decided it (one of
+    ``RULES``), for the explanation of the stage given to staff and to the customer."""
     current = facts.current_code
     if not facts.invoice_count:
         if facts.has_quote_or_lead:
-            return "exploration"
-        return current or ("prospect" if facts.is_customer else None)
+            return "exploration", "quote"
+        if current:
+            return current, "no_invoice_keep"
+        return ("prospect", "prospect") if facts.is_customer else (None, "none")
     days = facts.days_since_last or 0
     if days > params.lost_days:
-        return "lost"
+        return "lost", "lost"
     if current == "lost":
         lost_for = facts.days_since_lost if facts.days_since_lost is not None else facts.days_in_stage
-        return "won_back" if lost_for is not None and days <= lost_for else "lost"
+        return ("won_back", "won_back") if lost_for is not None and days <= lost_for else ("lost", "still_lost")
     if current == "won_back" and facts.days_in_stage is not None and facts.days_in_stage < params.won_back_days:
-        return "won_back"
+        return "won_back", "won_back_period"
     gap = facts.typical_gap
     if gap and facts.window_count >= params.stable_min_purchases and days <= gap:
-        return "stability"
+        return "stability", "stability"
     if gap and days > params.decline_factor * gap:
-        return "decline"
+        return "decline", "decline"
     if current in ("stability", "decline") and gap:
         # between one and k typical gaps: neither steady nor declining, keep the phase
-        return current
-    return "formation"
+        return current, "keep_phase"
+    return "formation", "formation"
+
+
+RULES = (
+    "quote",
+    "no_invoice_keep",
+    "prospect",
+    "none",
+    "lost",
+    "won_back",
+    "still_lost",
+    "won_back_period",
+    "stability",
+    "decline",
+    "keep_phase",
+    "formation",
+)
 
 
 def decide_stage_sql(params, today):
