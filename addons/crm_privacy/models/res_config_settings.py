@@ -5,3 +5,6 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     privacy_log_retention_days = fields.Integer(related="company_id.privacy_log_retention_days", readonly=False)
+    privacy_accounting_retention_years = fields.Integer(
+        related="company_id.privacy_accounting_retention_years", readonly=False
+    )

@@ -2,3 +2,4 @@ from . import test_access_log
 from . import test_export
 from . import test_inventory
 from . import test_access_log_http
+from . import test_erasure

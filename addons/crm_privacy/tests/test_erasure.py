@@ -1,0 +1,282 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
+
+from odoo.addons.crm_loyalty.tests.common import LoyaltyCommon
+
+CUSTOMER = "Zhao Mingyue Trading"
+CONTACT = "Qian Xiaolan"
+CUSTOMER_EMAIL = "zhao.mingyue@example.com"
+CONTACT_EMAIL = "qian.xiaolan@example.com"
+PHONE = "+86 139 7654 3210"
+PHONE_DIGITS = "13976543210"
+DESCRIPTION = "The teapot arrived cracked-spout-4711"
+NPS_COMMENT = "Lovely oolong but the courier-dragon-0815 was slow"
+CSAT_COMMENT = "Agent solved it, thanks from qilin-2024"
+LEDGER_NOTE = "Goodwill for the cracked-spout-4711 of Qian Xiaolan"
+LIFECYCLE_NOTE = "Moved by hand after a call of Qian Xiaolan"
+PERSONAL = [
+    CUSTOMER,
+    CONTACT,
+    CUSTOMER_EMAIL,
+    CONTACT_EMAIL,
+    PHONE,
+    PHONE_DIGITS,
+    "cracked-spout-4711",
+    "courier-dragon",
+]
+PERSONAL += ["qilin-2024"]
+
+
+class ErasureCommon(LoyaltyCommon):
+    """A customer and a contact with a membership, points earned on a posted paid invoice, a manual
+    adjustment with a note, a ticket with messages and a CSAT comment, an NPS comment, an RFM score and a
+    lifecycle move typed by hand, their export logged with a reason."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        # the accounting test user also runs the support teams
+        env.user.groups_id |= env.ref("crm_feedback.group_feedback_manager")
+        cls.customer.write({"name": CUSTOMER, "email": CUSTOMER_EMAIL, "phone": PHONE, "street": "8 Teahouse Lane"})
+        cls.contact = env["res.partner"].create(
+            {"name": CONTACT, "parent_id": cls.customer.id, "email": CONTACT_EMAIL, "mobile": PHONE}
+        )
+        cls.officer = new_test_user(
+            env, login="erasure_officer", groups="crm_privacy.group_privacy_officer", company_id=cls.company.id
+        )
+        cls.salesman = new_test_user(
+            env, login="erasure_sales", groups="sales_team.group_sale_salesman", company_id=cls.company.id
+        )
+        cls.team = env["crm.feedback.team"].create({"name": "Care", "company_id": cls.company.id})
+
+    def _history(self, invoice_date):
+        """Everything the customer left in the suite; the invoice on ``invoice_date``, paid."""
+        env = self.env
+        invoice = self._invoice(self.customer, [(self.product, 3, 100.0)], date=invoice_date)
+        env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {"payment_date": invoice_date}
+        )._create_payments()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        env["crm.loyalty.entry"].create(
+            {"membership_id": self.member.id, "entry_type": "adjust", "points": 25, "reason": LEDGER_NOTE}
+        )
+        ticket = env["crm.feedback.ticket"].create(
+            {
+                "subject": f"Cracked teapot for {CONTACT}",
+                "description": f"<p>{DESCRIPTION}, call me on {PHONE}</p>",
+                "partner_id": self.contact.id,
+                "team_id": self.team.id,
+                "company_id": self.company.id,
+            }
+        )
+        ticket.message_post(body=f"Dear {CONTACT}, we call you on {PHONE}", message_type="comment")
+        ticket.message_post(
+            body=f"Thanks, {DESCRIPTION}",
+            author_id=self.contact.id,
+            email_from=f"{CONTACT} <{CONTACT_EMAIL}>",
+            message_type="email",
+        )
+        ticket.stage_id = env.ref("crm_feedback.stage_solved")
+        ticket.rating_apply(2, token=ticket.rating_ids.access_token, feedback=CSAT_COMMENT)
+        nps = env["crm.feedback.nps"].create({"partner_id": self.contact.id, "score": 6, "comment": NPS_COMMENT})
+        # scores and stage history are written by the refresh jobs, not by users
+        env["crm.rfm.score"].sudo().create(
+            {"partner_id": self.customer.id, "company_id": self.company.id, "rfm_code": "455"}
+        )
+        stage = env["crm.lifecycle.stage"].search([], limit=1)
+        env["crm.lifecycle.history"].sudo().create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+                "to_stage_id": stage.id,
+                "reason": LIFECYCLE_NOTE,
+            }
+        )
+        env["crm.privacy.access.log"]._log("export_personal_data", self.customer, reason=f"{CUSTOMER} asked")
+        env["crm.loyalty.ledger.hash"]._secure_companies(self.company.ids)
+        return invoice, ticket, nps
+
+    def _request(self):
+        return (
+            self.env["crm.privacy.erasure.request"]
+            .with_user(self.salesman)
+            .create({"partner_id": self.contact.id, "reason": f"{CUSTOMER} asked by mail from {CUSTOMER_EMAIL}"})
+        )
+
+    def _found(self, needles):
+        """{(table, column): [needles]} of every text column of the database holding one of ``needles``."""
+        self.env.flush_all()
+        columns = self.env.execute_query(
+            SQL(
+                """SELECT c.table_name, c.column_name FROM information_schema.columns c
+                     JOIN information_schema.tables t
+                       ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+                    WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+                      AND c.data_type IN ('character varying', 'text', 'jsonb', 'character')"""
+            )
+        )
+        patterns = [f"%{needle}%" for needle in needles]
+        found = {}
+        for table, column in columns:
+            hits = self.env.execute_query(
+                SQL(
+                    "SELECT DISTINCT p FROM %s, unnest(%s::text[]) p WHERE %s::text ILIKE p",
+                    SQL.identifier(table),
+                    patterns,
+                    SQL.identifier(column),
+                )
+            )
+            if hits:
+                found[(table, column)] = sorted(hit[0].strip("%") for hit in hits)
+        return found
+
+    def _balances(self, invoice):
+        self.env.flush_all()
+        partners = self.customer | self.contact
+        [(receivable, debit, credit, count)] = self.env.execute_query(
+            SQL(
+                """SELECT SUM(l.balance) FILTER (WHERE a.account_type = 'asset_receivable'),
+                          SUM(l.debit), SUM(l.credit), COUNT(*)
+                     FROM account_move_line l JOIN account_account a ON a.id = l.account_id
+                    WHERE l.partner_id IN %s""",
+                tuple(partners.ids),
+            )
+        )
+        self.member.invalidate_recordset()
+        return {
+            "receivable": receivable,
+            "debit": debit,
+            "credit": credit,
+            "lines": count,
+            "points": self.member.balance,
+            "entries": len(self.member.entry_ids),
+            "invoice_total": invoice.amount_total,
+            "chain": self.env["crm.loyalty.entry"]._check_chain_integrity(self.company)["status"],
+        }
+
+
+@tagged("post_install", "-at_install")
+class TestErasure(ErasureCommon):
+    def test_full_erasure_leaves_no_personal_value(self):
+        """Books older than the retention: everything personal goes, in every text column of the database;
+        the books, the points and their hash chain are unchanged."""
+        self.company.privacy_accounting_retention_years = 1
+        invoice, ticket, nps = self._history(fields.Date.today() - relativedelta(years=2))
+        self.assertTrue(self._found(PERSONAL), "the search finds the personal values before the erasure")
+        before = self._balances(invoice)
+        self.assertEqual(before["chain"], "intact")
+        request = self._request()
+        self.assertEqual(request.partner_id, self.customer, "the request is about the customer")
+        self.assertEqual((request.state, request.requested_by_id), ("received", self.salesman))
+
+        request.with_user(self.officer).action_approve()
+        self.assertEqual((request.state, request.approved_by_id), ("approved", self.officer))
+        request.with_user(self.officer).action_execute()
+
+        self.assertEqual(request.state, "done")
+        self.assertEqual(request.scope, "full")
+        self.assertFalse(request.kept_until)
+        self.assertEqual(self.customer.name, request.pseudonym)
+        self.assertEqual(request.pseudonym, f"Erased customer #{self.customer.id}")
+        self.assertEqual(request.change_counts["res.partner"], 2)
+        self.assertEqual(request.change_counts["crm.feedback.ticket"], 1)
+        self.assertEqual(request.change_counts["crm.loyalty.entry"], 1)
+        self.assertEqual(self._found(PERSONAL), {}, "no personal value left in any text column")
+        self.assertEqual(self._balances(invoice), before)
+        # counts and scores stay, the words are gone
+        self.assertEqual((nps.score, nps.comment), (6, "[erased]"))
+        self.assertEqual(ticket.rating_ids.rating, 2)
+        self.assertEqual(invoice.invoice_partner_display_name, request.pseudonym)
+
+    def test_partial_erasure_within_retention(self):
+        """A posted entry of the last ten years: the identity the books need stays on the partner and the
+        invoice, until the end of its retention, and nowhere else; everything else is erased."""
+        today = fields.Date.today()
+        invoice, _ticket, _nps = self._history(today - relativedelta(days=3))
+        before = self._balances(invoice)
+        request = self._request()
+        request.with_user(self.officer).action_approve()
+        request.with_user(self.officer).action_execute()
+        self.assertEqual((request.state, request.scope), ("done", "crm"))
+        self.assertEqual(request.kept_until, invoice.date + relativedelta(years=10))
+        self.assertIn(fields.Date.to_string(request.kept_until), request.kept_note)
+        self.assertEqual(self.customer.name, CUSTOMER)
+        self.assertEqual(self.customer.street, "8 Teahouse Lane")
+        self.assertFalse(self.customer.email)
+        self.assertEqual(self.contact.name, f"{request.pseudonym} ({self.contact.id})")
+        expected = {
+            ("res_partner", "name"): [CUSTOMER],
+            ("res_partner", "complete_name"): [CUSTOMER],
+            ("res_partner", "commercial_company_name"): [CUSTOMER],
+            ("account_move", "invoice_partner_display_name"): [CUSTOMER],
+        }
+        found = self._found(PERSONAL)
+        self.assertEqual(
+            {key: value for key, value in found.items() if key not in expected},
+            {},
+            "only the identity kept for the books remains",
+        )
+        self.assertEqual(self._balances(invoice), before)
+
+    def test_refused_on_open_invoice(self):
+        invoice = self._invoice(self.customer, [(self.product, 1, 100.0)])
+        request = self._request()
+        request.with_user(self.officer).action_approve()
+        self.assertEqual(request.state, "refused")
+        self.assertIn("Legal hold", request.refusal_reason)
+        self.assertIn(invoice.name, request.refusal_reason)
+        self.assertEqual(self.customer.name, CUSTOMER, "nothing erased")
+
+    def test_refused_when_invoice_opens_after_approval(self):
+        request = self._request()
+        request.with_user(self.officer).action_approve()
+        self._invoice(self.customer, [(self.product, 1, 100.0)])
+        request.with_user(self.officer).action_execute()
+        self.assertEqual(request.state, "refused")
+        self.assertEqual(self.customer.name, CUSTOMER)
+
+    def test_only_privacy_officers_approve_and_execute(self):
+        request = self._request()
+        as_sales = request.with_user(self.salesman)
+        with self.assertRaises(AccessError):
+            as_sales.action_approve()
+        with self.assertRaises(AccessError):
+            as_sales.write({"state": "approved"})
+        with self.assertRaises(AccessError):
+            self.env["crm.privacy.erasure.request"].with_user(self.salesman).create(
+                {"partner_id": self.customer.id, "state": "approved"}
+            )
+        request.with_user(self.officer).action_approve()
+        with self.assertRaises(AccessError):
+            as_sales.action_execute()
+        with self.assertRaises(AccessError):
+            as_sales._execute()
+        with self.assertRaises(AccessError):
+            as_sales.write({"reason": "changed after approval"})
+        with self.assertRaises(AccessError):
+            self.member.entry_ids.with_user(self.salesman)._privacy_erase_reason("x")
+        with self.assertRaises(UserError):
+            request.with_user(self.officer).action_approve()
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(self.customer.name, CUSTOMER)
+        # an internal user outside customer relations files nothing
+        clerk = new_test_user(self.env, login="erasure_clerk", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.env["crm.privacy.erasure.request"].with_user(clerk).create({"partner_id": self.customer.id})
+
+    def test_other_company_cannot_see_requests(self):
+        request = self._request()
+        other = self.env["res.company"].create({"name": "Elsewhere"})
+        officer = new_test_user(
+            self.env,
+            login="erasure_officer_elsewhere",
+            groups="crm_privacy.group_privacy_officer",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
+        self.assertFalse(self.env["crm.privacy.erasure.request"].with_user(officer).search([("id", "=", request.id)]))
