@@ -67,9 +67,10 @@ class CrmFeedbackNpsRequest(models.Model):
 
     @api.model
     def _send(self, partners, trigger="manual"):
-        """Survey these customers, skipping those without an email address and those surveyed in the
-        last N days (``crm_feedback.nps_interval_days``, 90 by default, 0 for no limit). Returns the new requests."""
-        partners = partners.filtered("email")
+        """Survey these customers, skipping those without an email address or without e-mail marketing consent
+        (a survey of the relationship, not an answer to their own request) and those surveyed in the last N days
+        (``crm_feedback.nps_interval_days``, 90 by default, 0 for no limit). Returns the new requests."""
+        partners = partners.filtered("email")._crm_filter_consenting("email")
         if not partners:
             return self
         interval = self._interval_days()  # 0: no limit

@@ -42,7 +42,8 @@ class ResPartner(models.Model):
             "params": {
                 "type": "success" if requests else "warning",
                 "message": _(
-                    "%(count)s NPS surveys queued (customers without email or surveyed recently are skipped).",
+                    "%(count)s NPS surveys queued (customers without email, without e-mail marketing consent or "
+                    "surveyed recently are skipped).",
                     count=len(requests),
                 ),
             },

@@ -20,6 +20,8 @@ class TestNpsSurvey(HttpCase):
             {"name": "NPS Buyer", "parent_id": cls.company.id, "email": "buyer@co.example"}
         )
         cls.no_email = env["res.partner"].create({"name": "NPS Silent"})
+        # an NPS survey is a marketing contact: the customers consent to e-mails
+        (cls.company | cls.buyer | cls.no_email).write({"crm_consent_email": True})
 
     def _page(self, survey, score=None):
         query = f"?score={score}" if score is not None else ""
@@ -40,6 +42,15 @@ class TestNpsSurvey(HttpCase):
         self.assertFalse(self.Request._send(self.company), "surveyed in the last 90 days")
         self.env["ir.config_parameter"].sudo().set_param("crm_feedback.nps_interval_days", "0")
         self.assertTrue(self.Request._send(self.company))
+
+    def test_no_survey_without_email_consent(self):
+        self.buyer.crm_consent_email = False
+        self.assertFalse(self.Request._send(self.buyer))
+        self.assertEqual(self.Request._send(self.buyer | self.company).partner_id, self.company)
+        # a blacklisted address counts as no consent
+        self.env["ir.config_parameter"].sudo().set_param("crm_feedback.nps_interval_days", "0")
+        self.env["mail.blacklist"].create({"email": "nps@co.example"})
+        self.assertFalse(self.Request._send(self.company))
 
     def test_answer_once(self):
         survey = self.Request._send(self.buyer)
@@ -126,7 +137,9 @@ class TestNpsSurvey(HttpCase):
         action = self.buyer.action_send_nps_survey()
         self.assertEqual(action["params"]["type"], "success")
         self.assertTrue(self.Request.search([("partner_id", "=", self.buyer.id)]))
-        payer = self.env["res.partner"].create({"name": "NPS Payer", "email": "payer@co.example"})
+        payer = self.env["res.partner"].create(
+            {"name": "NPS Payer", "email": "payer@co.example", "crm_consent_email": True}
+        )
         invoice = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",

@@ -326,7 +326,8 @@ class CrmLoyaltyMembership(models.Model):
         # sudo: the tier change is system news; a loyalty user may lack write access to contacts
         self.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
         template = self.program_id.tier_mail_template_id
-        if template and self.partner_id.email:
+        # the tier mail promotes the program (marketing): sent with e-mail consent only; the note stays
+        if template and self.partner_id._crm_filter_consenting("email"):
             template.send_mail(self.id, force_send=False)
 
     # ------------------------------------------------------------------ crons

@@ -154,6 +154,7 @@ class TestLoyaltyEarn(LoyaltyCommon):
     def test_tier_upgrade_immediate_with_message_and_email(self):
         template = self.env.ref("crm_loyalty.mail_template_tier_change")
         self.program.tier_mail_template_id = template
+        self.customer.crm_consent_email = True
         self.member.tier_id = self.bronze
         mails_before = self.env["mail.mail"].search_count([])
         self._invoice(self.customer, [(self.product, 1, 6000)])
@@ -164,6 +165,15 @@ class TestLoyaltyEarn(LoyaltyCommon):
         mail = self.env["mail.mail"].search([], order="id desc", limit=1)
         self.assertIn("Silver", mail.subject)
         self.assertEqual(mail.state, "outgoing")
+
+    def test_tier_mail_needs_email_consent(self):
+        self.program.tier_mail_template_id = self.env.ref("crm_loyalty.mail_template_tier_change")
+        self.member.tier_id = self.bronze
+        mails_before = self.env["mail.mail"].search_count([])
+        self._invoice(self.customer, [(self.product, 1, 6000)])
+        self.assertEqual(self.member.tier_id, self.silver)
+        self.assertIn("Silver", self.customer.message_ids[0].body, "the note is not marketing: posted")
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails_before, "no mail without consent")
 
     def test_downgrade_only_at_review(self):
         self._invoice(self.customer, [(self.product, 1, 6000)], date=fields.Date.today())

@@ -107,6 +107,7 @@ class TestLoyaltyLanguage(LoyaltyCommon):
         template = self.env.ref("crm_loyalty.mail_template_tier_change")
         self.assertEqual(template.lang, "{{ object.partner_id.lang }}")
         self.program.tier_mail_template_id = template
+        self.customer.crm_consent_email = True
         self.customer.lang = "en_US"
         self.company.partner_id.lang = "en_US"
         self._env("zh_CN")
