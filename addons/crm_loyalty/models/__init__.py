@@ -10,3 +10,5 @@ from . import res_partner
 from . import account_move
 from . import sale_order
 from . import sale_order_line
+from . import res_company
+from . import res_config_settings

@@ -1,15 +1,17 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL, float_compare, format_date
 
 _logger = logging.getLogger(__name__)
 
 EXPIRY_WARNING_DAYS = 30
+PRECISION = 1e-6
 
 
 class CrmLoyaltyMembership(models.Model):
@@ -61,6 +63,24 @@ class CrmLoyaltyMembership(models.Model):
     lifetime_points = fields.Float(compute="_compute_balance", store=True)
     expiring_points = fields.Float(compute="_compute_expiring_points", string="Expiring in 30 Days")
     last_redeem_date = fields.Date(readonly=True)
+    statement_optin = fields.Boolean(
+        related="partner_id.loyalty_statement_optin",
+        readonly=False,
+        string="Monthly Statement",
+        help="The customer receives a monthly e-mail with their points (set on the customer or on their portal page).",
+    )
+    expiry_reminder_date = fields.Date(
+        string="Expiry Reminded Up To",
+        readonly=True,
+        copy=False,
+        help="Latest expiry date the member was reminded of: a reminder is sent once per member and expiry date.",
+    )
+    statement_date = fields.Date(
+        string="Last Statement Month",
+        readonly=True,
+        copy=False,
+        help="First day of the last month a statement was sent for: one statement per member and month.",
+    )
 
     _sql_constraints = [
         (
@@ -402,3 +422,148 @@ class CrmLoyaltyMembership(models.Model):
             self.search([("program_id", "=", program.id), ("state", "=", "active")])._apply_tiers(allow_downgrade=True)
             program.next_review_date = today + relativedelta(months=program.review_interval_months)
         return programs
+
+    # ------------------------------------------------------------------ the member's own view (portal, e-mails)
+    def _tier_progress(self):
+        """{membership id: {"metric", "next_tier", "missing"}}: the qualifying figure over the program's
+        window and what is missing to reach the next tier (no next tier: the top one is reached)."""
+        metrics = self._tier_metrics()
+        progress = {}
+        for membership in self:
+            metric = metrics.get(membership.id, 0.0)
+            tiers = membership.program_id.tier_ids.sorted(lambda t: (t.sequence, t.id))
+            # the tier after the current one in the program's order (the first one without a tier)
+            position = list(tiers).index(membership.tier_id) if membership.tier_id in tiers else -1
+            next_tier = tiers[position + 1 : position + 2]
+            missing = max(next_tier.threshold - metric, 0.0) if next_tier else 0.0
+            progress[membership.id] = {"metric": metric, "next_tier": next_tier, "missing": missing}
+        return progress
+
+    def _open_lots(self):
+        """The member's lots with points left, soonest expiry first (never-expiring ones last)."""
+        return self.env["crm.loyalty.entry"].search(
+            [("membership_id", "in", self.ids), ("points", ">", 0), ("remaining", ">", PRECISION)],
+            order="expiry_date asc nulls last, date, id",
+        )
+
+    def _member_env(self):
+        """The environment of the member's own language: e-mails are written and figures formatted in it."""
+        self.ensure_one()
+        return self.with_context(lang=self.partner_id.lang or self.company_id.partner_id.lang or self.env.lang).env
+
+    @api.model
+    def _cron_expiry_reminder(self, batch_size=500):
+        """E-mail the members whose points expire within their company's reminder period (Settings; 0: off).
+
+        One e-mail per member and expiry date, never twice: ``expiry_reminder_date`` keeps the latest expiry
+        date a member was reminded of, and only later dates are reminded. A run that was missed is caught up
+        (the period covers every date up to today + N days). Batched: ``batch_size`` members per call, the
+        cron runner commits and calls again while members remain (``ir.cron._notify_progress``).
+        """
+        today = fields.Date.context_today(self)
+        template = self.env.ref("crm_loyalty.mail_template_expiry_reminder", raise_if_not_found=False)
+        companies = self.env["res.company"].search([("loyalty_expiry_reminder_days", ">", 0)])
+        if not template or not companies:
+            return 0
+        pending = defaultdict(dict)  # membership: {expiry date: points}
+        for company in companies:
+            groups = self.env["crm.loyalty.entry"]._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("points", ">", 0),
+                    ("remaining", ">", PRECISION),
+                    ("expiry_date", ">=", today),
+                    ("expiry_date", "<=", today + timedelta(days=company.loyalty_expiry_reminder_days)),
+                    ("membership_id.state", "=", "active"),
+                    ("membership_id.partner_id.email", "!=", False),
+                ],
+                ["membership_id", "expiry_date:day"],
+                ["remaining:sum"],
+            )
+            for membership, expiry, points in groups:
+                if not membership.expiry_reminder_date or expiry > membership.expiry_reminder_date:
+                    pending[membership][expiry] = points
+        members = self.browse(sorted(m.id for m in pending))
+        batch = members[:batch_size]
+        sent = 0
+        for membership in batch:
+            member_env = membership._member_env()
+            program = membership.program_id.with_env(member_env)
+            for expiry, points in sorted(pending[membership].items()):
+                template.with_context(
+                    loyalty_expiry_date=expiry,
+                    loyalty_expiry_points=program._format_points(points),
+                ).send_mail(membership.id, force_send=False)
+                sent += 1
+            membership.expiry_reminder_date = max(pending[membership])
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(members) - len(batch))
+        _logger.info("crm_loyalty: %d expiry reminders queued for %d members", sent, len(batch))
+        return sent
+
+    def _statement_values(self, start, end):
+        """{membership id: the figures of its statement for the month ``start``..``end``}, numbers formatted
+        in the member's language: balance, earned, redeemed, expired, other changes, lots expiring soon."""
+        today = fields.Date.context_today(self)
+        groups = self.env["crm.loyalty.entry"]._read_group(
+            [("membership_id", "in", self.ids), ("date", ">=", start), ("date", "<=", end)],
+            ["membership_id", "entry_type"],
+            ["points:sum"],
+        )
+        moves = defaultdict(lambda: defaultdict(float))
+        for membership, entry_type, points in groups:
+            moves[membership.id][entry_type] += points
+        soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
+        lots = self._open_lots().filtered(lambda lot: lot.expiry_date and lot.expiry_date <= soon)
+        values = {}
+        for membership in self:
+            member_env = membership._member_env()
+            program = membership.program_id.with_env(member_env)
+            fmt = program._format_points
+            month = moves[membership.id]
+            earned = month["earn"] + month["bonus"]
+            redeemed = -month["redeem"]
+            expired = -month["expire"]
+            other = month["adjust"] + month["reverse"]
+            values[membership.id] = {
+                "month": format_date(member_env, start, date_format="MMMM y"),
+                "balance": fmt(membership.balance),
+                "earned": fmt(earned),
+                "redeemed": fmt(redeemed),
+                "expired": fmt(expired),
+                "other": fmt(other) if other else False,
+                "expiring": [
+                    (format_date(member_env, lot.expiry_date), fmt(lot.remaining))
+                    for lot in lots
+                    if lot.membership_id == membership
+                ],
+            }
+        return values
+
+    @api.model
+    def _cron_monthly_statement(self, batch_size=500):
+        """E-mail last month's statement to the members who asked for it (``statement_optin``), once per
+        member and month (``statement_date``), whatever day of the month it runs. Batched like the reminder."""
+        today = fields.Date.context_today(self)
+        template = self.env.ref("crm_loyalty.mail_template_monthly_statement", raise_if_not_found=False)
+        if not template:
+            return 0
+        start = today.replace(day=1) - relativedelta(months=1)
+        end = today.replace(day=1) - timedelta(days=1)
+        domain = [
+            ("state", "=", "active"),
+            ("partner_id.loyalty_statement_optin", "=", True),
+            ("partner_id.email", "!=", False),
+            ("enroll_date", "<=", end),
+            "|",
+            ("statement_date", "=", False),
+            ("statement_date", "<", start),
+        ]
+        remaining = self.search_count(domain)
+        batch = self.search(domain, order="id", limit=batch_size)
+        values = batch._statement_values(start, end)
+        for membership in batch:
+            template.with_context(loyalty_statement=values[membership.id]).send_mail(membership.id, force_send=False)
+        batch.write({"statement_date": start})
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining - len(batch))
+        _logger.info("crm_loyalty: %d monthly statements queued", len(batch))
+        return len(batch)

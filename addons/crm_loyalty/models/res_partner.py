@@ -12,6 +12,12 @@ class ResPartner(models.Model):
         index="btree_not_null",
         help="Loyalty member who referred this customer; earns the referral bonus at the first invoice.",
     )
+    loyalty_statement_optin = fields.Boolean(
+        string="Monthly Loyalty Statement",
+        tracking=True,
+        help="The customer asked for a monthly e-mail with their points: balance, points earned, redeemed and "
+        "expired in the month, points expiring soon. Set by the customer on their portal page or by staff.",
+    )
     loyalty_membership_ids = fields.One2many("crm.loyalty.membership", "partner_id", string="Loyalty Memberships")
     loyalty_program_id = fields.Many2one(
         "crm.loyalty.program",

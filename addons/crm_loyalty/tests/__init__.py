@@ -7,3 +7,5 @@ from . import test_loyalty_concurrency
 from . import test_loyalty_partner
 from . import test_loyalty_lang
 from . import test_ledger_hash
+from . import test_loyalty_portal
+from . import test_loyalty_member_mails
