@@ -1,0 +1,720 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.tools import SQL, format_amount, formatLang
+
+from odoo.addons.rating.models.rating_data import RATING_LIMIT_SATISFIED
+
+MONTHS = 12  # the overview's window: this month and the eleven before
+
+
+class CrmDashboard(models.AbstractModel):
+    """The Customer Relations overview: KPI tiles, charts and heat maps of the current company, each
+    point carrying the window action that lists its records (the drill-down).
+
+    Read-only (``@api.readonly``: a replica may serve it). Every figure is read from its owner: the loyalty
+    ledger and the liability reconciliation of the bridge, the RFM scores, value deciles and monthly snapshots
+    of the segmentation, the customer-figures API for the repeat rate, the tickets, NPS answers and ratings of
+    the feedback addon; through ``_read_group`` (access rights and record rules apply) except the repeat rate,
+    an aggregate of the customer figures shown to users who may read them. A section is left out when the
+    user may not read its records."""
+
+    _name = "crm.dashboard"
+    _description = "Customer Relations Overview"
+
+    # ------------------------------------------------------------------ API
+    @api.readonly
+    @api.model
+    def get_overview(self):
+        """{"company", "period", "sections": [{"key", "title", "tiles", "charts", "heatmaps"}]}: see the
+        ``_tile``, ``_chart`` and ``_heatmap`` helpers for the shape of each item."""
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        start = today.replace(day=1) - relativedelta(months=MONTHS - 1)
+        context = {"company": company, "today": today, "start": start, "months": self._months(start)}
+        sections = []
+        for key, title, model in self._overview_sections():
+            if not self.env[model].has_access("read"):
+                continue
+            section = {"key": key, "title": title, "tiles": [], "charts": [], "heatmaps": []}
+            getattr(self, f"_overview_{key}")(section, context)
+            sections.append(section)
+        return {
+            "company": company.name,
+            "period": {
+                "from": fields.Date.to_string(start),
+                "to": fields.Date.to_string(today),
+                "label": _(
+                    "%(start)s to %(end)s",
+                    start=self._month_label(start),
+                    end=self._month_label(today),
+                ),
+            },
+            "sections": sections,
+        }
+
+    @api.model
+    def _overview_sections(self):
+        """[(key, title, model read)]: ``_overview_<key>`` fills the section when the user may read the model."""
+        return [
+            ("loyalty", _("Loyalty"), "crm.loyalty.entry"),
+            ("segmentation", _("Segmentation"), "crm.rfm.score"),
+            ("feedback", _("Feedback"), "crm.feedback.ticket"),
+        ]
+
+    # ------------------------------------------------------------------ shapes
+    @api.model
+    def _drill(self, name, model, domain):
+        """The window action listing the records behind a figure."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "domain": domain,
+            "views": [[False, "list"], [False, "form"]],
+            "target": "current",
+        }
+
+    @api.model
+    def _tile(self, key, label, value, display, drill=None, hint=""):
+        return {"key": key, "label": label, "value": value, "display": display, "drill": drill, "hint": hint}
+
+    @api.model
+    def _chart(self, key, title, chart_type, labels, datasets, percent=False, stacked=False):
+        """``datasets``: [{"label", "data": [value per label], "drills": [action per label or None]}];
+        ``percent``: the values are percentages (0 to 100)."""
+        return {
+            "key": key,
+            "title": title,
+            "type": chart_type,
+            "labels": labels,
+            "datasets": datasets,
+            "percent": percent,
+            "stacked": stacked,
+        }
+
+    @api.model
+    def _heatmap(self, key, title, row_title, col_title, rows, cols, cells):
+        """``cells[i][j]`` = {"value" (colour), "display", "drill"} of row ``rows[i]`` and column ``cols[j]``."""
+        peak = max((cell["value"] for line in cells for cell in line), default=0) or 1
+        for line in cells:
+            for cell in line:
+                cell["intensity"] = round(cell["value"] / peak, 3)
+        return {
+            "key": key,
+            "title": title,
+            "row_title": row_title,
+            "col_title": col_title,
+            "rows": rows,
+            "cols": cols,
+            "cells": cells,
+        }
+
+    # ------------------------------------------------------------------ formats
+    @api.model
+    def _months(self, start):
+        return [start + relativedelta(months=i) for i in range(MONTHS)]
+
+    @api.model
+    def _month_label(self, day):
+        return fields.Date.to_string(day)[:7]
+
+    @api.model
+    def _amount(self, amount, company):
+        return format_amount(self.env, amount, company.currency_id)
+
+    @api.model
+    def _number(self, value, digits=0):
+        return formatLang(self.env, value, digits=digits)
+
+    @api.model
+    def _percent(self, share):
+        """A share (0..1) shown as a percentage; None shows as a dash."""
+        return "-" if share is None else f"{formatLang(self.env, share * 100, digits=1)} %"
+
+    @api.model
+    def _month_domain(self, field, month):
+        return [(field, ">=", month), (field, "<", month + relativedelta(months=1))]
+
+    # ------------------------------------------------------------------ loyalty
+    @api.model
+    def _overview_loyalty(self, section, ctx):
+        company, start, months = ctx["company"], ctx["start"], ctx["months"]
+        Entry = self.env["crm.loyalty.entry"]
+        in_company = [("company_id", "=", company.id)]
+        liability_model = self.env["crm.loyalty.liability.report"]
+        if liability_model.has_access("read"):
+            # the programs whose liability is booked: the liability reconciliation of the bridge states it
+            programs = self.env["crm.loyalty.program"].search(in_company + [("liability_accounting", "=", True)])
+            liability = sum(program._liability_reconciliation(ctx["today"])[0] for program in programs)
+            section["tiles"].append(
+                self._tile(
+                    "liability",
+                    _("Loyalty Liability"),
+                    liability,
+                    self._amount(liability, company),
+                    self._drill(_("Loyalty Liability"), liability_model._name, in_company),
+                    _("Outstanding points at their value, as the liability reconciliation states it today."),
+                )
+            )
+        members_domain = in_company + [("state", "=", "active")]
+        Membership = self.env["crm.loyalty.membership"]
+        [[members, outstanding]] = Membership._read_group(members_domain, [], ["__count", "balance:sum"])
+        section["tiles"].append(
+            self._tile(
+                "points_outstanding",
+                _("Points Outstanding"),
+                outstanding,
+                self._number(outstanding),
+                self._drill(_("Active Members"), Membership._name, members_domain),
+                _("The points balance of the active members, every program."),
+            )
+        )
+        section["tiles"].append(
+            self._tile(
+                "active_members",
+                _("Active Members"),
+                members,
+                self._number(members),
+                self._drill(_("Active Members"), "crm.loyalty.membership", members_domain),
+            )
+        )
+        repeat = self._repeat_rates(company, start)
+        if repeat is not None:
+            section["tiles"].append(
+                self._tile(
+                    "repeat_rate",
+                    _("Repeat Rate: Members / Others"),
+                    [repeat["member"], repeat["other"]],
+                    f"{self._percent(repeat['member'])} / {self._percent(repeat['other'])}",
+                    self._drill(_("Active Members"), "crm.loyalty.membership", members_domain),
+                    _(
+                        "Share of the customers who bought in the period that bought on two days or more: "
+                        "members of a loyalty program, then the other customers."
+                    ),
+                )
+            )
+        # points per month: earned (earn and bonus entries), redeemed, expired
+        kinds = [
+            ("earned", _("Earned"), ["earn", "bonus"], 1),
+            ("redeemed", _("Redeemed"), ["redeem"], -1),
+            ("expired", _("Expired"), ["expire"], -1),
+        ]
+        points = {
+            (month, entry_type): total
+            for month, entry_type, total in Entry._read_group(
+                in_company + [("date", ">=", start)], ["date:month", "entry_type"], ["points:sum"]
+            )
+        }
+        datasets = []
+        for _key, label, types, sign in kinds:
+            datasets.append(
+                {
+                    "label": label,
+                    "data": [sign * sum(points.get((month, t), 0.0) for t in types) for month in months],
+                    "drills": [
+                        self._drill(
+                            f"{label} {self._month_label(month)}",
+                            Entry._name,
+                            in_company + [("entry_type", "in", types)] + self._month_domain("date", month),
+                        )
+                        for month in months
+                    ],
+                }
+            )
+        section["charts"].append(
+            self._chart(
+                "points_by_month",
+                _("Points Earned, Redeemed and Expired"),
+                "bar",
+                [self._month_label(m) for m in months],
+                datasets,
+            )
+        )
+
+    @api.model
+    def _repeat_rates(self, company, start):
+        """{"member": share, "other": share} of the customers who bought in the period (from the day
+        ``start``) that bought on two days or more, or None when the user may not read the customer figures."""
+        Fact = self.env["crm.sales.fact"]
+        if not Fact.has_access("read"):
+            return None
+        since = start - relativedelta(days=1)  # the totals count the days after date_from
+        totals = Fact._customer_totals_sql(["purchase_days"], companies=company, date_from=since)
+        rows = self.env.execute_query(
+            SQL(
+                """WITH totals AS (%(totals)s),
+                        members AS (SELECT DISTINCT p.commercial_partner_id AS partner_id
+                                      FROM crm_loyalty_membership m
+                                      JOIN res_partner p ON p.id = m.partner_id
+                                     WHERE m.company_id = %(company)s AND m.state = 'active')
+                 SELECT members.partner_id IS NOT NULL, COUNT(*), COUNT(*) FILTER (WHERE totals.purchase_days > 1)
+                   FROM totals LEFT JOIN members ON members.partner_id = totals.partner_id
+                  WHERE totals.purchase_days > 0
+               GROUP BY 1""",
+                totals=totals,
+                company=company.id,
+            )
+        )
+        rates = {"member": None, "other": None}
+        for is_member, buyers, repeaters in rows:
+            rates["member" if is_member else "other"] = repeaters / buyers if buyers else None
+        return rates
+
+    # ------------------------------------------------------------------ segmentation
+    @api.model
+    def _overview_segmentation(self, section, ctx):
+        company, months = ctx["company"], ctx["months"]
+        Score = self.env["crm.rfm.score"]
+        in_company = [("company_id", "=", company.id)]
+        scored = Score.search_count(in_company)
+        section["tiles"].append(
+            self._tile(
+                "scored",
+                _("Customers Scored"),
+                scored,
+                self._number(scored),
+                self._drill(_("Customers Scored"), Score._name, in_company),
+            )
+        )
+        at_risk_domain = in_company + [("likely_churning", "=", True)]
+        at_risk = Score.search_count(at_risk_domain)
+        section["tiles"].append(
+            self._tile(
+                "likely_churning",
+                _("Likely Churning"),
+                at_risk,
+                self._number(at_risk),
+                self._drill(_("Likely Churning"), Score._name, at_risk_domain),
+            )
+        )
+        # the 5 x 5 grid: recency (rows, best first) by frequency & monetary
+        grid = {
+            (r, fm): (count, monetary)
+            for r, fm, count, monetary in Score._read_group(
+                in_company, ["r_score", "fm_score"], ["__count", "monetary:sum"]
+            )
+        }
+        rows, cols = [5, 4, 3, 2, 1], [1, 2, 3, 4, 5]
+        cells = []
+        for r in rows:
+            line = []
+            for fm in cols:
+                count, monetary = grid.get((r, fm), (0, 0.0))
+                line.append(
+                    {
+                        "value": count,
+                        "display": self._number(count),
+                        "detail": self._amount(monetary, company),
+                        "drill": self._drill(
+                            _("R %(r)s, FM %(fm)s", r=r, fm=fm),
+                            Score._name,
+                            in_company + [("r_score", "=", r), ("fm_score", "=", fm)],
+                        ),
+                    }
+                )
+            cells.append(line)
+        section["heatmaps"].append(
+            self._heatmap(
+                "rfm_grid",
+                _("RFM Grid: Customers and Revenue"),
+                _("Recency"),
+                _("Frequency & Monetary"),
+                [str(r) for r in rows],
+                [str(fm) for fm in cols],
+                cells,
+            )
+        )
+        self._segment_sizes(section, company, months)
+        self._segment_transitions(section, company)
+        self._value_pareto(section, company)
+
+    @api.model
+    def _segment_sizes(self, section, company, months):
+        Snapshot = self.env["crm.rfm.snapshot"]
+        in_company = [("company_id", "=", company.id)]
+        sizes = {
+            (month, segment): count
+            for month, segment, count in Snapshot._read_group(
+                in_company + [("month", ">=", months[0])], ["month:month", "segment_id"], ["__count"]
+            )
+        }
+        segments = self.env["crm.rfm.segment"].browse(sorted({s.id for _m, s in sizes if s})).sorted()
+        datasets = [
+            {
+                "label": segment.display_name,
+                "data": [sizes.get((month, segment), 0) for month in months],
+                "drills": [
+                    self._drill(
+                        f"{segment.display_name} {self._month_label(month)}",
+                        Snapshot._name,
+                        in_company + [("segment_id", "=", segment.id), ("month", "=", month)],
+                    )
+                    for month in months
+                ],
+            }
+            for segment in segments
+        ]
+        section["charts"].append(
+            self._chart(
+                "segment_sizes",
+                _("Segment Sizes over 12 Months"),
+                "bar",
+                [self._month_label(m) for m in months],
+                datasets,
+                stacked=True,
+            )
+        )
+
+    @api.model
+    def _segment_transitions(self, section, company):
+        """The transition matrix of the latest monthly snapshot: customers by last month's segment (rows) and
+        this month's (columns)."""
+        Snapshot = self.env["crm.rfm.snapshot"]
+        in_company = [("company_id", "=", company.id)]
+        latest = Snapshot.search(in_company, order="month desc", limit=1).month
+        if not latest:
+            return
+        domain = in_company + [("month", "=", latest)]
+        counts = {
+            (previous.id, segment.id): count
+            for previous, segment, count in Snapshot._read_group(
+                domain, ["previous_segment_id", "segment_id"], ["__count"]
+            )
+        }
+        segments = self.env["crm.rfm.segment"].browse(sorted({key for pair in counts for key in pair if key})).sorted()
+        row_keys = [*segments.ids, False]  # False: customers new this month
+        label = dict(segments.mapped(lambda s: (s.id, s.display_name)))
+        label[False] = _("New")
+        cells = [
+            [
+                {
+                    "value": counts.get((previous, segment), 0),
+                    "display": self._number(counts.get((previous, segment), 0)),
+                    "drill": self._drill(
+                        _("%(previous)s to %(segment)s", previous=label[previous], segment=label[segment]),
+                        Snapshot._name,
+                        domain + [("previous_segment_id", "=", previous), ("segment_id", "=", segment)],
+                    ),
+                }
+                for segment in segments.ids
+            ]
+            for previous in row_keys
+        ]
+        section["heatmaps"].append(
+            self._heatmap(
+                "transitions",
+                _("Segment Transitions in %(month)s", month=self._month_label(latest)),
+                _("Last month"),
+                _("This month"),
+                [label[k] for k in row_keys],
+                [label[k] for k in segments.ids],
+                cells,
+            )
+        )
+
+    @api.model
+    def _value_pareto(self, section, company):
+        """Cumulative share of the customers' value (the RFM value amount the value classes rank by) by decile
+        of customers, best first: the Pareto curve."""
+        Score = self.env["crm.rfm.score"]
+        in_company = [("company_id", "=", company.id), ("value_decile", ">", 0)]
+        by_decile = dict(Score._read_group(in_company, ["value_decile"], ["value_amount:sum"]))
+        total = sum(by_decile.values())
+        if not by_decile or not total:
+            return
+        cumulative, shares = 0.0, []
+        for decile in range(1, 11):
+            cumulative += by_decile.get(decile, 0.0)
+            shares.append(round(100 * cumulative / total, 1))
+        section["charts"].append(
+            self._chart(
+                "pareto",
+                _("Pareto: Cumulative Share of Customer Value"),
+                "line",
+                [f"{decile * 10} %" for decile in range(1, 11)],
+                [
+                    {
+                        "label": _("Share of value"),
+                        "data": shares,
+                        "drills": [
+                            self._drill(
+                                _("Decile %(decile)s", decile=decile),
+                                Score._name,
+                                [("company_id", "=", company.id), ("value_decile", "=", decile)],
+                            )
+                            for decile in range(1, 11)
+                        ],
+                    }
+                ],
+                percent=True,
+            )
+        )
+
+    # ------------------------------------------------------------------ feedback
+    @api.model
+    def _overview_feedback(self, section, ctx):
+        company, start, months = ctx["company"], ctx["start"], ctx["months"]
+        Ticket, Nps = self.env["crm.feedback.ticket"], self.env["crm.feedback.nps"]
+        in_company = [("company_id", "=", company.id)]
+        open_complaints = in_company + [("ticket_type", "=", "complaint"), ("is_closed", "=", False)]
+        count = Ticket.search_count(open_complaints)
+        section["tiles"].append(
+            self._tile(
+                "open_complaints",
+                _("Open Complaints"),
+                count,
+                self._number(count),
+                self._drill(_("Open Complaints"), Ticket._name, open_complaints),
+            )
+        )
+        nps_domain = in_company + [("date", ">=", start)]
+        [[nps, answers]] = Nps._read_group(nps_domain, [], ["nps_value:avg", "__count"])
+        section["tiles"].append(
+            self._tile(
+                "nps",
+                _("NPS"),
+                nps if answers else None,
+                self._number(nps, 1) if answers else "-",
+                self._drill(_("NPS Answers"), Nps._name, nps_domain),
+                _("Promoters minus detractors, in % of the answers of the period."),
+            )
+        )
+        csat, ratings = self._csat(company, [("create_date", ">=", fields.Datetime.to_datetime(start))])
+        section["tiles"].append(
+            self._tile(
+                "csat",
+                _("CSAT"),
+                csat,
+                self._percent(csat),
+                self._drill(_("Rated Tickets"), Ticket._name, in_company + [("rating_ids", "in", ratings.ids)]),
+                _("Share of the satisfaction ratings of the period that are satisfied."),
+            )
+        )
+        with_sla = in_company + [("sla_id", "!=", False), ("date_open", ">=", fields.Datetime.to_datetime(start))]
+        sla = dict(Ticket._read_group(with_sla, ["sla_breached"], ["__count"]))
+        measured = sum(sla.values())
+        compliance = sla.get(False, 0) / measured if measured else None
+        section["tiles"].append(
+            self._tile(
+                "sla_compliance",
+                _("SLA Compliance"),
+                compliance,
+                self._percent(compliance),
+                self._drill(_("Tickets with a Breached SLA"), Ticket._name, with_sla + [("sla_breached", "=", True)]),
+                _("Share of the tickets opened in the period under an SLA that met it."),
+            )
+        )
+        self._satisfaction_trend(section, company, months)
+        self._nps_breakdowns(section, company, nps_domain)
+        self._sla_by_team(section, with_sla)
+        self._top_complaints(section, in_company + [("ticket_type", "=", "complaint")], start)
+
+    @api.model
+    def _csat(self, company, domain):
+        """(share of satisfied ratings or None, the ratings) of the company's tickets matching ``domain``."""
+        ratings = self.env["rating.rating"].search(
+            [
+                ("res_model", "=", "crm.feedback.ticket"),
+                ("consumed", "=", True),
+                ("rating", ">", 0),
+                ("res_id", "in", self.env["crm.feedback.ticket"]._search([("company_id", "=", company.id)])),
+                *domain,
+            ]
+        )
+        if not ratings:
+            return None, ratings
+        satisfied = ratings.filtered(lambda r: r.rating >= RATING_LIMIT_SATISFIED)
+        return len(satisfied) / len(ratings), ratings
+
+    @api.model
+    def _satisfaction_trend(self, section, company, months):
+        Nps = self.env["crm.feedback.nps"]
+        in_company = [("company_id", "=", company.id)]
+        nps = dict(Nps._read_group(in_company + [("date", ">=", months[0])], ["date:month"], ["nps_value:avg"]))
+        csat, drills = [], []
+        for month in months:
+            share, ratings = self._csat(
+                company,
+                [(k, op, fields.Datetime.to_datetime(v)) for k, op, v in self._month_domain("create_date", month)],
+            )
+            csat.append(round(share * 100, 1) if share is not None else None)
+            drills.append(
+                self._drill(_("Rated Tickets"), "crm.feedback.ticket", in_company + [("rating_ids", "in", ratings.ids)])
+            )
+        section["charts"].append(
+            self._chart(
+                "satisfaction_trend",
+                _("NPS and CSAT by Month"),
+                "line",
+                [self._month_label(m) for m in months],
+                [
+                    {
+                        "label": _("NPS"),
+                        "data": [round(nps[m], 1) if m in nps else None for m in months],
+                        "drills": [
+                            self._drill(_("NPS Answers"), Nps._name, in_company + self._month_domain("date", m))
+                            for m in months
+                        ],
+                    },
+                    {"label": _("CSAT (%)"), "data": csat, "drills": drills},
+                ],
+            )
+        )
+
+    @api.model
+    def _nps_breakdowns(self, section, company, nps_domain):
+        """NPS of the period by feedback team, by the customer's RFM segment and by loyalty tier."""
+        Nps = self.env["crm.feedback.nps"]
+        by_team = Nps._read_group(nps_domain, ["team_id"], ["nps_value:avg", "__count"])
+        section["charts"].append(
+            self._nps_chart(
+                "nps_by_team",
+                _("NPS by Team"),
+                [
+                    (team.display_name if team else _("No team"), nps, [("team_id", "=", team.id)])
+                    for team, nps, _n in by_team
+                ],
+                nps_domain,
+            )
+        )
+        # by customer: the answers' customers, then their segment and tier (two reads, no loop of searches)
+        by_customer = {
+            partner.id: (total, count)
+            for partner, total, count in Nps._read_group(
+                nps_domain, ["commercial_partner_id"], ["nps_value:sum", "__count"]
+            )
+        }
+        if not by_customer:
+            return
+        scores = self.env["crm.rfm.score"].search_read(
+            [("company_id", "=", company.id), ("partner_id", "in", list(by_customer))], ["partner_id", "segment_id"]
+        )
+        segment_of = {row["partner_id"][0]: row["segment_id"] for row in scores}
+        section["charts"].append(
+            self._nps_chart(
+                "nps_by_segment",
+                _("NPS by RFM Segment"),
+                self._nps_groups(by_customer, segment_of, _("Not scored")),
+                nps_domain,
+            )
+        )
+        if self.env["crm.loyalty.membership"].has_access("read"):
+            memberships = self.env["crm.loyalty.membership"].search_read(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "active"),
+                    ("partner_id.commercial_partner_id", "in", list(by_customer)),
+                ],
+                ["partner_id", "tier_id"],
+            )
+            commercial = {
+                p.id: p.commercial_partner_id.id
+                for p in self.env["res.partner"].browse({m["partner_id"][0] for m in memberships})
+            }
+            tier_of = {commercial[m["partner_id"][0]]: m["tier_id"] for m in memberships}
+            section["charts"].append(
+                self._nps_chart(
+                    "nps_by_tier",
+                    _("NPS by Loyalty Tier"),
+                    self._nps_groups(by_customer, tier_of, _("Not a member")),
+                    nps_domain,
+                )
+            )
+
+    @api.model
+    def _nps_groups(self, by_customer, group_of, missing_label):
+        """[(label, NPS, domain on the answers)] from each customer's (sum, count) and their group
+        (a many2one value (id, name) or False)."""
+        groups = {}
+        for partner_id, (total, count) in by_customer.items():
+            group = group_of.get(partner_id) or False
+            key = group[0] if group else False
+            label = group[1] if group else missing_label
+            entry = groups.setdefault(key, [label, 0.0, 0, []])
+            entry[1] += total
+            entry[2] += count
+            entry[3].append(partner_id)
+        return [
+            (label, total / count, [("commercial_partner_id", "in", partners)])
+            for label, total, count, partners in sorted(groups.values(), key=lambda g: g[0])
+        ]
+
+    @api.model
+    def _nps_chart(self, key, title, groups, nps_domain):
+        return self._chart(
+            key,
+            title,
+            "bar",
+            [label for label, _nps, _domain in groups],
+            [
+                {
+                    "label": _("NPS"),
+                    "data": [round(nps, 1) for _label, nps, _domain in groups],
+                    "drills": [
+                        self._drill(f"{_('NPS')}: {label}", "crm.feedback.nps", nps_domain + domain)
+                        for label, _nps, domain in groups
+                    ],
+                }
+            ],
+        )
+
+    @api.model
+    def _sla_by_team(self, section, with_sla):
+        Ticket = self.env["crm.feedback.ticket"]
+        counts = {}
+        for team, breached, count in Ticket._read_group(with_sla, ["team_id", "sla_breached"], ["__count"]):
+            counts.setdefault(team, [0, 0])[int(breached)] += count
+        teams = sorted(counts, key=lambda t: t.display_name or "")
+        section["charts"].append(
+            self._chart(
+                "sla_by_team",
+                _("SLA Compliance by Team"),
+                "bar",
+                [team.display_name if team else _("No team") for team in teams],
+                [
+                    {
+                        "label": _("SLA met (%)"),
+                        "data": [round(100 * counts[t][0] / sum(counts[t]), 1) for t in teams],
+                        "drills": [
+                            self._drill(_("Tickets under an SLA"), Ticket._name, with_sla + [("team_id", "=", t.id)])
+                            for t in teams
+                        ],
+                    }
+                ],
+                percent=True,
+            )
+        )
+
+    @api.model
+    def _top_complaints(self, section, complaints, start, limit=10):
+        """The products and the lots with the most complaints opened in the period."""
+        Ticket = self.env["crm.feedback.ticket"]
+        domain = complaints + [("date_open", ">=", fields.Datetime.to_datetime(start))]
+        for key, field, title in (
+            ("complaints_by_product", "product_id", _("Products with the Most Complaints")),
+            ("complaints_by_lot", "lot_id", _("Lots with the Most Complaints")),
+        ):
+            groups = Ticket._read_group(
+                domain + [(field, "!=", False)], [field], ["__count"], order="__count desc", limit=limit
+            )
+            if not groups:
+                continue
+            section["charts"].append(
+                self._chart(
+                    key,
+                    title,
+                    "bar",
+                    [record.display_name for record, _count in groups],
+                    [
+                        {
+                            "label": _("Complaints"),
+                            "data": [count for _record, count in groups],
+                            "drills": [
+                                self._drill(record.display_name, Ticket._name, domain + [(field, "=", record.id)])
+                                for record, _count in groups
+                            ],
+                        }
+                    ],
+                )
+            )
