@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -142,13 +143,21 @@ class TestLoyaltyMemberMails(TransactionCase):
         mails = self._statements(self.member_anna)
         self.assertEqual(len(mails), 1)
         self.assertIn(format_date(self.env, start, date_format="MMMM y"), mails.subject)
-        body = mails.body_html
-        self.assertIn("Points earned", body)
-        self.assertIn("425", body, "earned in the month: 400 + 25")
-        self.assertIn("300", body, "redeemed")
-        self.assertIn("60", body, "expired")
-        self.assertIn("1,068", body, "balance today: 1000 + 400 + 25 - 300 - 60 + 3")
-        self.assertIn(format_date(self.env, today + timedelta(days=15)), body, "the lot expiring soon")
+        body = re.sub(r"\s+", " ", mails.body_html)
+
+        def row(label):
+            found = re.search(rf"{label}</td>\s*<td[^>]*>(?:<strong>)?([^<]*)<", body)
+            return found and found.group(1)
+
+        self.assertEqual(row("Points earned"), "425", "earned in the month: 400 + 25")
+        self.assertEqual(row("Points redeemed"), "300")
+        self.assertEqual(row("Points expired"), "60")
+        self.assertEqual(row("Balance today</strong>"), "1,068", "balance today: 1000 + 400 + 25 - 300 - 60 + 3")
+        self.assertIn(
+            f"640 points on {format_date(self.env, today + timedelta(days=15))}",
+            body,
+            "the lot expiring soon, less what the redemption and the expiry took from it (FIFO)",
+        )
         self.assertEqual(mails.recipient_ids, self.anna)
         self.assertFalse(self._statements(self.member_ben))
         self.assertEqual(self.member_anna.statement_date, start)
