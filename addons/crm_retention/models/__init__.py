@@ -1,0 +1,4 @@
+from . import crm_churn_risk
+from . import res_company
+from . import res_config_settings
+from . import res_partner

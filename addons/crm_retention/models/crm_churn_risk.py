@@ -1,0 +1,527 @@
+import logging
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, float_round, format_date, split_every
+
+from odoo.addons.crm_customer_facts.tools.sql import pg_array, pg_bool_array
+
+from ..tools import churn
+
+_logger = logging.getLogger(__name__)
+
+BATCH = 20000  # customers per batch of the daily computation (one upsert each)
+SIGNAL_DAYS = 90  # tickets opened over these days count for negative sentiment and SLA breaches
+NPS_DAYS = 365  # the customer's last NPS answer over these days counts
+AVG_MONTH_DAYS = 365.25 / 12
+# the columns the daily computation writes, in the order of its rows
+COLUMNS = (
+    "partner_id",
+    "score",
+    "at_risk",
+    "purchase_days",
+    "last_purchase_date",
+    "usual_gap_days",
+    "gap_ratio",
+    "expected_order_date",
+    "expected_order_date_bgnbd",
+    "predicted",
+    "prob_alive",
+    "open_complaints",
+    "negative_tickets",
+    "sla_breaches",
+    "detractor_date",
+    "overdue_amount",
+    "overdue_days",
+    "flagged_date",
+    "holdout",
+)
+
+
+def pg_date_array(values):
+    """A PostgreSQL array literal of dates (None: NULL), for ``%s::date[]``."""
+    return "{" + ",".join(value.isoformat() if value else "NULL" for value in values) + "}"
+
+
+class CrmChurnRisk(models.Model):
+    """The churn risk of one active customer in one company, recomputed every day by ``_compute_risks``
+    (one set-based statement per batch of customers), with the signals behind its score. A customer whose score
+    reaches the company's at-risk score is *flagged*: the flag date starts an episode, the customer is drawn
+    into the holdout or not (kept for the episode), win-back actions are recorded on the row, and the save
+    report counts whether the customer ordered again within the company's save window.
+
+    Users read risks (salespeople their own customers'); the rows are written in SQL by the daily computation
+    and the actions' fields by the win-back actions only."""
+
+    _name = "crm.churn.risk"
+    _description = "Customer Churn Risk"
+    _order = "score desc, id"
+    _rec_name = "partner_id"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", readonly=True, index=True, help="The customer's salesperson."
+    )
+    date = fields.Date(string="Computed On", readonly=True, index=True)
+    score = fields.Integer(string="Risk Score", readonly=True, aggregator="avg", help="0 (safe) to 100.")
+    at_risk = fields.Boolean(readonly=True, index=True, help="The score reaches the company's at-risk score.")
+    reasons = fields.Char(compute="_compute_reasons", help="The signs behind the score, in words.")
+    # the customer's rhythm
+    purchase_days = fields.Integer(readonly=True, help="Days with a posted invoice in the customer's history.")
+    last_purchase_date = fields.Date(string="Last Purchase", readonly=True)
+    usual_gap_days = fields.Float(
+        string="Usual Gap (days)", readonly=True, digits=(16, 1), help="Mean days between two purchase days."
+    )
+    gap_ratio = fields.Float(
+        string="Silence / Usual Gap",
+        readonly=True,
+        digits=(16, 1),
+        aggregator="avg",
+        help="Days since the last purchase divided by the usual gap: 2.3 = silent for 2.3 times the usual gap.",
+    )
+    expected_order_date = fields.Date(
+        string="Next Order Expected", readonly=True, help="Last purchase plus the customer's usual gap."
+    )
+    expected_order_date_bgnbd = fields.Date(
+        string="Next Order Expected (BG/NBD)",
+        readonly=True,
+        help="Today plus the mean wait for one purchase at the BG/NBD expected rate (when predicted).",
+    )
+    predicted = fields.Boolean(readonly=True, help="Churn predicted by BG/NBD (CRM Segmentation CLV).")
+    prob_alive = fields.Float(string="P(alive)", readonly=True, digits=(16, 3), aggregator="avg")
+    # service and payment signals
+    open_complaints = fields.Integer(readonly=True, help="Open complaint tickets.")
+    negative_tickets = fields.Integer(readonly=True, help="Tickets of the last 90 days with a negative sentiment.")
+    sla_breaches = fields.Integer(string="SLA Breaches", readonly=True, help="Tickets of the last 90 days.")
+    detractor_date = fields.Date(
+        string="Detractor On", readonly=True, help="The customer's last NPS answer of the year, a detractor's."
+    )
+    overdue_amount = fields.Monetary(string="Overdue", readonly=True)
+    overdue_days = fields.Integer(string="Days Overdue", readonly=True, help="Of the oldest overdue invoice.")
+    # the episode and its actions
+    flagged_date = fields.Date(string="Flagged On", readonly=True, index=True)
+    holdout = fields.Boolean(
+        readonly=True,
+        help="Drawn into the holdout when flagged: no win-back action, so that the save report can compare.",
+    )
+    treated = fields.Boolean(readonly=True, help="A win-back action was taken in this episode.")
+    activity_date = fields.Date(string="Activity Scheduled On", readonly=True)
+    activity_user_id = fields.Many2one("res.users", string="Activity For", readonly=True)
+    points_entry_id = fields.Many2one("crm.loyalty.entry", string="Points Offer", readonly=True)
+    points_offered = fields.Float(readonly=True)
+
+    _sql_constraints = [
+        ("partner_company_uniq", "UNIQUE(partner_id, company_id)", "One churn risk per customer and company."),
+        ("holdout_untreated", "CHECK(NOT (holdout AND treated))", "A holdout customer gets no win-back action."),
+    ]
+
+    @api.depends_context("lang")
+    @api.depends(
+        "gap_ratio", "predicted", "prob_alive", "detractor_date", "sla_breaches", "open_complaints", "overdue_amount"
+    )
+    def _compute_reasons(self):
+        """Rendered from the stored signals in the reader's language (a stored sentence would keep the
+        language of the daily job)."""
+        for risk in self:
+            words = []
+            if risk.gap_ratio > 1:
+                words.append(
+                    _("no order for %(ratio)s x their usual gap", ratio=f"{float_round(risk.gap_ratio, 1):.1f}")
+                )
+            if risk.predicted and risk.prob_alive < 0.5:
+                words.append(_("P(alive) %(percent)s%%", percent=round(risk.prob_alive * 100)))
+            if risk.detractor_date:
+                words.append(
+                    _("detractor on %(date)s", date=format_date(self.env, risk.detractor_date, date_format="d MMM"))
+                )
+            if risk.sla_breaches:
+                words.append(
+                    _("1 SLA breach")
+                    if risk.sla_breaches == 1
+                    else _("%(count)s SLA breaches", count=risk.sla_breaches)
+                )
+            if risk.open_complaints:
+                words.append(
+                    _("1 open complaint")
+                    if risk.open_complaints == 1
+                    else _("%(count)s open complaints", count=risk.open_complaints)
+                )
+            if risk.negative_tickets:
+                words.append(_("negative sentiment"))
+            if risk.overdue_amount > 0:
+                words.append(
+                    _(
+                        "%(amount)s overdue for %(days)s days",
+                        amount=risk.currency_id.format(risk.overdue_amount),
+                        days=risk.overdue_days,
+                    )
+                )
+            text = "; ".join(words)
+            risk.reasons = text[:1].upper() + text[1:]
+
+    # ------------------------------------------------------------------ actions
+    def _check_actionable(self):
+        """Win-back actions are for flagged customers outside the holdout, which they would spoil."""
+        self.check_access("read")
+        if not self:
+            raise UserError(_("Select the customers to win back."))
+        held = self.filtered("holdout")
+        if held:
+            raise UserError(
+                _(
+                    "These customers are in the holdout, kept out of the win-back actions so that the save rate "
+                    "with and without action can be compared: %(customers)s. Remove them from the selection.",
+                    customers=", ".join(held.partner_id.mapped("display_name")),
+                )
+            )
+        unflagged = self.filtered(lambda r: not r.flagged_date)
+        if unflagged:
+            raise UserError(
+                _(
+                    "These customers are not flagged at risk: %(customers)s.",
+                    customers=", ".join(unflagged.partner_id.mapped("display_name")),
+                )
+            )
+
+    def _record_action(self, vals):
+        # sudo: the actions' fields are written only here, after _check_actionable (the user reads these risks,
+        # none is in the holdout); nobody has write access to the risks, which the daily job writes in SQL
+        risks_sudo = self.sudo()
+        risks_sudo.write({**vals, "treated": True})
+
+    def action_winback_activity(self):
+        """A To-Do for each selected customer's salesperson (the current user where none is set)."""
+        self._check_actionable()
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        activities = self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": risk.partner_id.id,
+                    "activity_type_id": todo.id,
+                    "summary": _("Win back: %(reasons)s", reasons=risk.reasons or risk.partner_id.display_name),
+                    "user_id": (risk.user_id or self.env.user).id,
+                }
+                for risk in self
+            ]
+        )
+        for risk, activity in zip(self, activities, strict=True):
+            risk._record_action(
+                {"activity_date": fields.Date.context_today(self), "activity_user_id": activity.user_id.id}
+            )
+        return self._notify(_("%(count)s win-back activities scheduled.", count=len(activities)))
+
+    def action_winback_points(self):
+        """The company's win-back points, posted as a bonus to each selected customer's active membership in
+        the risk's company, through the ledger (its rights and checks apply: Loyalty Managers post bonuses)."""
+        self._check_actionable()
+        memberships = self.env["crm.loyalty.membership"].search(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("state", "=", "active"),
+                ("company_id", "in", self.company_id.ids),
+            ],
+            order="id",
+        )
+        first = {}
+        for membership in memberships:
+            first.setdefault((membership.partner_id.id, membership.company_id.id), membership)
+        missing = self.filtered(lambda r: (r.partner_id.id, r.company_id.id) not in first)
+        if missing:
+            raise UserError(
+                _(
+                    "These customers have no active loyalty membership to offer points to: %(customers)s.",
+                    customers=", ".join(missing.partner_id.mapped("display_name")),
+                )
+            )
+        posted = 0
+        for risk in self:
+            if risk.points_entry_id:
+                continue  # one offer per episode
+            points = risk.company_id.churn_offer_points
+            entry = first[(risk.partner_id.id, risk.company_id.id)]._post_bonus(
+                "other", points, _("Win-back offer: %(reasons)s", reasons=risk.reasons or "-")
+            )
+            risk._record_action({"points_entry_id": entry.id, "points_offered": points})
+            posted += 1
+        return self._notify(_("%(count)s win-back points offers posted.", count=posted))
+
+    def _notify(self, message):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "success", "message": message, "next": {"type": "ir.actions.act_window_close"}},
+        }
+
+    @api.constrains("holdout", "treated")
+    def _check_holdout_untreated(self):
+        if any(risk.holdout and risk.treated for risk in self):
+            raise ValidationError(_("A holdout customer gets no win-back action."))
+
+    def action_recompute(self):
+        """Button of the sales managers: today's risks of the current companies now."""
+        if not self.env.user.has_group("sales_team.group_sale_manager"):
+            raise UserError(_("Only sales managers recompute the churn risks."))
+        # sudo: the daily computation reads every signal of the company's customers (tickets, receivables) and
+        # writes the technical table; limited to the companies the manager works in
+        risks_sudo = self.sudo()
+        risks_sudo._compute_risks(self.env.companies)
+        return {"type": "ir.actions.client", "tag": "reload"}
+
+    # ------------------------------------------------------------------ daily computation
+    @api.model
+    def _cron_compute_risks(self, batch_size=BATCH):
+        """One batch per call under the cron runner, which commits it and calls again while customers remain
+        (a crash loses nothing committed; a re-run goes on with the customers not computed today); every batch
+        otherwise."""
+        companies = self.env["res.company"].search([])
+        if not self.env.context.get("ir_cron_progress_id"):
+            self._compute_risks(companies, batch_size)
+            return
+        today = fields.Date.context_today(self)
+        pending = [(company, self._pending_partner_ids(company, today)) for company in companies]
+        remaining = sum(len(ids) for _c, ids in pending)
+        done = 0
+        for company, ids in pending:
+            if ids:
+                done = self._compute_batch(company, ids[:batch_size], today)
+                break
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining - done)
+
+    @api.model
+    def _compute_risks(self, companies, batch_size=BATCH):
+        """Today's risk of every active customer of these companies not computed today yet, in batches."""
+        today = fields.Date.context_today(self)
+        count = 0
+        for company in companies:
+            for chunk in split_every(batch_size, self._pending_partner_ids(company, today)):
+                count += self._compute_batch(company, list(chunk), today)
+        return count
+
+    @api.model
+    def _pending_partner_ids(self, company, today):
+        """The company's active customers (a purchase over its activity window) without today's risk, but those
+        who object to profiling."""
+        active_from = today - relativedelta(months=company.churn_active_months)
+        totals = self.env["crm.sales.fact"]._customer_totals_sql(["last_purchase"], company, None, active_from, today)
+        self.flush_model()
+        self.env["res.partner"].flush_model(["crm_profiling_opt_out"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT t.partner_id
+                     FROM (%s) t
+                     JOIN res_partner p ON p.id = t.partner_id
+                LEFT JOIN crm_churn_risk r ON r.partner_id = t.partner_id AND r.company_id = t.company_id
+                    WHERE t.last_purchase IS NOT NULL AND (r.date IS NULL OR r.date < %s)
+                      AND NOT COALESCE(p.crm_profiling_opt_out, FALSE)
+                 ORDER BY t.partner_id""",
+                totals,
+                today,
+            )
+        )
+        return [row[0] for row in rows]
+
+    @api.model
+    def _signal_rows(self, company, partner_ids, today):
+        """(partner_id, purchase days, first purchase, last purchase, open complaints, negative tickets, SLA
+        breaches, detractor date, P(alive), expected purchases, horizon months, flagged date, holdout) of these
+        customers, one query; the BG/NBD columns are NULL unless predicted."""
+        Fact = self.env["crm.sales.fact"]
+        partners = self.env["res.partner"].browse(partner_ids)
+        totals = Fact._customer_totals_sql(
+            ["purchase_days", "first_purchase", "last_purchase"], company, partners, None, today
+        )
+        for model in ("crm.feedback.ticket", "crm.feedback.nps", "crm.rfm.score"):
+            self.env[model].flush_model()
+        Score = self.env["crm.rfm.score"]
+        # the predictions come with the optional addon CRM Segmentation CLV (numpy, scipy)
+        if {"prob_alive", "expected_purchases_12m", "clv_horizon_months", "predicted_at"} <= set(Score._fields):
+            predictions = SQL("s.prob_alive, s.expected_purchases_12m, s.clv_horizon_months")
+            scores = SQL(
+                "LEFT JOIN crm_rfm_score s ON s.partner_id = t.partner_id AND s.company_id = t.company_id"
+                " AND s.predicted_at IS NOT NULL"
+            )
+        else:
+            predictions, scores = SQL("NULL::float8, NULL::float8, NULL::int"), SQL("")
+        since = today - timedelta(days=SIGNAL_DAYS)
+        return self.env.execute_query(
+            SQL(
+                """
+            WITH t AS (%(totals)s),
+                 tk AS (
+                    SELECT commercial_partner_id AS partner_id,
+                           COUNT(*) FILTER (WHERE ticket_type = 'complaint' AND NOT COALESCE(is_closed, FALSE))
+                               AS complaints,
+                           COUNT(*) FILTER (WHERE sentiment = 'negative' AND date_open >= %(since)s) AS negative,
+                           COUNT(*) FILTER (WHERE sla_breached AND date_open >= %(since)s) AS breaches
+                      FROM crm_feedback_ticket
+                     WHERE company_id = %(company)s AND commercial_partner_id = ANY(%(ids)s::int[])
+                  GROUP BY 1),
+                 nps AS (
+                    SELECT DISTINCT ON (commercial_partner_id) commercial_partner_id AS partner_id, date, score_class
+                      FROM crm_feedback_nps
+                     WHERE company_id = %(company)s AND commercial_partner_id = ANY(%(ids)s::int[])
+                       AND date >= %(nps_since)s
+                  ORDER BY commercial_partner_id, date DESC, id DESC)
+            SELECT t.partner_id, t.purchase_days, t.first_purchase, t.last_purchase,
+                   COALESCE(tk.complaints, 0), COALESCE(tk.negative, 0), COALESCE(tk.breaches, 0),
+                   CASE WHEN nps.score_class = 'detractor' THEN nps.date END,
+                   %(predictions)s, r.flagged_date, COALESCE(r.holdout, FALSE)
+              FROM t
+         LEFT JOIN tk ON tk.partner_id = t.partner_id
+         LEFT JOIN nps ON nps.partner_id = t.partner_id
+         LEFT JOIN crm_churn_risk r ON r.partner_id = t.partner_id AND r.company_id = t.company_id
+                   %(scores)s
+            """,
+                totals=totals,
+                since=since,
+                nps_since=today - timedelta(days=NPS_DAYS),
+                company=company.id,
+                ids=pg_array(partner_ids),
+                predictions=predictions,
+                scores=scores,
+            )
+        )
+
+    @api.model
+    def _overdue(self, company, partner_ids, today):
+        """{partner_id: (overdue amount, oldest due date)}: open receivable of posted customer invoices past
+        due in the company (accounting's own figure, read through the ORM)."""
+        groups = self.env["account.move.line"]._read_group(
+            [
+                ("partner_id", "in", partner_ids),
+                ("company_id", "=", company.id),
+                ("parent_state", "=", "posted"),
+                ("account_type", "=", "asset_receivable"),
+                ("reconciled", "=", False),
+                ("date_maturity", "<", today),
+                ("move_id.move_type", "=", "out_invoice"),
+            ],
+            ["partner_id"],
+            ["amount_residual:sum", "date_maturity:min"],
+        )
+        return {partner.id: (amount, oldest) for partner, amount, oldest in groups if amount > 0}
+
+    @api.model
+    def _compute_batch(self, company, partner_ids, today):
+        """Compute and write today's risk of these customers of ``company`` (one upsert). Returns their count."""
+        rows = self._signal_rows(company, partner_ids, today)
+        overdue = self._overdue(company, partner_ids, today)
+        threshold, share = company.churn_risk_threshold, company.churn_holdout_percent
+        save_days = company.churn_save_days
+        cols = {name: [] for name in COLUMNS}
+        for (
+            partner_id,
+            purchase_days,
+            first,
+            last,
+            complaints,
+            negative,
+            breaches,
+            detractor,
+            alive,
+            expected,
+            horizon,
+            flagged,
+            holdout,
+        ) in rows:
+            gap = churn.usual_gap(purchase_days, first, last)
+            ratio = churn.gap_ratio(last, gap, today)
+            amount, oldest = overdue.get(partner_id, (0.0, None))
+            overdue_days = (today - oldest).days if oldest else 0
+            score = churn.risk_score(
+                ratio, alive, complaints, negative, breaches, bool(detractor), amount, overdue_days
+            )
+            at_risk = score >= threshold
+            # a new episode when first flagged, or flagged again once the last one's save window is over and
+            # the customer has bought since
+            if at_risk and (not flagged or (last > flagged and today > flagged + timedelta(days=save_days))):
+                flagged, holdout = today, churn.in_holdout(partner_id, company.id, share)
+            bgnbd = None
+            if expected and horizon:
+                bgnbd = today + timedelta(days=round(horizon * AVG_MONTH_DAYS / expected))
+            values = (
+                partner_id,
+                score,
+                at_risk,
+                purchase_days,
+                last,
+                round(gap, 2) if gap else None,
+                round(ratio, 3) if ratio is not None else None,
+                last + timedelta(days=round(gap)) if gap else None,
+                bgnbd,
+                alive is not None,
+                alive,
+                complaints,
+                negative,
+                breaches,
+                detractor,
+                amount,
+                overdue_days,
+                flagged,
+                holdout,
+            )
+            for column, value in zip(cols.values(), values, strict=True):
+                column.append(value)
+        self._write_batch(company, today, cols)
+        return len(rows)
+
+    @api.model
+    def _write_batch(self, company, today, cols):
+        """The one SQL write of the table: upsert the batch's rows (measured: one statement for 20,000 rows
+        instead of 20,000 ORM writes); a new episode (a new flag date) clears the last one's actions."""
+        dates = ("last_purchase_date", "expected_order_date", "expected_order_date_bgnbd", "detractor_date")
+        dates += ("flagged_date",)
+        bools = ("at_risk", "predicted", "holdout")
+        floats = ("usual_gap_days", "gap_ratio", "prob_alive", "overdue_amount")
+
+        def array(name):
+            if name in dates:
+                return SQL("%s::date[]", pg_date_array(cols[name]))
+            if name in bools:
+                return SQL("%s::bool[]", pg_bool_array(cols[name]))
+            kind = "float8" if name in floats else "int"
+            return SQL("%s::%s[]", pg_array(cols[name]), SQL(kind))
+
+        names = list(cols)
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+            INSERT INTO crm_churn_risk (company_id, date, user_id, treated, %(columns)s,
+                                        create_uid, create_date, write_uid, write_date)
+                 SELECT %(company)s, %(today)s, p.user_id, FALSE, %(values)s,
+                        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                   FROM unnest(%(arrays)s) AS v(%(columns)s)
+                   JOIN res_partner p ON p.id = v.partner_id
+            ON CONFLICT (partner_id, company_id) DO UPDATE SET
+                   date = EXCLUDED.date, user_id = EXCLUDED.user_id, %(updates)s,
+                   treated = crm_churn_risk.treated AND NOT %(new_episode)s,
+                   activity_date = CASE WHEN %(new_episode)s THEN NULL ELSE crm_churn_risk.activity_date END,
+                   activity_user_id = CASE WHEN %(new_episode)s THEN NULL ELSE crm_churn_risk.activity_user_id END,
+                   points_entry_id = CASE WHEN %(new_episode)s THEN NULL ELSE crm_churn_risk.points_entry_id END,
+                   points_offered = CASE WHEN %(new_episode)s THEN NULL ELSE crm_churn_risk.points_offered END,
+                   write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+            """,
+                columns=SQL(", ").join(SQL.identifier(n) for n in names),
+                values=SQL(", ").join(SQL("v.%s", SQL.identifier(n)) for n in names),
+                arrays=SQL(", ").join(array(n) for n in names),
+                updates=SQL(", ").join(
+                    SQL("%s = EXCLUDED.%s", SQL.identifier(n), SQL.identifier(n)) for n in names[1:]
+                ),
+                new_episode=SQL("(EXCLUDED.flagged_date IS DISTINCT FROM crm_churn_risk.flagged_date)"),
+                company=company.id,
+                today=today,
+                uid=self.env.uid,
+            )
+        )
+        self.invalidate_model()

@@ -1,0 +1,122 @@
+from datetime import timedelta
+
+from odoo.tests import tagged
+from odoo.tools import format_date
+
+from .common import RetentionCommon
+
+
+@tagged("post_install", "-at_install")
+class TestChurnRisk(RetentionCommon):
+    def test_hand_computed_example(self):
+        """Purchases every 30 days, the last 70 days ago (2.3 x the usual gap: 20 points), a detractor 10
+        days ago (15) and 2 SLA breaches (16): 51, flagged at the at-risk score of 50."""
+        customer = self._customer("Rhythm Ltd", [160, 130, 100, 70])
+        self._nps(customer, 3, 10)
+        self._ticket(customer, sla_breached=True)
+        self._ticket(customer, sla_breached=True)
+        self.assertEqual(self._compute(), 1)
+        risk = self._risk(customer)
+        detractor_day = self.today - timedelta(days=10)
+        self.assertEqual(risk.score, 51)
+        self.assertEqual(
+            risk.reasons,
+            "No order for 2.3 x their usual gap; detractor on {}; 2 SLA breaches".format(
+                format_date(self.env, detractor_day, date_format="d MMM")
+            ),
+        )
+        self.assertEqual(risk.usual_gap_days, 30.0)
+        self.assertAlmostEqual(risk.gap_ratio, 70 / 30, places=3)
+        self.assertEqual(risk.expected_order_date, self.today - timedelta(days=40))
+        self.assertEqual(risk.last_purchase_date, self.today - timedelta(days=70))
+        self.assertEqual(risk.detractor_date, detractor_day)
+        self.assertEqual((risk.sla_breaches, risk.open_complaints, risk.negative_tickets), (2, 0, 0))
+        self.assertFalse(risk.predicted, "no BG/NBD prediction: no P(alive) in the score")
+        self.assertTrue(risk.at_risk)
+        self.assertEqual(risk.flagged_date, self.today)
+        self.assertFalse(risk.holdout, "holdout share 0")
+
+    def test_signals_and_below_the_threshold(self):
+        """A customer on rhythm with an open complaint and a negative ticket: 20 points, not flagged; a
+        promoter after a detractor counts no detractor."""
+        customer = self._customer("Calm Ltd", [60, 40, 20, 10])
+        self._ticket(customer, "complaint", sentiment="negative")
+        self._nps(customer, 2, 100)
+        self._nps(customer, 10, 5)
+        self._compute()
+        risk = self._risk(customer)
+        self.assertEqual((risk.open_complaints, risk.negative_tickets, risk.sla_breaches), (1, 1, 0))
+        self.assertFalse(risk.detractor_date)
+        self.assertEqual(risk.score, 20)
+        self.assertEqual(risk.reasons, "1 open complaint; negative sentiment")
+        self.assertFalse(risk.at_risk)
+        self.assertFalse(risk.flagged_date)
+
+    def test_only_active_customers_and_resumable(self):
+        """Customers without a purchase over the activity window get no risk; a run computes only the customers
+        not computed today (a crashed cron goes on where it stopped); the next day recomputes everyone."""
+        active = [self._customer(f"Active {i}", [90, 60, 30]) for i in range(5)]
+        gone = self._customer("Gone Ltd", [900, 800])
+        pending = self.Risk._pending_partner_ids(self.company, self.today)
+        self.assertEqual(pending, sorted(p.id for p in active))
+        self.Risk._compute_batch(self.company, pending[:2], self.today)
+        self.assertEqual(self.Risk._pending_partner_ids(self.company, self.today), pending[2:])
+        self.assertEqual(self._compute(), 3)
+        self.assertEqual(self._compute(), 0)
+        self.assertFalse(self._risk(gone))
+        self.env.cr.execute("UPDATE crm_churn_risk SET date = date - 1")
+        self.assertEqual(self._compute(), 5)
+
+    def test_overdue_invoice(self):
+        """An invoice 40 days past due: 10 + 5 points and its amount in the reasons."""
+        customer = self._customer("Late Payer", [150, 120, 90])
+        product = self.env["product.product"].create({"name": "Widget", "list_price": 100.0})
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": customer.id,
+                "invoice_date": self.today - timedelta(days=70),
+                "invoice_date_due": self.today - timedelta(days=40),
+                "invoice_line_ids": [(0, 0, {"product_id": product.id, "price_unit": 100.0, "tax_ids": []})],
+            }
+        )
+        invoice.action_post()
+        self._compute()
+        risk = self._risk(customer)
+        self.assertEqual(risk.overdue_amount, 100.0)
+        self.assertEqual(risk.overdue_days, 40)
+        # the invoice is a purchase too: 150, 120, 90, 70 days ago, a 26.7-day rhythm, 2.6 x (24 points)
+        self.assertEqual(risk.score, 24 + 15)
+        self.assertIn("overdue for 40 days", risk.reasons)
+
+    def test_episode_kept_until_the_save_window_is_over(self):
+        """Flagged 30 days ago and still at risk: the same episode. Flagged 90 days ago (the 60-day save window
+        is over), bought since and at risk again: a new episode, its actions cleared."""
+        customer = self._customer("Episode Ltd", [160, 130, 100, 70])
+        self._ticket(customer, "complaint")
+        self._ticket(customer, "complaint")
+        self._nps(customer, 1, 5)
+        self._compute()
+        self.assertEqual(self._risk(customer).flagged_date, self.today)
+        sql = "UPDATE crm_churn_risk SET flagged_date = %s, date = %s, treated = TRUE, activity_date = %s"
+        month_ago, yesterday = self.today - timedelta(days=30), self.today - timedelta(days=1)
+        self.env.cr.execute(sql, [month_ago, yesterday, month_ago])
+        self._compute()
+        risk = self._risk(customer)
+        self.assertEqual((risk.flagged_date, risk.treated, risk.activity_date), (month_ago, True, month_ago))
+        quarter_ago = self.today - timedelta(days=90)
+        self.env.cr.execute(sql, [quarter_ago, yesterday, quarter_ago])
+        self._compute()
+        risk = self._risk(customer)
+        self.assertEqual((risk.flagged_date, risk.treated, risk.activity_date), (self.today, False, False))
+
+    def test_profiling_opt_out(self):
+        """A customer who objects to profiling gets no risk; objecting later removes it."""
+        objecting = self._customer("Private Ltd", [160, 130, 100, 70])
+        later = self._customer("Later Ltd", [160, 130, 100, 70])
+        objecting.crm_profiling_opt_out = True
+        self.assertEqual(self._compute(), 1)
+        self.assertFalse(self._risk(objecting))
+        self.assertTrue(self._risk(later))
+        later.crm_profiling_opt_out = True
+        self.assertFalse(self._risk(later))
