@@ -8,3 +8,6 @@ class ResConfigSettings(models.TransientModel):
     privacy_accounting_retention_years = fields.Integer(
         related="company_id.privacy_accounting_retention_years", readonly=False
     )
+    privacy_ticket_retention_days = fields.Integer(related="company_id.privacy_ticket_retention_days", readonly=False)
+    privacy_nps_retention_days = fields.Integer(related="company_id.privacy_nps_retention_days", readonly=False)
+    privacy_csat_retention_days = fields.Integer(related="company_id.privacy_csat_retention_days", readonly=False)
