@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, fields, http
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools.translate import TranslationModuleReader
 
 
 class LoyaltyPortalCommon(HttpCase):
@@ -146,3 +147,30 @@ class TestLoyaltyPortal(LoyaltyPortalCommon):
         self.start_tour("/my", "crm_loyalty_portal_tour", login="loy_alice")
         self.assertTrue(self.company_a.loyalty_statement_optin)
         self.assertFalse(self.company_b.loyalty_statement_optin)
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyPortalLanguages(LoyaltyPortalCommon):
+    def test_page_and_mail_texts_are_exported_for_translation(self):
+        terms = {term[4] for term in TranslationModuleReader(self.env.cr, ["crm_loyalty"])}
+        for text in (
+            "Send me a monthly statement",
+            "Stop the monthly statement",
+            "How to earn points",
+            "Your points and their expiry dates",
+            "You have reached the highest tier.",
+            "Points redeemed",
+            "Use them on your next order before they expire.",
+        ):
+            self.assertTrue(any(text in term for term in terms), f"{text!r} is not exported")
+
+    def test_page_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["crm_loyalty"], ["zh_CN"])
+        self.user_alice.lang = "zh_CN"
+        self.authenticate("loy_alice", "loy_alice")
+        response = self.url_open(f"/my/loyalty/{self.member_a.id}")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("赚取", response.text, "the entry type in the reader's language")
+        self.assertIn(self.lot_a.expiry_date.strftime("%Y年%m月%d日"), response.text, "dates in the Chinese format")
+        self.assertEqual(self.url_open("/my/loyalty").status_code, 200)
