@@ -20,6 +20,7 @@
         "views/res_config_settings_views.xml",
         "wizard/crm_privacy_export_views.xml",
         "views/res_partner_views.xml",
+        "views/portal_templates.xml",
         "views/crm_privacy_menus.xml",
     ],
     "external_dependencies": {"python": ["xlsxwriter"]},

@@ -94,6 +94,12 @@ class CrmPrivacyExport(models.TransientModel):
             ),
             ("nps_answers", _("Net Promoter Score (NPS) answers"), "crm.feedback.nps", contacts),
             (
+                "marketing_consents",
+                _("Marketing consent given and withdrawn, per channel"),
+                "crm.marketing.consent",
+                contacts,
+            ),
+            (
                 "rfm_scores",
                 _("RFM scores, value class and predictions (churn, lifetime value)"),
                 "crm.rfm.score",
