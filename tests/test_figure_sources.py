@@ -17,6 +17,8 @@ ALLOWED = {
     # the sources of the customer figures, registered by name
     ("crm_customer_facts/models/crm_sales_fact.py", "_fact_source_invoices"): "source: invoices (invoice count)",
     ("crm_customer_facts/models/crm_sales_fact.py", "_fact_source_invoice_lines"): "source: invoice lines",
+    # the payment delay cost (crm_erp_bridge): invoices' receivable items paid after their due date
+    ("crm_erp_bridge/models/crm_sales_fact.py", "_fact_source_late_payments"): "source: late payments",
     # which days to recompute when a product becomes a loyalty reward (keys, no figure)
     ("crm_customer_facts/models/crm_sales_fact.py", "_refresh_products"): "keys of the rows to refresh",
     # confirmed orders not invoiced yet, counted with the facts when a company asks (RFM's extra rows): only

@@ -16,3 +16,5 @@ from . import crm_feedback_nps
 from . import crm_figures_queue
 from . import stock_picking
 from . import accounting_export_archive
+from . import crm_feedback_team
+from . import account_partial_reconcile

@@ -1,10 +1,30 @@
 from odoo import api, fields, models
 
+# the ticket fields its handling cost is computed from (crm.sales.fact's source "tickets")
+TICKET_COST_FIELDS = {"time_spent", "stage_id", "team_id", "partner_id", "company_id", "verified", "date_closed"}
+
 
 class CrmFeedbackTicket(models.Model):
     _inherit = "crm.feedback.ticket"
 
     goodwill_ids = fields.One2many("crm.loyalty.goodwill", "ticket_id", string="Goodwill Proposals")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tickets = super().create(vals_list)
+        tickets.filtered("is_closed")._crm_enqueue_cost_to_serve()
+        return tickets
+
+    def write(self, vals):
+        if not TICKET_COST_FIELDS.intersection(vals):
+            return super().write(vals)
+        before = self.commercial_partner_id
+        res = super().write(vals)
+        self.env["crm.figures.queue"]._enqueue(before | self.commercial_partner_id, "ticket")
+        return res
+
+    def _crm_enqueue_cost_to_serve(self):
+        self.env["crm.figures.queue"]._enqueue(self.commercial_partner_id, "ticket")
 
     def _goodwill_events(self, trigger):
         return [

@@ -11,3 +11,7 @@ class ResConfigSettings(models.TransientModel):
     goodwill_cap_points = fields.Float(related="company_id.goodwill_cap_points", readonly=False)
     goodwill_cap_days = fields.Integer(related="company_id.goodwill_cap_days", readonly=False)
     goodwill_sentiment_threshold = fields.Float(related="company_id.goodwill_sentiment_threshold", readonly=False)
+    crm_ticket_hourly_cost = fields.Monetary(related="company_id.crm_ticket_hourly_cost", readonly=False)
+    crm_shipment_cost = fields.Monetary(related="company_id.crm_shipment_cost", readonly=False)
+    crm_return_cost = fields.Monetary(related="company_id.crm_return_cost", readonly=False)
+    crm_cost_of_capital = fields.Float(related="company_id.crm_cost_of_capital", readonly=False)

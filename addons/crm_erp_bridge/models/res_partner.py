@@ -33,6 +33,12 @@ class ResPartner(models.Model):
         self.env["crm.figures.queue"]._enqueue(self, "invoice")
         return None
 
+    def _crm_refresh_figures(self):
+        # the queue's batch: the service costs of the customers (tickets, deliveries, returns, late payments)
+        # are recomputed before the figures that read the facts
+        self.env["crm.sales.fact"]._refresh_service_costs(partners=self)
+        return super()._crm_refresh_figures()
+
     crm360_currency_id = fields.Many2one("res.currency", compute="_compute_crm360")
     crm360_revenue_total = fields.Monetary(
         compute="_compute_crm360",

@@ -1,5 +1,8 @@
 from odoo import models
 
+# the fields of a done picking its freight or return cost is computed from (crm.sales.fact's sources)
+PICKING_COST_FIELDS = {"carrier_price", "carrier_id", "date_done", "partner_id"}
+
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
@@ -15,4 +18,11 @@ class StockPicking(models.Model):
         self.env["crm.figures.queue"]._enqueue(
             customer_moves.filtered(lambda p: p.return_id and p.picking_type_code == "incoming").partner_id, "return"
         )
+        return res
+
+    def write(self, vals):
+        res = super().write(vals)
+        if PICKING_COST_FIELDS.intersection(vals):
+            # a done delivery's carrier cost or date changed: its customer's freight cost follows
+            self.env["crm.figures.queue"]._enqueue(self.filtered(lambda p: p.state == "done").partner_id, "delivery")
         return res

@@ -1,3 +1,4 @@
 from . import customer_profitability
 from . import loyalty_liability_report
 from . import service_recovery_report
+from . import crm_whale_curve

@@ -17,7 +17,9 @@ class CrmCustomerProfitability(models.Model):
       invoice was posted;
     - cost to serve: credit notes of feedback tickets + loyalty points redeemed on orders;
     - net revenue = gross revenue - cost to serve; gross margin = gross revenue - cost of goods;
-      contribution = gross revenue - cost of goods - cost to serve.
+      contribution = gross revenue - cost of goods - cost to serve;
+    - service cost: ticket handling + freight + returns handling + payment delay (not on the invoices, priced
+      with the company's rates); net profit = contribution - service cost.
     """
 
     _name = "crm.customer.profitability"
@@ -43,6 +45,12 @@ class CrmCustomerProfitability(models.Model):
         "sale.order.line": ["order_id"],
         "sale.order": ["partner_id"],
         "res.partner": ["commercial_partner_id", "user_id", "lifecycle_stage_id"],
+        # the service costs (models/crm_sales_fact.py)
+        "crm.feedback.ticket": ["time_spent", "is_closed", "verified", "date_closed", "team_id"],
+        "crm.feedback.team": ["crm_hourly_cost"],
+        "stock.picking": ["state", "date_done", "partner_id", "return_id"],
+        "account.partial.reconcile": ["amount", "max_date", "debit_move_id", "credit_move_id"],
+        "res.company": ["crm_ticket_hourly_cost", "crm_shipment_cost", "crm_return_cost", "crm_cost_of_capital"],
     }
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -75,6 +83,15 @@ class CrmCustomerProfitability(models.Model):
         "note and points discount (the Net Revenue of the customer's 360° view).",
     )
     contribution = fields.Monetary(readonly=True, help="Gross Revenue - Cost of Goods - Cost to Serve.")
+    ticket_handling_cost = fields.Monetary(string="Ticket Handling", readonly=True)
+    freight_cost = fields.Monetary(string="Freight", readonly=True)
+    return_cost = fields.Monetary(string="Returns Handling", readonly=True)
+    payment_delay_cost = fields.Monetary(string="Payment Delay", readonly=True)
+    service_cost = fields.Monetary(
+        readonly=True,
+        help="Ticket Handling + Freight + Returns Handling + Payment Delay (their rates in the settings).",
+    )
+    net_profit = fields.Monetary(readonly=True, help="Contribution - Service Cost.")
     margin_pct = fields.Float(string="Margin %", readonly=True, aggregator="avg")
 
     @property
@@ -94,6 +111,8 @@ class CrmCustomerProfitability(models.Model):
                    src.gross_revenue, %(cost_of_goods)s AS cost_of_goods, %(gross_margin)s AS gross_margin,
                    src.ticket_credit, src.loyalty_rewards, %(cost_to_serve)s AS cost_to_serve,
                    %(net_revenue)s AS net_revenue, %(contribution)s AS contribution,
+                   src.ticket_handling_cost, src.freight_cost, src.return_cost, src.payment_delay_cost,
+                   %(service_cost)s AS service_cost, %(net_profit)s AS net_profit,
                    CASE WHEN src.gross_revenue <> 0
                         THEN 100.0 * %(gross_margin)s / src.gross_revenue ELSE 0 END AS margin_pct
               FROM (%(rows)s) src
@@ -106,4 +125,6 @@ class CrmCustomerProfitability(models.Model):
             cost_to_serve=measure("cost_to_serve"),
             net_revenue=measure("net_revenue"),
             contribution=measure("contribution"),
+            service_cost=measure("service_cost"),
+            net_profit=measure("net_profit"),
         )

@@ -296,6 +296,7 @@ class TestBridge(AccountTestInvoicingCommon):
                 "Loyalty Liability",
                 "Profitability by Customer",
                 "Profitability by Segment",
+                "Whale Curve",
                 "Receivables Aging",
                 "Feedback Resolution Cost",
                 "Liability Tie-out",
@@ -573,7 +574,7 @@ class TestBridge(AccountTestInvoicingCommon):
         )
         self.assertEqual(Archive.search_count([("company_id", "=", self.company.id)]), 1)
         book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(mine.file_data)))
-        self.assertEqual(len(book.sheetnames), 10, "five sheets and the auditor pack")
+        self.assertEqual(len(book.sheetnames), 11, "six sheets and the auditor pack")
         self.assertEqual(book.worksheets[0].freeze_panes, "A2")
         accountant = new_test_user(
             self.env,

@@ -1,1 +1,2 @@
 from . import accounting_export
+from . import accounting_export_whale

@@ -144,6 +144,13 @@ class CrmFeedbackTicket(models.Model):
         digits=(16, 2),
         help="Hours from reception to closing (calendar hours).",
     )
+    time_spent = fields.Float(
+        string="Time Spent (hours)",
+        digits=(16, 2),
+        tracking=True,
+        help="Hours the team spent handling the ticket; with the ERP bridge, times the team's hourly cost, the "
+        "ticket handling cost of the customer once the ticket is closed.",
+    )
     sla_success = fields.Float(
         string="SLA Compliance (%)",
         compute="_compute_sla_success",
