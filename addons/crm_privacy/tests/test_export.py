@@ -75,6 +75,7 @@ class TestPersonalDataExport(PrivacyCommon):
         return zipfile.ZipFile(io.BytesIO(base64.b64decode(wizard.file_data)))
 
     def test_export_zip_content(self):
+        self.contact.crm_consent_email = True
         archive = self._export(self.officer, self.contact)
         self.assertEqual(set(archive.namelist()), {"data.json", "data.xlsx", "manifest.json"})
         data = json.loads(archive.read("data.json"))
@@ -87,6 +88,7 @@ class TestPersonalDataExport(PrivacyCommon):
             "ticket_messages",
             "csat_answers",
             "nps_answers",
+            "marketing_consents",
             "rfm_scores",
             "rfm_history",
             "lifecycle_history",
@@ -98,6 +100,10 @@ class TestPersonalDataExport(PrivacyCommon):
         self.assertEqual(set(manifest["files"]), {"data.json", "data.xlsx", "manifest.json"})
         self.assertEqual(manifest["customer_id"], self.customer.id, "the whole customer, from one contact")
         self.assertEqual(manifest["sections"]["loyalty_ledger"]["records"], 1)
+        self.assertEqual(
+            [(row["channel"], row["granted"], row["source"]) for row in data["marketing_consents"]["records"]],
+            [("email", True, "staff")],
+        )
         self.assertEqual(
             {c["name"] for c in data["contacts"]["records"]}, {"Private Ltd", "Wang Fang"}, "the customer and contacts"
         )
