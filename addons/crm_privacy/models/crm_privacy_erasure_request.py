@@ -163,15 +163,15 @@ class CrmPrivacyErasureRequest(models.Model):
 
     # ------------------------------------------------------------------ legal hold
     def _open_invoices(self):
-        """Posted invoices and credit notes of the customer not yet settled, in the request's company."""
+        """Posted invoices and credit notes of the customer not yet settled, in every company (the partner record
+        the erasure changes is shared by the companies)."""
         self.ensure_one()
-        # sudo: the officer checks the customer's receivables without an accounting right; read only, bound to
-        # the customer of the request and its company
+        # sudo: the officer checks the customer's receivables without an accounting right, in every company;
+        # read only, bound to the customer of the request
         moves_sudo = self.env["account.move"].sudo()
         return moves_sudo.search(
             [
                 ("commercial_partner_id", "=", self.partner_id.id),
-                ("company_id", "=", self.company_id.id),
                 ("state", "=", "posted"),
                 ("move_type", "in", ("out_invoice", "out_refund", "out_receipt")),
                 ("payment_state", "in", ("not_paid", "partial")),
@@ -195,22 +195,21 @@ class CrmPrivacyErasureRequest(models.Model):
         return True
 
     def _retained_moves(self):
-        """Posted entries of the customer's partners still within the company's accounting retention."""
+        """{posted entry of the customer: end of its retention} for the entries still within the accounting
+        retention of their company (every company: the partner record is shared)."""
         self.ensure_one()
-        years = self.company_id.privacy_accounting_retention_years
-        if not years:
-            return self.env["account.move"]
-        since = fields.Date.context_today(self) - relativedelta(years=years)
-        # sudo: read only, bound to the customer of the request
-        moves_sudo = self.env["account.move"].sudo().with_context(active_test=False)
-        return moves_sudo.search(
-            [
-                ("commercial_partner_id", "=", self.partner_id.id),
-                ("company_id", "=", self.company_id.id),
-                ("state", "=", "posted"),
-                ("date", ">", since),
-            ]
+        today = fields.Date.context_today(self)
+        # sudo: read only, bound to the customer of the request, in every company
+        moves_sudo = self.env["account.move"].sudo()
+        moves = moves_sudo.search(
+            [("commercial_partner_id", "=", self.partner_id.id), ("state", "=", "posted")], order="date desc, id"
         )
+        ends = {}
+        for move in moves:
+            end = move.date + relativedelta(years=move.company_id.privacy_accounting_retention_years)
+            if end > today:
+                ends[move] = end
+        return ends
 
     # ------------------------------------------------------------------ execution
     def _execute(self):
@@ -223,7 +222,8 @@ class CrmPrivacyErasureRequest(models.Model):
         env_sudo = self_sudo.env(context=dict(self_sudo.env.context, active_test=False, tracking_disable=True))
         customer = env_sudo["res.partner"].browse(self.partner_id.id)
         partners = env_sudo["res.partner"].search([("id", "child_of", customer.id)])
-        retained_moves = self._retained_moves()
+        retention_ends = self._retained_moves()
+        retained_moves = env_sudo["account.move"].union(*retention_ends)
         kept_partners = retained_moves.mapped("partner_id") | retained_moves.mapped("commercial_partner_id")
         kept_partners &= partners
         pseudonym = self.pseudonym
@@ -245,12 +245,11 @@ class CrmPrivacyErasureRequest(models.Model):
         kept_note = False
         if kept_partners:
             last = max(retained_moves.mapped("date"))
-            kept_until = last + relativedelta(years=self.company_id.privacy_accounting_retention_years)
+            kept_until = max(retention_ends.values())
             kept_note = _(
-                "Within the accounting retention (%(years)s years) of %(count)s posted entries, the last of "
-                "%(date)s: the name, tax id and address of %(partners)s stay on the partner records and the "
-                "invoices until %(until)s. Everything else was erased.",
-                years=self.company_id.privacy_accounting_retention_years,
+                "Within the accounting retention of their company, %(count)s posted entries, the last of %(date)s: "
+                "the name, tax id and address of %(partners)s stay on the partner records and the invoices until "
+                "%(until)s. Everything else was erased.",
                 count=len(retained_moves),
                 date=fields.Date.to_string(last),
                 partners=", ".join(f"#{partner.id}" for partner in kept_partners),
@@ -406,7 +405,7 @@ class CrmPrivacyErasureRequest(models.Model):
         # their logins (a portal user signs in with their e-mail address): archived, renamed
         users = partners.user_ids.filtered(lambda user: not user._is_internal())
         for user in users:
-            user.write({"login": f"erased-{user.id}", "active": False})
+            user.write({"login": f"erased-{user.id}", "signature": False, "active": False})
         counts["res.partner"] = len(partners)
         if users:
             counts["res.users"] = len(users)

@@ -167,6 +167,16 @@ class TestErasure(ErasureCommon):
         the books, the points and their hash chain are unchanged."""
         self.company.privacy_accounting_retention_years = 1
         invoice, ticket, nps = self._history(fields.Date.today() - relativedelta(years=2))
+        # the contact signs in to the portal with their e-mail address
+        portal = new_test_user(
+            self.env,
+            login=CONTACT_EMAIL,
+            groups="base.group_portal",
+            partner_id=self.contact.id,
+            name=CONTACT,
+            email=CONTACT_EMAIL,
+        )
+        self.assertEqual(self.contact.user_ids, portal)
         self.assertTrue(self._found(PERSONAL), "the search finds the personal values before the erasure")
         before = self._balances(invoice)
         self.assertEqual(before["chain"], "intact")
@@ -192,6 +202,8 @@ class TestErasure(ErasureCommon):
         self.assertEqual((nps.score, nps.comment), (6, "[erased]"))
         self.assertEqual(ticket.rating_ids.rating, 2)
         self.assertEqual(invoice.invoice_partner_display_name, request.pseudonym)
+        self.assertFalse(portal.active)
+        self.assertEqual(request.change_counts["res.users"], 1)
 
     def test_partial_erasure_within_retention(self):
         """A posted entry of the last ten years: the identity the books need stays on the partner and the
