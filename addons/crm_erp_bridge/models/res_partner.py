@@ -9,6 +9,8 @@ PANEL_FIELDS = [
     "crm360_revenue_total",
     "crm360_revenue_12m",
     "crm360_margin_12m",
+    "crm360_service_cost_12m",
+    "crm360_net_profit_12m",
     "crm360_open_orders",
     "crm360_receivable",
     "crm360_overdue",
@@ -60,6 +62,19 @@ class ResPartner(models.Model):
         string="Gross Margin (12 months)",
         help="Gross Margin of Customer Profitability over the last 12 months: Gross Revenue (before points and "
         "ticket credit notes) - Cost of Goods Sold.",
+    )
+    crm360_service_cost_12m = fields.Monetary(
+        compute="_compute_crm360",
+        currency_field="crm360_currency_id",
+        string="Service Cost (12 months)",
+        help="Service Cost of Customer Profitability over the last 12 months: ticket handling + freight + returns "
+        "handling + payment delay.",
+    )
+    crm360_net_profit_12m = fields.Monetary(
+        compute="_compute_crm360",
+        currency_field="crm360_currency_id",
+        string="Net Profit (12 months)",
+        help="Net Profit of Customer Profitability over the last 12 months: Contribution - Service Cost.",
     )
     crm360_open_orders = fields.Integer(compute="_compute_crm360", string="Open Quotations and Orders")
     crm360_receivable = fields.Monetary(
@@ -120,7 +135,9 @@ class ResPartner(models.Model):
         # their API: the same numbers as Customer Profitability, the workbook and the loyalty tiers
         Fact = env["crm.sales.fact"]
         lifetime = Fact._customer_totals(customers, company, measures=["net_revenue"])
-        recent = Fact._customer_totals(customers, company, date_from=since, measures=["net_revenue", "gross_margin"])
+        recent = Fact._customer_totals(
+            customers, company, date_from=since, measures=["net_revenue", "gross_margin", "service_cost", "net_profit"]
+        )
         sales = {}
         for customer in customers:
             key = (customer.id, company.id)
@@ -129,6 +146,8 @@ class ResPartner(models.Model):
                 lifetime.get(key, {}).get("net_revenue", 0.0),
                 last_12m.get("net_revenue", 0.0),
                 last_12m.get("gross_margin", 0.0),
+                last_12m.get("service_cost", 0.0),
+                last_12m.get("net_profit", 0.0),
             )
         # the receivable accounts by id, not as a subquery: with the ids the planner reads the customer's open
         # receivable lines from account's partial index (account_id, partner_id) of unreconciled posted lines
@@ -229,10 +248,12 @@ class ResPartner(models.Model):
         for partner in self:
             customer = partner.commercial_partner_id
             partner.crm360_currency_id = company.currency_id
-            total, recent, margin = sales.get(customer, (0.0, 0.0, 0.0))
+            total, recent, margin, service_cost, net_profit = sales.get(customer, (0.0,) * 5)
             partner.crm360_revenue_total = total or 0.0
             partner.crm360_revenue_12m = recent or 0.0
             partner.crm360_margin_12m = margin or 0.0
+            partner.crm360_service_cost_12m = service_cost or 0.0
+            partner.crm360_net_profit_12m = net_profit or 0.0
             partner.crm360_receivable = receivable.get(customer, 0.0)
             partner.crm360_overdue, partner.crm360_oldest_overdue = overdue.get(customer, (0.0, False))
             partner.crm360_open_orders = orders_c.get(customer, 0)

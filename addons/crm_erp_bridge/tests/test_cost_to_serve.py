@@ -263,6 +263,12 @@ class TestCostToServe(CostToServeCommon):
         )
         self.assertEqual([round(v, 2) for v in groups[0]], [170.0, 16.0, 15.0, 8.22, 209.22, 790.78])
 
+    def test_360_panel_shows_service_cost_and_net_profit(self):
+        self._totals(self.alpha)
+        self.env.invalidate_all()
+        self.assertEqual(round(self.alpha.crm360_service_cost_12m, 2), 209.22)
+        self.assertEqual(round(self.alpha.crm360_net_profit_12m, 2), 790.78)
+
     def test_whale_curve_by_hand(self):
         """Ranked: Alpha 790.78, Beta 492, Gamma -140; total 1,142.78.
         Cumulative shares: 790.78 / 1,142.78 = 69.2%, 1,282.78 / 1,142.78 = 112.25%, 100%.
