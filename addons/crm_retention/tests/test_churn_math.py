@@ -20,7 +20,7 @@ class TestChurnMath(BaseCase):
         # 70 days silent for a 30-day rhythm: (2.33 - 1) x 15 = 20; a detractor 15; 2 SLA breaches 16
         self.assertEqual(churn.risk_score(70 / 30, None, 0, 0, 2, True), 51)
         self.assertEqual(churn.risk_score(0.5), 0)
-        self.assertEqual(churn.risk_score(10.0), 45)  # the rhythm's cap
+        self.assertEqual(churn.risk_score(10.0), 60)  # the rhythm's cap: silence alone flags
         self.assertEqual(churn.risk_score(prob_alive=0.25), 15)
         self.assertEqual(churn.risk_score(complaints=5), 20)
         self.assertEqual(churn.risk_score(negative=3), 10)

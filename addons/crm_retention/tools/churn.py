@@ -5,7 +5,7 @@ The score adds points for each warning sign, capped at 100 (the readme explains 
 ========================  ===============================================================  =======
 sign                      points                                                           at most
 ========================  ===============================================================  =======
-silence past the rhythm   ``RHYTHM`` per usual gap beyond the first (2.3 x the gap: 20)    45
+silence past the rhythm   ``RHYTHM`` per usual gap beyond the first (2.3 x the gap: 20)    60
 probably gone (BG/NBD)    ``ALIVE`` x (1 - P(alive)), when predicted                       20
 open complaints           ``COMPLAINT`` each                                               20
 negative sentiment        ``NEGATIVE`` when a recent ticket reads negative                  10
@@ -18,7 +18,7 @@ overdue invoices          ``OVERDUE`` when any, ``OVERDUE_LONG`` more past 30 da
 import hashlib
 
 RHYTHM = 15.0
-RHYTHM_MAX = 45.0
+RHYTHM_MAX = 60.0
 ALIVE = 20.0
 COMPLAINT = 10.0
 COMPLAINT_MAX = 20.0
