@@ -343,3 +343,28 @@ def accrue_one_day():
 
 cr.execute(SQL("SELECT COUNT(*) FROM crm_loyalty_entry"))
 measure(f"5b. Liability accrual, one day of {cr.fetchone()[0]} ledger entries (setup included)", accrue_one_day)
+
+# 14. churn early warning (crm_retention): the daily risk of every active customer of the company, a first run
+# inserting every row, then the daily run the day after (every row updated: each customer's signals read again)
+if "crm.churn.risk" in env:
+    Risk = env["crm.churn.risk"]
+
+    def clear_risks():
+        cr.execute(SQL("DELETE FROM crm_churn_risk WHERE company_id = %s", company.id))
+
+    def age_risks():
+        cr.execute(SQL("UPDATE crm_churn_risk SET date = date - 1 WHERE company_id = %s", company.id))
+
+    measure(
+        "14. Churn risks, first computation (every active customer)",
+        lambda: Risk._compute_risks(company),
+        setup=clear_risks,
+    )
+    Risk._compute_risks(company)
+    env.cr.commit()
+    cr.execute(SQL("SELECT COUNT(*) FROM crm_churn_risk WHERE company_id = %s", company.id))
+    measure(
+        f"14b. Churn risks, daily computation the day after ({cr.fetchone()[0]} customers)",
+        lambda: Risk._compute_risks(company),
+        setup=age_risks,
+    )
