@@ -344,6 +344,16 @@ def accrue_one_day():
 cr.execute(SQL("SELECT COUNT(*) FROM crm_loyalty_entry"))
 measure(f"5b. Liability accrual, one day of {cr.fetchone()[0]} ledger entries (setup included)", accrue_one_day)
 
+# 9. the Customer Relations overview: the data of its first paint (the one RPC the client action makes), for
+# the company with the most customers (the browser's part: bench/RESULTS.md, section of 2026-11-30 b)
+if "crm.dashboard" in env:
+    cr.execute("SELECT company_id FROM crm_rfm_score GROUP BY company_id ORDER BY COUNT(*) DESC LIMIT 1")
+    overview_company = env["res.company"].browse(cr.fetchone()[0])
+    measure(
+        f"9. Customer Relations overview data ({overview_company.name})",
+        lambda: env["crm.dashboard"].with_company(overview_company).get_overview(),
+    )
+
 # 14. churn early warning (crm_retention): the daily risk of every active customer of the company, a first run
 # inserting every row, then the daily run the day after (every row updated: each customer's signals read again)
 if "crm.churn.risk" in env:

@@ -383,7 +383,8 @@ class CrmDashboard(models.AbstractModel):
             )
         }
         segments = self.env["crm.rfm.segment"].browse(sorted({key for pair in counts for key in pair if key})).sorted()
-        row_keys = [*segments.ids, False]  # False: customers new this month
+        # False: customers new this month; rows nobody left are not shown (a first month has only new ones)
+        row_keys = [key for key in [*segments.ids, False] if any(counts.get((key, s), 0) for s in segments.ids)]
         label = dict(segments.mapped(lambda s: (s.id, s.display_name)))
         label[False] = _("New")
         cells = [

@@ -17,6 +17,9 @@ class TestOverviewTour(CrmTourCase):
             lang=lang,
         )
         champion = env["res.partner"].create({"name": "Tour Dash Champion", "is_company": True})
+        program = env["crm.loyalty.program"].create({"name": "Tour Dash Club", "company_id": env.company.id})
+        membership = env["crm.loyalty.membership"].create({"partner_id": champion.id, "program_id": program.id})
+        env["crm.loyalty.entry"].create({"membership_id": membership.id, "entry_type": "earn", "points": 250.0})
         env["crm.rfm.score"].create(
             {
                 "partner_id": champion.id,

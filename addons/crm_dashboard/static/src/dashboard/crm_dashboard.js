@@ -60,6 +60,7 @@ export class CrmDashboardChart extends Component {
                     y: {
                         stacked: spec.stacked,
                         ticks: spec.percent ? { callback: percent } : {},
+                        max: spec.percent ? 100 : undefined,
                     },
                 },
             },
@@ -84,6 +85,10 @@ export class CrmDashboard extends Component {
             ]);
             this.state.data = data;
         });
+    }
+
+    hasData(chart) {
+        return chart.datasets.some((dataset) => dataset.data.some((value) => value));
     }
 
     drill(action) {
