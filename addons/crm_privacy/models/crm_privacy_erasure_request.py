@@ -3,7 +3,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, html2plaintext, html_escape
+from odoo.tools import html2plaintext, html_escape
 
 STATES = [
     ("received", "Received"),
@@ -343,18 +343,14 @@ class CrmPrivacyErasureRequest(models.Model):
             ticket.write(
                 {
                     "subject": ERASED_TEXT,
-                    "description": f"<p>{ERASED_TEXT}</p>",
+                    "description": Markup("<p>%s</p>") % ERASED_TEXT,
                     "email_from": False,
                     "contact_name": False,
+                    "submitted_ip": False,
                 }
             )
             ticket.write(sentiment)
         if tickets:
-            env_sudo.cr.execute(
-                # submitted_ip is readable by the feedback managers only and not written by the ORM otherwise
-                SQL("UPDATE crm_feedback_ticket SET submitted_ip = NULL WHERE id IN %s", tuple(tickets.ids))
-            )
-            tickets.invalidate_recordset(["submitted_ip"])
             counts["crm.feedback.ticket"] = len(tickets)
         answers = env_sudo["crm.feedback.nps"].search([("partner_id", "in", partners.ids)])
         records["crm.feedback.nps"] = answers

@@ -109,17 +109,13 @@ class CrmPrivacyRetention(models.AbstractModel):
                     "description": Markup("<p>%s</p>") % ERASED_TEXT,
                     "email_from": False,
                     "contact_name": False,
+                    "submitted_ip": False,
                     "privacy_anonymised": True,
                 }
             )
             ticket.write(sentiment)
         if not tickets:
             return 0
-        # submitted_ip: readable by feedback managers only, written by the public form alone
-        self.env.execute_query(
-            SQL("UPDATE crm_feedback_ticket SET submitted_ip = NULL WHERE id IN %s", tuple(tickets.ids))
-        )
-        tickets.invalidate_recordset(["submitted_ip"])
         messages = tickets.env["mail.message"].search(
             [
                 ("model", "=", "crm.feedback.ticket"),

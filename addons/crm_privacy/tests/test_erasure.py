@@ -72,6 +72,7 @@ class ErasureCommon(LoyaltyCommon):
                 "partner_id": self.contact.id,
                 "team_id": self.team.id,
                 "company_id": self.company.id,
+                "submitted_ip": "203.0.113.77",
             }
         )
         ticket.message_post(body=f"Dear {CONTACT}, we call you on {PHONE}", message_type="comment")

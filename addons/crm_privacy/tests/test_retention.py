@@ -39,6 +39,7 @@ class TestRetention(PrivacyCommon):
                 "description": f"<p>{text}</p>",
                 "partner_id": self.contact.id,
                 "email_from": "wang.fang@example.com",
+                "submitted_ip": "198.51.100.7",
                 "company_id": (company or self.shop).id,
             }
         )
@@ -101,6 +102,7 @@ class TestRetention(PrivacyCommon):
         self.assertIn(MARKER, old_ticket.description)
         self.assertNotIn("Li Wei", old_ticket.description)
         self.assertFalse(old_ticket.email_from)
+        self.assertFalse(old_ticket.submitted_ip)
         self.assertTrue(old_ticket.privacy_anonymised)
         self.assertTrue(all(MARKER in body for body in self._bodies(old_ticket)))
         self.assertEqual((old_ticket.sentiment_score, old_ticket.sentiment), (-0.7, "negative"), "the analysis stays")
@@ -111,6 +113,7 @@ class TestRetention(PrivacyCommon):
             self.assertIn("Li Wei", ticket.description)
             self.assertIn("Li Wei", ticket.subject)
             self.assertFalse(ticket.privacy_anonymised)
+            self.assertEqual(ticket.submitted_ip, "198.51.100.7")
         self.assertEqual(recent_nps.comment, "Li Wei at the counter was rude")
         self.assertEqual(kept_nps.comment, "Li Wei at the counter was rude", "0 days: kept")
         self.assertEqual(recent_rating.feedback, "Thanks to Li Wei")
