@@ -26,12 +26,22 @@ class LoyaltyPortalCommon(HttpCase):
                 ],
             }
         )
+        gift_cards = env["product.category"].create({"name": "Tour Gift Cards"})
+        desk = env["product.product"].create({"name": "Tour Desk", "list_price": 100.0})
+        cls.program.rule_ids = [
+            Command.create({"categ_id": gift_cards.id, "multiplier": 0}),
+            Command.create({"product_id": desk.id, "multiplier": 2}),
+        ]
         cls.company_a = env["res.partner"].create({"name": "Portal A Co", "is_company": True, "email": "a@a.example"})
         cls.company_b = env["res.partner"].create({"name": "Portal B Co", "is_company": True, "email": "b@b.example"})
         cls.alice = env["res.partner"].create({"name": "Alice", "parent_id": cls.company_a.id, "email": "al@a.example"})
         cls.bob = env["res.partner"].create({"name": "Bob", "parent_id": cls.company_b.id, "email": "bo@b.example"})
-        cls.user_alice = new_test_user(env, login="loy_alice", groups="base.group_portal", partner_id=cls.alice.id)
-        cls.user_bob = new_test_user(env, login="loy_bob", groups="base.group_portal", partner_id=cls.bob.id)
+        cls.user_alice = new_test_user(
+            env, login="loy_alice", groups="base.group_portal", partner_id=cls.alice.id, name="Alice"
+        )
+        cls.user_bob = new_test_user(
+            env, login="loy_bob", groups="base.group_portal", partner_id=cls.bob.id, name="Bob"
+        )
         Membership = env["crm.loyalty.membership"]
         cls.member_a = Membership.create({"partner_id": cls.company_a.id, "program_id": cls.program.id})
         cls.member_b = Membership.create({"partner_id": cls.company_b.id, "program_id": cls.program.id})
@@ -84,6 +94,9 @@ class TestLoyaltyPortal(LoyaltyPortalCommon):
         self.assertIn("o_loyalty_entry", page)
         self.assertIn("How to earn points", page)
         self.assertIn("Your first purchase earns", page)
+        self.assertIn("Tour Gift Cards: no points.", page)
+        self.assertIn("Tour Desk: points multiplied by 2.", page)
+        self.assertIn("Pay up to 50% of an order", page)
         self.assertNotIn("SECRET-B", page)
 
     def test_history_is_paginated(self):
