@@ -38,6 +38,10 @@ class CrmMarketingConsent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
+        if not self.env.su:
+            # staff record the consent of the contacts they may see (the portal appends as superuser, for the
+            # user's own contact only)
+            records.partner_id.check_access("read")
         records._sync_partners()
         return records
 

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from .crm_marketing_consent import CHANNELS, SOURCES
 
@@ -39,6 +39,19 @@ class ResPartner(models.Model):
     crm_profiling_opt_out_source = fields.Selection(
         SOURCES, string="Profiling Choice Source", readonly=True, copy=False
     )
+
+    @api.constrains("crm_profiling_opt_out")
+    def _check_profiling_opt_out_on_customer(self):
+        for partner in self:
+            if partner.crm_profiling_opt_out and partner.commercial_partner_id != partner:
+                raise ValidationError(
+                    _(
+                        "The objection to profiling of %(contact)s is recorded on the customer, %(customer)s: "
+                        "the scores are the customer's.",
+                        contact=partner.display_name,
+                        customer=partner.commercial_partner_id.display_name,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.base.tests.common import BaseCommon
@@ -74,3 +74,7 @@ class TestMarketingConsent(BaseCommon):
         self.assertEqual(self.ann.crm_profiling_opt_out_source, "portal")
         self.ann.write({"crm_profiling_opt_out": False})
         self.assertEqual(self.ann.crm_profiling_opt_out_source, "staff")
+        # recorded on the customer, whom the scores concern, never on one of its contacts
+        contact = self.env["res.partner"].create({"name": "Ann's colleague", "parent_id": self.ann.id})
+        with self.assertRaises(ValidationError):
+            contact.crm_profiling_opt_out = True

@@ -25,7 +25,8 @@ class PrivacyPortal(CustomerPortal):
         # request
         contact_sudo = user.partner_id.sudo()
         customer_sudo = customer.sudo()
-        channel_labels = dict(CHANNELS)
+        Consent = request.env["crm.marketing.consent"]
+        channel_labels = dict(Consent._fields["channel"]._description_selection(request.env))
         return {
             "page_name": "privacy",
             "contact": contact_sudo,

@@ -41,6 +41,12 @@ class TestPrivacyPortal(HttpCase):
         self.authenticate("privacy_portal", "privacy_portal")
         page, token = self._csrf()
         self.assertIn("Your Privacy", page.text)
+        self.assertIn("No score, prediction or stage", page.text)
+        # a stage chosen by staff: the customer reads what it is and why
+        self.customer.lifecycle_stage_id = self.env["crm.lifecycle.stage"].search([("code", "=", "formation")])
+        page, token = self._csrf()
+        self.assertIn("Lifecycle stage", page.text)
+        self.assertIn("A member of staff chose this stage", page.text)
         contact = self.user.partner_id
         response = self.url_open("/my/privacy/consent", data={"csrf_token": token, "channel": "email", "granted": "1"})
         self.assertEqual(response.status_code, 200)
