@@ -23,7 +23,8 @@ class TestEventFlow(AccountTestInvoicingCommon):
         self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
             {}
         )._create_payments()
-        self.assertEqual(sorted(self._queued(customer).mapped("event")), ["invoice", "payment"])
+        # the payment, and its reconciliation with the invoice (a payment delay cost when late)
+        self.assertEqual(sorted(self._queued(customer).mapped("event")), ["invoice", "payment", "reconcile"])
         done, remaining = self.env["crm.figures.queue"]._process(batch_size=1000)
         self.assertGreaterEqual(done, 1)
         self.assertEqual(remaining, 0)
