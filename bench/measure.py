@@ -378,3 +378,46 @@ if "crm.churn.risk" in env:
         lambda: Risk._compute_risks(company),
         setup=age_risks,
     )
+
+# 15. cost to serve (crm_erp_bridge): the service costs refreshed for one batch of the figures queue (1,000
+# customers: their tickets, deliveries, returns and late payments read again), and for the whole company after
+# a change of rate; the rates and the tickets' time are set first (the generated data has none), not timed
+if "ticket_handling_cost" in env["crm.sales.fact"]._fields:
+    Fact = env["crm.sales.fact"]
+
+    def price_service():
+        company.write(
+            {"crm_ticket_hourly_cost": 40, "crm_shipment_cost": 8, "crm_return_cost": 15, "crm_cost_of_capital": 10}
+        )
+        cr.execute(SQL("UPDATE crm_feedback_ticket SET time_spent = 1.5 WHERE company_id = %s", company.id))
+
+    cr.execute(
+        SQL(
+            "SELECT partner_id FROM crm_sales_fact WHERE company_id = %s GROUP BY partner_id ORDER BY partner_id"
+            " LIMIT 1000",
+            company.id,
+        )
+    )
+    queue_batch = env["res.partner"].browse([row[0] for row in cr.fetchall()])
+    measure(
+        f"15. Cost to serve refresh, one queue batch ({len(queue_batch)} customers)",
+        lambda: Fact._refresh_service_costs(partners=queue_batch),
+        setup=price_service,
+    )
+    measure(
+        "15b. Cost to serve refresh, whole company (a rate changed)",
+        lambda: Fact._refresh_service_costs(companies=company),
+        setup=price_service,
+    )
+
+    # 16. the whale curve of the company over its whole history: every customer ranked, one statement (the
+    # service costs computed first, not timed)
+    def price_and_refresh():
+        price_service()
+        Fact._refresh_service_costs(companies=company)
+
+    measure(
+        "16. Whale curve, every customer of the company (points and reading)",
+        lambda: len(env["crm.whale.curve"]._whale_curve(company)["points"]),
+        setup=price_and_refresh,
+    )
