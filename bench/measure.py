@@ -288,7 +288,7 @@ measure(
     lambda: bare_xlsx(list(wizard._profit_rows("customer"))),
     1.5,
 )
-measure("7b. Whole accounting workbook (11 sheets: the whale curve and the auditor pack included)", wizard._build_workbook)
+measure("7b. Whole accounting workbook (11 sheets: whale curve and auditor pack included)", wizard._build_workbook)
 
 # 8. rule segment over every partner
 segment = env["crm.rule.segment"].create(
