@@ -72,6 +72,9 @@ class ResPartner(models.Model):
         if consents and self.env.context.get("crm_consent_sync"):
             vals.update(consents)
             consents = {}
+        elif consents and not self.env.su:
+            # a change of consent through the contact needs the right to change the contact, as any field
+            self.check_access("write")
         opted_out = self.browse()
         if "crm_profiling_opt_out" in vals:
             vals = dict(vals, **self._crm_profiling_choice_vals())

@@ -34,6 +34,12 @@ class TestMarketingConsent(BaseCommon):
         self.assertTrue(self.ann.crm_consent_sms)
         self.assertEqual(self.ann.crm_consent_email_date, history[2].date)
 
+    def test_consent_through_the_contact_needs_write_access(self):
+        reader = new_test_user(self.env, login="consent_reader", groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.ann.with_user(reader).write({"crm_consent_email": True})
+        self.assertFalse(self.ann.crm_consent_ids)
+
     def test_history_is_append_only(self):
         consent = (
             self.env["crm.marketing.consent"]
