@@ -24,7 +24,6 @@ CONTACT_FIELDS = ("email", "phone", "mobile", "website", "comment", "function", 
 # fields only an officer's approval or execution writes
 WORKFLOW_FIELDS = {
     "state",
-    "partner_id",
     "approved_by_id",
     "date_approved",
     "executed_by_id",
@@ -105,7 +104,7 @@ class CrmPrivacyErasureRequest(models.Model):
     def create(self, vals_list):
         is_officer = self._is_privacy_officer()
         for vals in vals_list:
-            if not is_officer and (WORKFLOW_FIELDS - {"partner_id", "state"}) & set(vals):
+            if not is_officer and (WORKFLOW_FIELDS - {"state"}) & set(vals):
                 raise AccessError(_("Only privacy officers may approve, execute or refuse an erasure request."))
             if not is_officer and vals.get("state", "received") != "received":
                 raise AccessError(_("Only privacy officers may approve, execute or refuse an erasure request."))
@@ -117,6 +116,8 @@ class CrmPrivacyErasureRequest(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if vals.get("partner_id"):
+            vals = dict(vals, partner_id=self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id)
         if self.env.su or self._is_privacy_officer():
             return super().write(vals)
         if WORKFLOW_FIELDS & set(vals) or "requested_by_id" in vals:

@@ -256,6 +256,9 @@ class TestErasure(ErasureCommon):
     def test_only_privacy_officers_approve_and_execute(self):
         request = self._request()
         as_sales = request.with_user(self.salesman)
+        # the requester corrects their request while it is received (a contact stands for its customer)
+        as_sales.write({"reason": "asked again by phone", "partner_id": self.contact.id})
+        self.assertEqual(request.partner_id, self.customer)
         with self.assertRaises(AccessError):
             as_sales.action_approve()
         with self.assertRaises(AccessError):
