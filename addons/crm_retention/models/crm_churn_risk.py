@@ -135,7 +135,16 @@ class CrmChurnRisk(models.Model):
 
     @api.depends_context("lang")
     @api.depends(
-        "gap_ratio", "predicted", "prob_alive", "detractor_date", "sla_breaches", "open_complaints", "overdue_amount"
+        "gap_ratio",
+        "predicted",
+        "prob_alive",
+        "detractor_date",
+        "sla_breaches",
+        "open_complaints",
+        "negative_tickets",
+        "overdue_amount",
+        "overdue_days",
+        "currency_id",
     )
     def _compute_reasons(self):
         """Rendered from the stored signals in the reader's language (a stored sentence would keep the

@@ -38,10 +38,12 @@ class TestSaveReport(RetentionCommon):
             elif rng.random() < 0.5:
                 self._facts(risk.partner_id, [70 - 65])  # too late: not saved
         self.env["crm.churn.save.report"].invalidate_model()
+        self.population = customers
         return planted
 
     def _rates(self):
-        return self.env["crm.churn.save.report"].with_context(allowed_company_ids=self.company.ids)._save_rates()
+        Report = self.env["crm.churn.save.report"].with_context(allowed_company_ids=self.company.ids)
+        return Report._save_rates([("partner_id", "in", self.population.ids)])
 
     def test_planted_effect(self):
         planted = self._population(160, 0.6, 0.2, seed=11)

@@ -47,7 +47,7 @@ class TestWinback(RetentionCommon):
         self.assertTrue(self.held and self.open, "both groups drawn (fixed hash of the ids)")
         # kept for the episode, whatever the share becomes
         self.company.churn_holdout_percent = 0.0
-        self.env.cr.execute("UPDATE crm_churn_risk SET date = date - 1")
+        self.env.cr.execute("UPDATE crm_churn_risk SET date = date - 1 WHERE id = ANY(%s)", [self.risks.ids])
         self._compute()
         self.assertEqual(self.Risk.search([("holdout", "=", True)]) & self.risks, self.held)
 
