@@ -457,8 +457,10 @@ class CrmLoyaltyMembership(models.Model):
 
         One e-mail per member and expiry date, never twice: ``expiry_reminder_date`` keeps the latest expiry
         date a member was reminded of, and only later dates are reminded. A run that was missed is caught up
-        (the period covers every date up to today + N days). Batched: ``batch_size`` members per call, the
-        cron runner commits and calls again while members remain (``ir.cron._notify_progress``).
+        (the period covers every date up to today + N days); a lot expiring before a date already reminded
+        (only if the program's validity was shortened meanwhile) gets no reminder of its own. Batched:
+        ``batch_size`` members per call, the cron runner commits and calls again while members remain
+        (``ir.cron._notify_progress``).
         """
         today = fields.Date.context_today(self)
         template = self.env.ref("crm_loyalty.mail_template_expiry_reminder", raise_if_not_found=False)
