@@ -5,7 +5,7 @@ from datetime import timedelta
 import openpyxl
 
 from odoo import Command, fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -296,6 +296,16 @@ class TestCostToServe(CostToServeCommon):
             )
         )
         self.assertEqual({k: round(v, 2) for k, v in graph.items()}, {34: 69.2, 67: 112.25, 100: 100.0})
+
+    def test_menu_opens_the_curve_with_its_reading(self):
+        self._totals(self.alpha | self.beta | self.gamma)
+        salesperson = new_test_user(
+            self.env, login="whale_sales", groups="sales_team.group_sale_salesman", company_id=self.company.id
+        )
+        action = self.env.ref("crm_erp_bridge.crm_whale_curve_action_server").with_user(salesperson).run()
+        self.assertEqual(action["res_model"], "crm.whale.curve")
+        self.assertEqual(action["domain"], [("company_id", "=", self.company.id)])
+        self.assertIn("the bottom 33% destroy 12% of it", action["display_name"])
 
     def test_workbook_sheet(self):
         self._totals(self.alpha | self.beta | self.gamma)
