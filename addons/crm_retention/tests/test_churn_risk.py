@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import format_date
 
@@ -136,3 +137,26 @@ class TestChurnRisk(RetentionCommon):
         self.assertEqual((progress.done, progress.remaining), (1, 0))
         self.Risk.invalidate_model()
         self.assertEqual(len(self.Risk.search([("partner_id", "in", [c.id for c in customers])])), 5)
+
+    def test_bgnbd_prediction_when_available(self):
+        """A customer predicted by BG/NBD: P(alive) 25% adds 20 x 0.75 = 15 points to the rhythm's 20, and the
+        expected next order is today plus the mean wait for one purchase (12 months / 6 purchases: 61 days)."""
+        customer = self._customer("Predicted Ltd", [160, 130, 100, 70])
+        self.env["crm.rfm.score"].create(
+            {
+                "partner_id": customer.id,
+                "company_id": self.company.id,
+                "prob_alive": 0.25,
+                "expected_purchases_12m": 6.0,
+                "clv_horizon_months": 12,
+                "predicted_at": fields.Datetime.now(),
+            }
+        )
+        self._compute()
+        risk = self._risk(customer)
+        self.assertTrue(risk.predicted)
+        self.assertAlmostEqual(risk.prob_alive, 0.25)
+        self.assertEqual(risk.score, 35)
+        self.assertEqual(risk.reasons, "No order for 2.3 x their usual gap; P(alive) 25%")
+        self.assertEqual(risk.expected_order_date_bgnbd, self.today + timedelta(days=61))
+        self.assertEqual(risk.expected_order_date, self.today - timedelta(days=40))
