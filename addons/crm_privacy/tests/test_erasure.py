@@ -62,6 +62,8 @@ class ErasureCommon(LoyaltyCommon):
             {"payment_date": invoice_date}
         )._create_payments()
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        earned = env["crm.loyalty.entry"].search([("move_id", "=", invoice.id), ("entry_type", "=", "earn")])
+        self.assertGreater(earned.points, 0, "points earned on the invoice")
         env["crm.loyalty.entry"].create(
             {"membership_id": self.member.id, "entry_type": "adjust", "points": 25, "reason": LEDGER_NOTE}
         )
