@@ -156,6 +156,35 @@ class TestLoyaltyPortal(LoyaltyPortalCommon):
         self.url_open("/my/loyalty/statement", data={"optin": "0", "csrf_token": http.Request.csrf_token(self)})
         self.assertFalse(self.company_a.loyalty_statement_optin)
 
+    def test_statement_toggle_refuses_bad_values_and_non_members(self):
+        self.authenticate("loy_alice", "loy_alice")
+        response = self.url_open(
+            "/my/loyalty/statement", data={"optin": "yes", "csrf_token": http.Request.csrf_token(self)}
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(self.company_a.loyalty_statement_optin)
+        carol = self.env["res.partner"].create({"name": "Carol", "email": "carol@c.example"})
+        new_test_user(self.env, login="loy_carol", groups="base.group_portal", partner_id=carol.id, name="Carol")
+        self.authenticate("loy_carol", "loy_carol")
+        self.url_open("/my/loyalty/statement", data={"optin": "1", "csrf_token": http.Request.csrf_token(self)})
+        self.assertFalse(carol.loyalty_statement_optin, "no membership: nothing written")
+        page = self.url_open("/my/loyalty").text
+        self.assertIn("You are not a member of a loyalty program yet.", page)
+        self.assertNotIn("o_loyalty_statement", page)
+        counters = self.make_jsonrpc_request("/my/counters", {"counters": ["loyalty_balance"]})
+        self.assertEqual(counters["loyalty_balance"], 0, "no membership: the home entry stays hidden")
+
+    def test_top_tier_reached(self):
+        self.env["crm.loyalty.entry"].create(
+            {"membership_id": self.member_b.id, "entry_type": "earn", "points": 6000, "date": self.today}
+        )
+        self.member_b._apply_tiers()
+        self.assertEqual(self.member_b.tier_id.name, "Tour Silver")
+        self.authenticate("loy_bob", "loy_bob")
+        page = self.url_open("/my/loyalty").text
+        self.assertIn("You have reached the highest tier.", page)
+        self.assertNotIn("more points to reach", page)
+
     def test_tour_portal_loyalty_page(self):
         self.start_tour("/my", "crm_loyalty_portal_tour", login="loy_alice")
         self.assertTrue(self.company_a.loyalty_statement_optin)
