@@ -24,5 +24,8 @@ class StockPicking(models.Model):
         res = super().write(vals)
         if PICKING_COST_FIELDS.intersection(vals):
             # a done delivery's carrier cost or date changed: its customer's freight cost follows
-            self.env["crm.figures.queue"]._enqueue(self.filtered(lambda p: p.state == "done").partner_id, "delivery")
+            customer_pickings = self.filtered(
+                lambda p: p.state == "done" and (p.picking_type_code == "outgoing" or p.return_id)
+            )
+            self.env["crm.figures.queue"]._enqueue(customer_pickings.partner_id, "delivery")
         return res

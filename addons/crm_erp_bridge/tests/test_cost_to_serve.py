@@ -233,9 +233,18 @@ class TestCostToServe(CostToServeCommon):
         self.assertTrue(self.Queue.search([("partner_id", "=", self.alpha.id), ("event", "=", "reconcile")]))
         self.assertEqual(self._totals(self.alpha)[self.alpha]["payment_delay_cost"], 0.0)
         # a delivery is validated: + 8
-        self._deliver(self.alpha)
+        delivery = self._deliver(self.alpha)
         self.assertTrue(self.Queue.search([("partner_id", "=", self.alpha.id), ("event", "=", "delivery")]))
         self.assertEqual(self._totals(self.alpha)[self.alpha]["freight_cost"], 24.0)
+        # a done delivery re-dated: the freight moves to its new day
+        delivery.date_done = fields.Datetime.now() - timedelta(days=5)
+        self.assertTrue(self.Queue.search([("partner_id", "=", self.alpha.id), ("event", "=", "delivery")]))
+        self.Queue._process()
+        Fact = self.env["crm.sales.fact"]
+        before = Fact._customer_totals(
+            self.alpha, self.company, date_to=self.today - timedelta(days=4), measures=["freight_cost"]
+        )
+        self.assertEqual(before[(self.alpha.id, self.company.id)]["freight_cost"], 8.0)
 
     def test_company_rates_apply_at_once(self):
         self._totals(self.alpha)
