@@ -608,13 +608,13 @@ class CrmRfmScore(models.Model):
                 "value": dict(self._fields["value_class"]._description_selection(self.env)).get(self.value_class, "-"),
                 "inputs": [
                     (_("Contribution in the window"), format_amount(self.env, self.value_amount, self.currency_id)),
-                    (_("Decile (1 = the top 10%)"), str(self.value_decile)),
+                    (_("Decile (1 = the top 10 percent)"), str(self.value_decile)),
                     (_("Customers compared"), str(scored)),
                 ],
                 "rule": _(
                     "The customers are ordered by contribution (the net amount invoiced minus the cost of goods "
-                    "where known): the top 20% are High value, the next 30% Medium value, the others with a "
-                    "positive contribution Low value, the others No profit."
+                    "where known): the top 20 percent are High value, the next 30 percent Medium value, the others "
+                    "with a positive contribution Low value, the others No profit."
                 ),
                 "computed_on": computed_on,
             },

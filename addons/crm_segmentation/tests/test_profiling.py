@@ -104,7 +104,7 @@ class TestProfilingOptOut(SegmentationCommon):
         # contribution order C, A, B: A second of three, after the top 20%, within the next 30%
         value = items["value_class"]
         self.assertEqual(value["value"], "Medium value")
-        self.assertEqual(dict(value["inputs"])["Decile (1 = the top 10%)"], "4")
+        self.assertEqual(dict(value["inputs"])["Decile (1 = the top 10 percent)"], "4")
         self.assertIn("prediction", items)
         # lifecycle on 2026-07-01: 3 invoices in the window, last 11 days ago, typical gap (161 days / 2)
         life = items["lifecycle"]

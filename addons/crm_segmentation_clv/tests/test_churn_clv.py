@@ -68,6 +68,32 @@ class TestChurnClv(ChurnCommon):
         self.assertGreater(spend, 95)
         self.assertLess(spend, 130, "about 114, not 1,631")
 
+    def test_explanation_and_objection_to_profiling(self):
+        partners = self._population()
+        customer = self._customer("Explained Buyer")
+        self._invoice(customer, self.today - timedelta(days=200), 10000)
+        for days in (160, 120, 80, 40, 5):
+            self._invoice(customer, self.today - timedelta(days=days), 100)
+        self._recompute()
+        score = self._score(customer)
+        items = {item["key"]: item for item in customer.with_company(self.company)._crm_explain_profiling()}
+        prediction = items["prediction"]
+        self.assertIn(f"Probability still active {round(score.prob_alive * 100)}%", prediction["value"])
+        inputs = dict(prediction["inputs"])
+        self.assertEqual(inputs["Repeat purchase days"], "5")
+        self.assertEqual(inputs["Weeks from the first to the last purchase"], f"{195 / 7:.1f}")
+        self.assertIn("100.00", inputs["Mean contribution of a repeat purchase"])
+        self.assertIn("BG/NBD", prediction["rule"])
+        # an objection removes the prediction and leaves the customer out of the next fit
+        opted_out = partners[1]
+        self.assertTrue(self._score(opted_out).predicted_at)
+        opted_out.crm_profiling_opt_out = True
+        self.assertFalse(self._score(opted_out))
+        self._recompute()
+        self.assertFalse(self._score(opted_out), "not predicted again")
+        self.assertTrue(self._score(customer).predicted_at, "the others are")
+        self.assertNotIn(opted_out.id, {row[0] for row in self.Score._clv_inputs(self.company, self.today)})
+
     def test_horizon_and_discount_rate(self):
         partners = self._population()
         regular = partners[1]
