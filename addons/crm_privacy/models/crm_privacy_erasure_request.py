@@ -3,6 +3,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import html2plaintext, html_escape
 
 STATES = [
@@ -35,6 +36,7 @@ WORKFLOW_FIELDS = {
     "change_counts",
 }
 OFFICER = "crm_privacy.group_privacy_officer"
+AUTHOR = "CRM-ERP Suite contributors"
 
 
 class CrmPrivacyErasureRequest(models.Model):
@@ -242,6 +244,7 @@ class CrmPrivacyErasureRequest(models.Model):
                 threads.append(("sale.order", orders.ids))
         self._erase_chatter(env_sudo, threads, partners, replacements, counts)
         self._erase_logs(env_sudo, customer, replacements, counts)
+        self._erase_mentions(env_sudo, partners, replacements, counts)
         kept_until = False
         kept_note = False
         if kept_partners:
@@ -461,6 +464,43 @@ class CrmPrivacyErasureRequest(models.Model):
                 or self._replace(composer.subject, replacements) != composer.subject
             )
         ).unlink()
+
+    @api.model
+    def _erase_mentions(self, env_sudo, partners, replacements, counts):
+        """Safety net: the stored texts of every model our addons define, on the records linked to these partners
+        (any many2one to a contact), that still quote one of their personal values (a note typed by staff, a
+        field added after this method was written): the values replaced by the pseudonym."""
+        # sudo: the names of the suite's modules, configuration read only
+        ours = set(env_sudo["ir.module.module"].search([("author", "=", AUTHOR)]).mapped("name"))
+        for model_name in sorted(env_sudo.registry):
+            Model = env_sudo[model_name]
+            if Model._abstract or Model._transient or not Model._auto or Model._original_module not in ours:
+                continue
+            links = [
+                name
+                for name, field in Model._fields.items()
+                if field.type == "many2one" and field.comodel_name == "res.partner" and field.store
+            ]
+            texts = [
+                name
+                for name, field in Model._fields.items()
+                if field.type in ("char", "text", "html") and field.store and not field.compute and not field.related
+            ]
+            if not links or not texts:
+                continue
+            domain = expression.OR([[(name, "in", partners.ids)] for name in links])
+            changed = 0
+            for record in Model.with_context(active_test=False).search(domain):
+                vals = {}
+                for name in texts:
+                    new = self._replace(record[name], replacements)
+                    if new != record[name]:
+                        vals[name] = new
+                if vals:
+                    record.write(vals)
+                    changed += 1
+            if changed:
+                counts[model_name] = counts.get(model_name, 0) + changed
 
     @api.model
     def _erase_logs(self, env_sudo, customer, replacements, counts):
