@@ -388,3 +388,24 @@ class TestWhaleCurvePlanted(CostToServeCommon):
         )
         self.assertEqual(destroyers.partner_id, heavy)
         self.assertEqual(set(destroyers.mapped("main_cost")), {"ticket_handling_cost"})
+
+
+@tagged("post_install", "-at_install")
+class TestFreightWithCarrier(CostToServeCommon):
+    """With Odoo's stock_delivery: a delivery with a carrier costs the carrier's shipping cost (12.50), one
+    without the cost per shipment (8): freight = 20.50."""
+
+    def test_carrier_price_is_the_freight(self):
+        if "carrier_price" not in self.env["stock.picking"]._fields:
+            self.skipTest("stock_delivery is not installed")
+        customer = self.env["res.partner"].create({"name": "Shipped Co", "is_company": True})
+        carrier_product = self.env["product.product"].create({"name": "Courier", "type": "service"})
+        carrier = self.env["delivery.carrier"].create(
+            {"name": "Courier", "delivery_type": "fixed", "fixed_price": 12.5, "product_id": carrier_product.id}
+        )
+        self._deliver(customer)
+        shipped = self._deliver(customer)
+        self.assertEqual(self._totals(customer)[customer]["freight_cost"], 16.0)
+        shipped.write({"carrier_id": carrier.id, "carrier_price": 12.5})
+        self.assertTrue(self.Queue.search([("partner_id", "=", customer.id), ("event", "=", "delivery")]))
+        self.assertEqual(self._totals(customer)[customer]["freight_cost"], 20.5)
