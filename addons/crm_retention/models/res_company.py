@@ -42,6 +42,6 @@ class ResCompany(models.Model):
             if not 0 <= company.churn_risk_threshold <= 100:
                 raise ValidationError(_("The at-risk score goes from 0 to 100."))
             if not 0 <= company.churn_holdout_percent <= 50:
-                raise ValidationError(_("The holdout share goes from 0% to 50%."))
+                raise ValidationError(_("The holdout share goes from 0 to 50 percent."))
             if company.churn_offer_points <= 0:
                 raise ValidationError(_("The win-back points must be positive."))

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import format_date
 
@@ -160,3 +161,8 @@ class TestChurnRisk(RetentionCommon):
         self.assertEqual(risk.reasons, "No order for 2.3 x their usual gap; P(alive) 25%")
         self.assertEqual(risk.expected_order_date_bgnbd, self.today + timedelta(days=61))
         self.assertEqual(risk.expected_order_date, self.today - timedelta(days=40))
+
+    def test_settings_bounds(self):
+        for vals in ({"churn_holdout_percent": 60.0}, {"churn_risk_threshold": 101}, {"churn_save_days": 0}):
+            with self.assertRaises(ValidationError), self.env.cr.savepoint():
+                self.company.write(vals)
