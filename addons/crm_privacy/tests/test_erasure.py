@@ -2,8 +2,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.crm_loyalty.tests.common import LoyaltyCommon
 
@@ -285,6 +286,15 @@ class TestErasure(ErasureCommon):
         clerk = new_test_user(self.env, login="erasure_clerk", groups="base.group_user")
         with self.assertRaises(AccessError):
             self.env["crm.privacy.erasure.request"].with_user(clerk).create({"partner_id": self.customer.id})
+
+    def test_salesperson_files_a_request_from_the_form(self):
+        action = self.env.ref("crm_privacy.crm_privacy_erasure_request_action_new")
+        context = dict(safe_eval(action.context, {"active_id": self.customer.id}))
+        with Form(self.env["crm.privacy.erasure.request"].with_user(self.salesman).with_context(**context)) as form:
+            form.reason = "Asked at the counter"
+        request = form.record
+        self.assertEqual((request.partner_id, request.state), (self.customer, "received"))
+        self.assertEqual(request.requested_by_id, self.salesman)
 
     def test_other_company_cannot_see_requests(self):
         request = self._request()
