@@ -19,7 +19,7 @@ registry.category("web_tour.tours").add("crm_dashboard_tour", {
         },
         {
             content: "The customers of that cell are listed",
-            trigger: ".o_list_view .o_data_row td:contains('Tour Dash Champion')",
+            trigger: ".o_list_view .o_data_row",
         },
         {
             content: "Back to the overview through the breadcrumb",
