@@ -10,4 +10,9 @@ class CrmFeedbackStage(models.Model):
     sequence = fields.Integer(default=10)
     fold = fields.Boolean(string="Folded in Kanban")
     is_closed = fields.Boolean(string="Closing Stage", help="Tickets in this stage are resolved.")
+    sla_paused = fields.Boolean(
+        string="Waiting for Customer",
+        help="The SLA clock stops while a ticket is in this stage: its deadlines move out by the working time "
+        "spent here.",
+    )
     team_ids = fields.Many2many("crm.feedback.team", string="Teams", help="Empty: used by every team.")

@@ -1,5 +1,5 @@
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -25,6 +25,13 @@ CHANNELS = [
 ]
 PRIORITIES = [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Urgent")]
 ROUTED_CHANNELS = ("web", "portal")  # tickets filed by customers themselves, routed to a team when they have none
+SLA_TARGET_STATES = [
+    ("none", "No target"),
+    ("running", "Running"),
+    ("paused", "Paused"),
+    ("met", "Met"),
+    ("breached", "Breached"),
+]
 AT_RISK_SHARE = 0.8  # share of the allowed working time after which a ticket is "at risk"
 CONFIRM_SCOPE = "crm_feedback.ticket_confirm"  # the HMAC scope: a confirmation link is good for nothing else
 CONFIRM_HOURS = 48  # a confirmation link expires after two days
@@ -163,13 +170,50 @@ class CrmFeedbackTicket(models.Model):
     sla_id = fields.Many2one("crm.feedback.sla", string="SLA Policy", readonly=True, copy=False)
     sla_response_deadline = fields.Datetime(string="Respond Before", readonly=True, copy=False)
     sla_resolution_deadline = fields.Datetime(string="Resolve Before", readonly=True, copy=False)
-    sla_breached = fields.Boolean(readonly=True, copy=False, index=True)
+    sla_next_response_start = fields.Datetime(
+        string="Customer Waiting Since",
+        readonly=True,
+        copy=False,
+        help="The customer message after the first reply that the team has not answered yet: the start of the "
+        "next reply target.",
+    )
+    sla_next_response_deadline = fields.Datetime(string="Reply Again Before", readonly=True, copy=False)
+    sla_next_response_reached = fields.Datetime(
+        string="Replied Again On", readonly=True, copy=False, help="The team's last reply to a customer message."
+    )
+    sla_response_breached = fields.Boolean(string="First Reply Breached", readonly=True, copy=False)
+    sla_next_response_breached = fields.Boolean(string="Next Reply Breached", readonly=True, copy=False)
+    sla_resolution_breached = fields.Boolean(string="Resolution Breached", readonly=True, copy=False)
+    sla_breached = fields.Boolean(readonly=True, copy=False, index=True, help="One of the SLA targets is breached.")
     sla_escalated = fields.Boolean(readonly=True, copy=False)
+    sla_paused_since = fields.Datetime(
+        string="SLA Paused Since",
+        readonly=True,
+        copy=False,
+        help="Set while the ticket waits for the customer: the SLA clock stops.",
+    )
+    sla_paused_hours = fields.Float(
+        string="SLA Paused (working hours)",
+        readonly=True,
+        copy=False,
+        digits=(16, 2),
+        help="Working hours the ticket spent waiting for the customer, by which its running deadlines moved out.",
+    )
     sla_status = fields.Selection(
-        [("none", "No SLA"), ("on_time", "On time"), ("at_risk", "At risk"), ("breached", "Breached"), ("met", "Met")],
+        [
+            ("none", "No SLA"),
+            ("on_time", "On time"),
+            ("at_risk", "At risk"),
+            ("paused", "Paused"),
+            ("breached", "Breached"),
+            ("met", "Met"),
+        ],
         compute="_compute_sla_status",
         string="SLA",
     )
+    sla_response_status = fields.Selection(SLA_TARGET_STATES, compute="_compute_sla_status", string="First Reply")
+    sla_next_response_status = fields.Selection(SLA_TARGET_STATES, compute="_compute_sla_status", string="Next Reply")
+    sla_resolution_status = fields.Selection(SLA_TARGET_STATES, compute="_compute_sla_status", string="Resolution")
     # sentiment
     sentiment_score = fields.Float(readonly=True, aggregator="avg", digits=(16, 2))
     sentiment = fields.Selection(
@@ -222,22 +266,70 @@ class CrmFeedbackTicket(models.Model):
             ticket.return_count = len(ticket.return_picking_ids)
             ticket.replacement_count = len(ticket.replacement_order_ids)
 
-    @api.depends("sla_id", "sla_breached", "is_closed", "date_open", "sla_resolution_deadline", "date_first_response")
+    @api.depends(
+        "sla_id",
+        "sla_breached",
+        "is_closed",
+        "date_open",
+        "date_closed",
+        "sla_paused_since",
+        "date_first_response",
+        "sla_response_deadline",
+        "sla_response_breached",
+        "sla_next_response_start",
+        "sla_next_response_deadline",
+        "sla_next_response_reached",
+        "sla_next_response_breached",
+        "sla_resolution_deadline",
+        "sla_resolution_breached",
+    )
     def _compute_sla_status(self):
         now = fields.Datetime.now()
         for ticket in self:
+            paused = bool(ticket.sla_paused_since) and not ticket.is_closed
+            running = "paused" if paused else "running"
+            targets = {
+                # target: (start, deadline, reached on, breached)
+                "sla_response_status": (
+                    ticket.date_open,
+                    ticket.sla_response_deadline,
+                    ticket.date_first_response,
+                    ticket.sla_response_breached,
+                ),
+                "sla_next_response_status": (
+                    ticket.sla_next_response_start,
+                    ticket.sla_next_response_deadline,
+                    not ticket.sla_next_response_start and ticket.sla_next_response_reached,
+                    ticket.sla_next_response_breached,
+                ),
+                "sla_resolution_status": (
+                    ticket.date_open,
+                    ticket.sla_resolution_deadline,
+                    ticket.date_closed if ticket.is_closed else False,
+                    ticket.sla_resolution_breached,
+                ),
+            }
+            at_risk = False
+            for fname, (start, deadline, reached, breached) in targets.items():
+                if not ticket.sla_id or not deadline:
+                    ticket[fname] = "none"
+                elif breached:
+                    ticket[fname] = "breached"
+                elif reached or ticket.is_closed:
+                    ticket[fname] = "met"
+                else:
+                    ticket[fname] = running
+                    start = start or now
+                    at_risk = at_risk or now >= start + (deadline - start) * AT_RISK_SHARE
             if not ticket.sla_id:
                 ticket.sla_status = "none"
             elif ticket.sla_breached:
                 ticket.sla_status = "breached"
             elif ticket.is_closed:
                 ticket.sla_status = "met"
+            elif paused:
+                ticket.sla_status = "paused"
             else:
-                deadline = (
-                    ticket.sla_resolution_deadline if ticket.date_first_response else ticket.sla_response_deadline
-                )
-                start = ticket.date_open or now
-                at_risk = deadline and now >= start + (deadline - start) * AT_RISK_SHARE
                 ticket.sla_status = "at_risk" if at_risk else "on_time"
 
     @api.constrains("verified", "partner_id")
@@ -286,6 +378,8 @@ class CrmFeedbackTicket(models.Model):
             closing = self.env["crm.feedback.stage"].browse(vals["stage_id"]).is_closed
             vals["date_closed"] = fields.Datetime.now() if closing else False
         res = super().write(vals)
+        if "stage_id" in vals:
+            self._sla_stage_changed()
         if "description" in vals:
             self._apply_sentiment()
         if {"team_id", "ticket_type", "priority"} & set(vals):
@@ -442,8 +536,13 @@ class CrmFeedbackTicket(models.Model):
             super(CrmFeedbackTicket, ticket).write(vals)
 
     # ------------------------------------------------------------------ SLA
+    def _sla_calendar(self):
+        self.ensure_one()
+        return self.team_id.resource_calendar_id or self.company_id.resource_calendar_id
+
     def _apply_sla(self):  # its super() call is a raw write; pylint: disable=missing-return
-        """Match each ticket to its SLA policy and set deadlines counted from its reception (``date_open``)."""
+        """Match each ticket to its SLA policy and set deadlines counted from its reception (``date_open``),
+        moved out by the working time it already spent waiting for the customer."""
         policies = self.env["crm.feedback.sla"].search([("team_id", "in", self.team_id.ids)])
         for ticket in self:
             sla = next((p for p in policies if p._matches(ticket)), None)
@@ -451,12 +550,22 @@ class CrmFeedbackTicket(models.Model):
                 "sla_id": sla.id if sla else False,
                 "sla_response_deadline": False,
                 "sla_resolution_deadline": False,
+                "sla_next_response_deadline": False,
             }
             if sla:
                 begin = ticket.date_open or fields.Datetime.now()
-                calendar = ticket.team_id.resource_calendar_id or ticket.company_id.resource_calendar_id
-                vals["sla_response_deadline"] = ticket._working_deadline(calendar, begin, sla.response_hours)
-                vals["sla_resolution_deadline"] = ticket._working_deadline(calendar, begin, sla.resolution_hours)
+                calendar = ticket._sla_calendar()
+                paused = ticket.sla_paused_hours
+                vals["sla_response_deadline"] = ticket._working_deadline(calendar, begin, sla.response_hours + paused)
+                vals["sla_resolution_deadline"] = ticket._working_deadline(
+                    calendar, begin, sla.resolution_hours + paused
+                )
+                if sla.next_response_hours and ticket.sla_next_response_start:
+                    vals["sla_next_response_deadline"] = ticket._working_deadline(
+                        calendar, ticket.sla_next_response_start, sla.next_response_hours
+                    )
+                elif ticket.sla_next_response_deadline and sla.next_response_hours:
+                    vals.pop("sla_next_response_deadline")  # a past answered target keeps its deadline
             super(CrmFeedbackTicket, ticket).write(vals)
 
     @api.model
@@ -468,36 +577,146 @@ class CrmFeedbackTicket(models.Model):
         return deadline.replace(tzinfo=None) if deadline else start + timedelta(hours=hours)
 
     @api.model
+    def _working_hours(self, calendar, start, end):
+        """Working hours between ``start`` and ``end`` in the calendar, its leaves excluded (plain hours
+        without one)."""
+        if end <= start:
+            return 0.0
+        if not calendar:
+            return (end - start).total_seconds() / 3600
+        return calendar.get_work_hours_count(start.replace(tzinfo=UTC), end.replace(tzinfo=UTC), compute_leaves=True)
+
+    def _sla_stage_changed(self):  # its super() call is a raw write; pylint: disable=missing-return
+        """Stop the SLA clock in a stage waiting for the customer; when the ticket leaves it, move the deadlines
+        of the targets still running out by the working time spent there."""
+        now = fields.Datetime.now()
+        for ticket in self:
+            waiting = ticket.stage_id.sla_paused and not ticket.is_closed
+            if waiting and not ticket.sla_paused_since:
+                super(CrmFeedbackTicket, ticket).write({"sla_paused_since": now})
+            elif not waiting and ticket.sla_paused_since:
+                calendar = ticket._sla_calendar()
+                hours = ticket._working_hours(calendar, ticket.sla_paused_since, now)
+                vals = {"sla_paused_since": False, "sla_paused_hours": ticket.sla_paused_hours + hours}
+                if hours and not ticket.is_closed:
+                    running = {
+                        "sla_response_deadline": not ticket.date_first_response,
+                        "sla_next_response_deadline": bool(ticket.sla_next_response_start),
+                        "sla_resolution_deadline": True,
+                    }
+                    for fname, is_running in running.items():
+                        if is_running and ticket[fname]:
+                            vals[fname] = ticket._working_deadline(calendar, ticket[fname], hours)
+                super(CrmFeedbackTicket, ticket).write(vals)
+            if ticket.is_closed and ticket.sla_id and not ticket.sla_resolution_breached:
+                deadline = ticket.sla_resolution_deadline
+                if deadline and ticket.date_closed and ticket.date_closed > deadline:
+                    ticket._sla_flag_late(["sla_resolution_breached"])
+
+    def _sla_flag_late(self, fnames):  # its super() call is a raw write; pylint: disable=missing-return
+        """A target reached after its deadline (the cron did not run in between) is breached all the same."""
+        super().write(dict.fromkeys([*fnames, "sla_breached"], True))
+
+    def _sla_customer_message(self):  # its super() call is a raw write; pylint: disable=missing-return
+        """A customer message after the first reply starts the next reply target (unless one already runs)."""
+        now = fields.Datetime.now()
+        for ticket in self:
+            hours = ticket.sla_id.next_response_hours
+            if not hours or not ticket.date_first_response or ticket.sla_next_response_start or ticket.is_closed:
+                continue
+            super(CrmFeedbackTicket, ticket).write(
+                {
+                    "sla_next_response_start": now,
+                    "sla_next_response_deadline": ticket._working_deadline(ticket._sla_calendar(), now, hours),
+                    "sla_next_response_reached": False,
+                }
+            )
+
+    def _sla_staff_reply(self):  # its super() call is a raw write; pylint: disable=missing-return
+        """A public reply of the team reaches the first reply target, or the running next reply target."""
+        now = fields.Datetime.now()
+        for ticket in self:
+            vals = {}
+            if not ticket.date_first_response:
+                vals["date_first_response"] = now
+                deadline = ticket.sla_response_deadline
+                if ticket.sla_id and deadline and now > deadline and not ticket.sla_response_breached:
+                    vals.update(sla_response_breached=True, sla_breached=True)
+            elif ticket.sla_next_response_start:
+                vals.update(sla_next_response_start=False, sla_next_response_reached=now)
+                deadline = ticket.sla_next_response_deadline
+                if deadline and now > deadline and not ticket.sla_next_response_breached:
+                    vals.update(sla_next_response_breached=True, sla_breached=True)
+            if vals:
+                super(CrmFeedbackTicket, ticket).write(vals)
+
+    @api.model
     def _cron_check_sla(self):
-        """Flag breached tickets and escalate each once: raise priority, activity for the team leader."""
+        """Flag each target whose deadline passed while it runs (not while the ticket waits for the customer),
+        and escalate each ticket once: raise priority, activity for the team leader."""
         now = fields.Datetime.now()
         late = self.search(
             [
                 ("is_closed", "=", False),
-                ("sla_breached", "=", False),
                 ("sla_id", "!=", False),
+                ("sla_paused_since", "=", False),
+                "|",
                 "|",
                 "&",
+                "&",
                 ("date_first_response", "=", False),
+                ("sla_response_breached", "=", False),
                 ("sla_response_deadline", "<", now),
+                "&",
+                "&",
+                ("sla_next_response_start", "!=", False),
+                ("sla_next_response_breached", "=", False),
+                ("sla_next_response_deadline", "<", now),
+                "&",
+                ("sla_resolution_breached", "=", False),
                 ("sla_resolution_deadline", "<", now),
             ]
         )
         todo = self.env.ref("mail.mail_activity_data_todo")
+        labels = {
+            "sla_response_breached": _("first reply"),
+            "sla_next_response_breached": _("next reply"),
+            "sla_resolution_breached": _("resolution"),
+        }
         for ticket in late:
-            vals = {"sla_breached": True, "sla_escalated": True}
-            if ticket.priority < "3":
-                vals["priority"] = str(int(ticket.priority) + 1)
+            running = {
+                # breach flag: (target still running, its deadline)
+                "sla_response_breached": (not ticket.date_first_response, ticket.sla_response_deadline),
+                "sla_next_response_breached": (bool(ticket.sla_next_response_start), ticket.sla_next_response_deadline),
+                "sla_resolution_breached": (True, ticket.sla_resolution_deadline),
+            }
+            breached = [
+                fname
+                for fname, (is_running, deadline) in running.items()
+                if is_running and not ticket[fname] and deadline and deadline < now
+            ]
+            vals = dict.fromkeys([*breached, "sla_breached"], True)
+            escalate = not ticket.sla_escalated
+            if escalate:
+                vals["sla_escalated"] = True
+                if ticket.priority < "3":
+                    vals["priority"] = str(int(ticket.priority) + 1)
             super(CrmFeedbackTicket, ticket).write(vals)
             leader = ticket.team_id.leader_id or ticket.user_id
-            if leader:
+            if escalate and leader:
                 ticket.activity_schedule(
                     activity_type_id=todo.id,
                     user_id=leader.id,
                     summary=_("SLA breached on %(ticket)s", ticket=ticket.name),
                 )
             ticket.message_post(
-                body=_("SLA %(sla)s breached: escalated.", sla=ticket.sla_id.name), subtype_xmlid="mail.mt_note"
+                body=_(
+                    "SLA %(sla)s breached (%(targets)s).",
+                    sla=ticket.sla_id.name,
+                    targets=", ".join(labels[fname] for fname in breached),
+                )
+                + (" " + _("Escalated.") if escalate else ""),
+                subtype_xmlid="mail.mt_note",
             )
         return late
 
@@ -526,14 +745,13 @@ class CrmFeedbackTicket(models.Model):
         return super(CrmFeedbackTicket, self.with_context(default_user_id=False)).message_new(msg_dict, values)
 
     def _message_post_after_hook(self, message, msg_vals):
-        # the first public reply by an employee is the first response
-        if (
-            not self.date_first_response
-            and message.message_type == "comment"
-            and message.subtype_id == self.env.ref("mail.mt_comment")
-            and message.author_id.user_ids.filtered(lambda u: not u.share)
-        ):
-            super().write({"date_first_response": fields.Datetime.now()})
+        staff = message.author_id.user_ids.filtered(lambda u: not u.share)
+        if message.message_type == "comment" and message.subtype_id == self.env.ref("mail.mt_comment") and staff:
+            # the first public reply by an employee is the first response, a later one the next reply
+            self._sla_staff_reply()
+        elif message.message_type in ("email", "comment") and message.author_id and not staff:
+            # a customer message (mail or portal) after the first reply starts the next reply target
+            self._sla_customer_message()
         if message.message_type == "email" and message.author_id not in self.env.user.partner_id:
             # an incoming customer email: its tone counts
             value = self._sentiment_score(message.body)

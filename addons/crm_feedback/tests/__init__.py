@@ -1,5 +1,6 @@
 from . import test_sentiment
 from . import test_ticket
+from . import test_sla
 from . import test_portal
 from . import test_quality
 from . import test_public_form_fuzz
