@@ -1,9 +1,13 @@
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+from lxml import etree
+
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import format_date
+from odoo.tools.safe_eval import safe_eval
 
 from .common import RetentionCommon
 
@@ -166,3 +170,23 @@ class TestChurnRisk(RetentionCommon):
         for vals in ({"churn_holdout_percent": 60.0}, {"churn_risk_threshold": 101}, {"churn_save_days": 0}):
             with self.assertRaises(ValidationError), self.env.cr.savepoint():
                 self.company.write(vals)
+
+    def test_at_risk_list_is_the_daily_one(self):
+        """The list's default filter: risks flagged by today's (or yesterday's) computation; a customer no longer
+        active keeps their last row but leaves the list."""
+        self.company.churn_risk_threshold = 30  # 20 for the silence, 15 for the detractor
+        current = self._customer("Current Ltd", [160, 130, 100, 70])
+        stale = self._customer("Stale Ltd", [160, 130, 100, 70])
+        self._nps(current, 0, 3)
+        self._nps(stale, 0, 3)
+        self._compute()
+        self.env.cr.execute(
+            "UPDATE crm_churn_risk SET date = %s WHERE partner_id = %s", [self.today - timedelta(days=5), stale.id]
+        )
+        arch = etree.fromstring(self.env.ref("crm_retention.crm_churn_risk_view_search").arch)
+        domain = safe_eval(
+            arch.xpath("//filter[@name='at_risk']")[0].get("domain"),
+            {"context_today": lambda: self.today, "relativedelta": relativedelta},
+        )
+        listed = self.Risk.search([*domain, ("partner_id", "in", (current | stale).ids)])
+        self.assertEqual(listed.partner_id, current)
