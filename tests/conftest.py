@@ -23,7 +23,15 @@ ODOO_SRC = Path(os.environ.get("CRM_ODOO_SRC", "/opt/odoo-18.0"))
 LOCAL = Path(os.environ.get("CRM_LOCAL", REPO / ".local"))
 CONF = os.environ.get("CRM_LOCAL_CONF", str(LOCAL / "odoo.conf"))
 PREFIX = os.environ.get("CRM_TEST_PREFIX", f"crm_test_pytest_{os.getpid()}")
-OUR_MODULES = ["crm_loyalty", "crm_segmentation", "crm_feedback", "crm_erp_bridge", "crm_privacy", "crm_dashboard", "crm_retention"]
+OUR_MODULES = [
+    "crm_loyalty",
+    "crm_segmentation",
+    "crm_feedback",
+    "crm_erp_bridge",
+    "crm_privacy",
+    "crm_dashboard",
+    "crm_retention",
+]
 # the three that stand on Community modules alone (the bridge depends on them, crm_privacy on the bridge)
 STANDALONE_MODULES = ["crm_loyalty", "crm_segmentation", "crm_feedback"]
 # every addon of ours (the base addon and the glue addons come with the five above)
