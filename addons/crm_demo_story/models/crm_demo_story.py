@@ -1,3 +1,4 @@
+import os
 import random
 from collections import defaultdict
 from datetime import datetime, time, timedelta
@@ -63,12 +64,14 @@ class CrmDemoStory(models.AbstractModel):
 
     @api.model
     def _load_demo(self):
-        """The demo file's entry point: the whole story, except in a test run (``--test-enable``): the suite's
-        tests run on the other addons' demo data only, and this addon's tests generate small stories in
-        companies of their own."""
-        if tools.config["test_enable"]:
+        """The demo file's entry point: a story of ``$CRM_DEMO_STORY_CUSTOMERS`` customers (160 by default, 0:
+        none; the translation export sets 0), none in a test run (``--test-enable``): the suite's tests run on
+        the other addons' demo data only, and this addon's tests generate small stories in companies of
+        their own."""
+        customers = int(os.environ.get("CRM_DEMO_STORY_CUSTOMERS", "160"))
+        if tools.config["test_enable"] or customers <= 0:
             return
-        self._generate()
+        self._generate(customers=customers)
 
     @api.model
     def _generate(self, company=None, customers=160, seed=2026):
