@@ -18,3 +18,4 @@ from . import stock_picking
 from . import accounting_export_archive
 from . import crm_feedback_team
 from . import account_partial_reconcile
+from . import account_analytic_line

@@ -20,7 +20,7 @@ class CrmFeedbackTeam(models.Model):
     def _crm_enqueue_ticket_customers(self):
         """The customers of the teams' closed tickets: their ticket handling cost follows the new rate."""
         groups = self.env["crm.feedback.ticket"]._read_group(
-            [("team_id", "in", self.ids), ("is_closed", "=", True), ("time_spent", ">", 0)],
+            [("team_id", "in", self.ids), ("is_closed", "=", True)],
             ["commercial_partner_id"],
         )
         partners = self.env["res.partner"].union(*(partner for (partner,) in groups))

@@ -8,6 +8,13 @@ class CrmFeedbackTicket(models.Model):
     _inherit = "crm.feedback.ticket"
 
     goodwill_ids = fields.One2many("crm.loyalty.goodwill", "ticket_id", string="Goodwill Proposals")
+    crm_timesheet_ids = fields.One2many(
+        "account.analytic.line",
+        "crm_feedback_ticket_id",
+        string="Timesheets",
+        help="Time recorded on the ticket (hr_timesheet): when there is any, its hours are the ticket's handling "
+        "time instead of Time Spent.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

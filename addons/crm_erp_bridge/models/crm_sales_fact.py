@@ -29,8 +29,8 @@ class CrmSalesFact(models.Model):
     their returns, waiting for their late payments. Each is a source of the facts (tag ``service``) and a
     column, each priced with a rate of the company's settings when the figures are computed:
 
-    - ticket handling: closed tickets, by closing day: time spent x the team's hourly cost (the company's
-      when the team has none);
+    - ticket handling: closed tickets, by closing day: the hours of the ticket's timesheets when it has any,
+      else its time spent, x the team's hourly cost (the company's when the team has none);
     - freight: deliveries done, by day done: the carrier's shipping cost when the delivery has a carrier
       (``stock_delivery``), else the company's cost per shipment;
     - returns handling: customer returns done, by day done: the company's cost per return;
@@ -167,20 +167,25 @@ class CrmSalesFact(models.Model):
     # each service source returns the days with a cost only (HAVING): a rate left at zero adds no row
     @api.model
     def _fact_source_tickets(self, scope):
-        """Closed, verified tickets with time spent, by customer, company and closing day."""
+        """Closed, verified tickets, by customer, company and closing day: the hours of their timesheets (or
+        their Time Spent) x the team's hourly cost."""
         return SQL(
             """
             SELECT t.commercial_partner_id AS partner_id, t.company_id, t.date_closed::date AS date,
                    NULL::int AS categ_id, MIN(t.id)::bigint AS row_key,
-                   ROUND(SUM(t.time_spent * COALESCE(NULLIF(team.crm_hourly_cost, 0),
+                   ROUND(SUM(COALESCE(ts.hours, t.time_spent) * COALESCE(NULLIF(team.crm_hourly_cost, 0),
                                                      c.crm_ticket_hourly_cost, 0))::numeric, 2) AS ticket_handling_cost
               FROM crm_feedback_ticket t
               JOIN res_company c ON c.id = t.company_id
          LEFT JOIN crm_feedback_team team ON team.id = t.team_id
-             WHERE t.is_closed AND t.verified AND t.time_spent > 0 AND t.date_closed IS NOT NULL
+              -- the timesheets recorded on the ticket, when there are any, else its Time Spent
+         LEFT JOIN LATERAL (SELECT SUM(l.unit_amount) AS hours FROM account_analytic_line l
+                             WHERE l.crm_feedback_ticket_id = t.id) ts ON TRUE
+             WHERE t.is_closed AND t.verified AND t.date_closed IS NOT NULL
                AND t.commercial_partner_id IS NOT NULL AND %s
           GROUP BY 1, 2, 3
-            HAVING SUM(t.time_spent * COALESCE(NULLIF(team.crm_hourly_cost, 0), c.crm_ticket_hourly_cost, 0)) <> 0
+            HAVING SUM(COALESCE(ts.hours, t.time_spent)
+                       * COALESCE(NULLIF(team.crm_hourly_cost, 0), c.crm_ticket_hourly_cost, 0)) <> 0
             """,
             scope.where(SQL("t.commercial_partner_id"), SQL("t.company_id"), SQL("t.date_closed::date")),
         )

@@ -48,6 +48,7 @@ class CrmCustomerProfitability(models.Model):
         # the service costs (models/crm_sales_fact.py)
         "crm.feedback.ticket": ["time_spent", "is_closed", "verified", "date_closed", "team_id"],
         "crm.feedback.team": ["crm_hourly_cost"],
+        "account.analytic.line": ["unit_amount", "crm_feedback_ticket_id"],
         "stock.picking": ["state", "date_done", "partner_id", "return_id"],
         "account.partial.reconcile": ["amount", "max_date", "debit_move_id", "credit_move_id"],
         "res.company": ["crm_ticket_hourly_cost", "crm_shipment_cost", "crm_return_cost", "crm_cost_of_capital"],

@@ -246,6 +246,23 @@ class TestCostToServe(CostToServeCommon):
         )
         self.assertEqual(before[(self.alpha.id, self.company.id)]["freight_cost"], 8.0)
 
+    def test_timesheets_replace_the_time_spent(self):
+        """Gamma's ticket: 4 h recorded as Time Spent, then timesheets of 1 h and 0.5 h on it: 1.5 x 60 = 90."""
+        self._totals(self.gamma)
+        ticket = self.env["crm.feedback.ticket"].search([("partner_id", "=", self.gamma.id)])
+        plan = self.env["account.analytic.plan"].create({"name": "Service (test)"})
+        account = self.env["account.analytic.account"].create({"name": "Support", "plan_id": plan.id})
+        lines = self.env["account.analytic.line"].create(
+            [
+                {"name": "Call", "account_id": account.id, "unit_amount": hours, "crm_feedback_ticket_id": ticket.id}
+                for hours in (1.0, 0.5)
+            ]
+        )
+        self.assertTrue(self.Queue.search([("partner_id", "=", self.gamma.id), ("event", "=", "ticket")]))
+        self.assertEqual(self._totals(self.gamma)[self.gamma]["ticket_handling_cost"], 90.0)
+        lines[1].unlink()
+        self.assertEqual(self._totals(self.gamma)[self.gamma]["ticket_handling_cost"], 60.0)
+
     def test_company_rates_apply_at_once(self):
         self._totals(self.alpha)
         # per shipment 8 -> 10, per return 15 -> 20, capital 10% -> 20%: 3 deliveries... alpha has 2
