@@ -18,3 +18,4 @@ from . import test_loyalty_deferred
 from . import test_auditor_pack
 from . import test_loyalty_accounting_access
 from . import test_cost_to_serve
+from . import test_loyalty_uplift

@@ -1,2 +1,3 @@
 from . import accounting_export
 from . import accounting_export_whale
+from . import loyalty_uplift_report

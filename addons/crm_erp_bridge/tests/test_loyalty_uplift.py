@@ -1,0 +1,273 @@
+import random
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+from ..tools.loyalty_uplift import bootstrap_interval, match_pairs, summarize
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyUpliftKernel(TransactionCase):
+    """The arithmetic without data: matching within cells without replacement, the bootstrap interval."""
+
+    def test_match_within_cells_without_replacement(self):
+        members = [(1, "a"), (2, "a"), (3, "b"), (4, "c")]
+        candidates = [(10, "a"), (11, "a"), (12, "a"), (20, "b"), (10, "b")]
+        pairs = match_pairs(members, candidates, seed=7)
+        self.assertEqual(pairs, match_pairs(members, candidates, seed=7), "seeded: the same pairs every time")
+        controls = dict(pairs)
+        self.assertEqual(sorted(controls), [1, 2, 3], "member 4 has no candidate in its cell")
+        self.assertTrue({controls[1], controls[2]} <= {10, 11, 12})
+        self.assertEqual(len(set(controls.values())), 3, "each candidate used once")
+        # 10 is a candidate of cells a and b: once used in a (taken first), b gets 20
+        self.assertEqual(dict(match_pairs([(1, "a"), (3, "b")], [(10, "a"), (10, "b"), (20, "b")])), {1: 10, 3: 20})
+
+    def test_bootstrap_interval(self):
+        self.assertEqual(bootstrap_interval([5.0] * 40, 200, seed=1), (5.0, 5.0))
+        rng = random.Random(3)
+        differences = [100 + rng.uniform(-20, 20) for _i in range(200)]
+        low, high = bootstrap_interval(differences, 1000, seed=1)
+        mean = sum(differences) / len(differences)
+        self.assertLess(low, mean)
+        self.assertGreater(high, mean)
+        self.assertLess(high - low, 8, "the mean of 200 differences of spread 40 is known within a few units")
+        self.assertEqual((low, high), bootstrap_interval(differences, 1000, seed=1))
+
+    def test_not_enough_pairs(self):
+        outcome = {
+            "member": {"purchases": 1, "contribution": 10},
+            "control": {"purchases": 0, "contribution": 0},
+            "points_cost": 0,
+            "goodwill": 0,
+        }
+        self.assertEqual(summarize([outcome] * 29, min_pairs=30), {"pairs": 29, "enough": False})
+        self.assertTrue(summarize([outcome] * 30, min_pairs=30)["enough"])
+
+
+class UpliftCommon(TransactionCase):
+    """A company of its own, one program (a point is worth 0.01), members enrolled on the 5th of the month 14
+    months ago (so that their 12 months are over), every customer's RFM cell and lifecycle stage of the month
+    before written as the nightly runs write them, purchases straight into the customer figures."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.today = fields.Date.context_today(env["res.partner"])
+        cls.company = env["res.company"].create({"name": "Uplift Tea Co"})
+        cls.program = env["crm.loyalty.program"].create(
+            {"name": "Tea Club", "company_id": cls.company.id, "point_value": 0.01, "validity_months": 0}
+        )
+        cls.month = (cls.today - relativedelta(months=14)).replace(day=1)
+        cls.enroll = cls.month + timedelta(days=4)
+        cls.stage, cls.other_stage = env["crm.lifecycle.stage"].search([], limit=2)
+        cls.Report = env["crm.loyalty.uplift.report"]
+
+    def _customers(self, count, rfm_code="455", stage=None, name="Customer"):
+        partners = self.env["res.partner"].create([{"name": f"{name} {i}"} for i in range(count)])
+        before = self.month - relativedelta(months=1)
+        self.env.cr.executemany(
+            "INSERT INTO crm_rfm_snapshot (partner_id, company_id, month, rfm_code) VALUES (%s, %s, %s, %s)",
+            [(p.id, self.company.id, before, rfm_code) for p in partners],
+        )
+        self.env["crm.lifecycle.history"].create(
+            [
+                {
+                    "partner_id": p.id,
+                    "company_id": self.company.id,
+                    "to_stage_id": (stage or self.stage).id,
+                    "date": fields.Datetime.to_datetime(before + timedelta(days=9)),
+                    "mode": "auto",
+                }
+                for p in partners
+            ]
+        )
+        return partners
+
+    def _enroll(self, partners, enroll=None):
+        return self.env["crm.loyalty.membership"].create(
+            [
+                {"partner_id": p.id, "program_id": self.program.id, "enroll_date": enroll or self.enroll}
+                for p in partners
+            ]
+        )
+
+    def _purchases(self, rows):
+        """[(partner, days after enrolment, contribution)] into the customer figures."""
+        self.env.cr.executemany(
+            "INSERT INTO crm_sales_fact (partner_id, company_id, date, invoice_count, gross_revenue, net_revenue,"
+            " contribution) VALUES (%s, %s, %s, 1, %s, %s, %s)",
+            [(p.id, self.company.id, self.enroll + timedelta(days=d), c, c, c) for p, d, c in rows],
+        )
+
+    def _figures(self, **kwargs):
+        return {
+            (g["horizon"], g["dimension"], g["name"]): g
+            for g in self.Report._loyalty_uplift(self.company, self.today, **kwargs)
+        }
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyUpliftHandExample(UpliftCommon):
+    def test_three_pairs_by_hand(self):
+        """Members m1, m2, m3 against non-members c1, c2, c3 of their cell (RFM 455, first stage):
+        m1 buys on days 10 and 40 (200 + 100), m2 on day 20 (100), m3 nothing; c1 and c2 buy once (100), c3
+        nothing. m1 earns 1,000 points (10.00) on day 10 and a goodwill bonus of 300 points (3.00).
+        Over 3 months: repeat 2/3 against 2/3 (uplift 0); purchase days 3/3 against 2/3 (uplift 1/3);
+        contribution 400/3 against 200/3 (uplift 66.67); points' cost 10/3, goodwill 3/3; net uplift
+        (200 - 10 - 3) / 3 = 62.33.
+        Not compared: a non-member of another RFM cell (it spends 10,000), one of another stage, and a
+        customer of the cell enrolled two months later (a member before the end of the window)."""
+        members = self._customers(3, name="Member")
+        controls = self._customers(3, name="Control")
+        other_cell = self._customers(1, rfm_code="111", name="Other cell")
+        other_stage = self._customers(1, stage=self.other_stage, name="Other stage")
+        late = self._customers(1, name="Late")
+        memberships = self._enroll(members)
+        self._enroll(late, self.enroll + relativedelta(months=2))
+        m1, m2, _m3 = members
+        c1, c2, _c3 = controls
+        self._purchases(
+            [(m1, 10, 200), (m1, 40, 100), (m2, 20, 100), (c1, 15, 100), (c2, 30, 100)]
+            + [(p, 10, 10000) for p in other_cell + other_stage + late]
+        )
+        entries = self.env["crm.loyalty.entry"].create(
+            [
+                {
+                    "membership_id": memberships[0].id,
+                    "entry_type": "earn",
+                    "points": 1000,
+                    "date": self.enroll + timedelta(days=10),
+                },
+            ]
+        )
+        self.assertTrue(entries)
+        memberships[0]._post_bonus("goodwill", 300, date=self.enroll + timedelta(days=12))
+        figures = self._figures(min_pairs=1, resamples=200)
+        three = figures[3, "all", "All members"]
+        self.assertEqual(three["pairs"], 3)
+        self.assertTrue(three["enough"])
+        self.assertAlmostEqual(three["repeat_member"], 2 / 3)
+        self.assertAlmostEqual(three["repeat_control"], 2 / 3)
+        self.assertAlmostEqual(three["repeat_uplift"], 0)
+        self.assertAlmostEqual(three["purchases_uplift"], 1 / 3)
+        self.assertAlmostEqual(three["contribution_member"], 400 / 3)
+        self.assertAlmostEqual(three["contribution_control"], 200 / 3)
+        self.assertAlmostEqual(three["contribution_uplift"], 200 / 3)
+        self.assertAlmostEqual(three["points_cost"], 10 / 3)
+        self.assertAlmostEqual(three["goodwill"], 1.0)
+        self.assertAlmostEqual(three["net_uplift"], 187 / 3)
+        self.assertLessEqual(three["net_low"], three["net_uplift"])
+        self.assertGreaterEqual(three["net_high"], three["net_uplift"])
+        # by bonus kind: only m1 received one (goodwill)
+        goodwill = figures[3, "bonus", "Goodwill"]
+        self.assertEqual(goodwill["pairs"], 1)
+        self.assertEqual(figures[12, "all", "All members"]["pairs"], 3, "the same pairs over 12 months")
+
+    def test_not_enough_data(self):
+        members = self._customers(5, name="Member")
+        self._customers(8, name="Control")
+        self._enroll(members)
+        figures = self._figures()
+        for horizon in (3, 6, 12):
+            group = figures[horizon, "all", "All members"]
+            self.assertEqual(group["pairs"], 5)
+            self.assertFalse(group["enough"])
+            self.assertNotIn("net_uplift", group)
+        report = self.Report.create({"company_id": self.company.id})
+        report.action_compute()
+        self.assertEqual(len(report.line_ids), 3)
+        self.assertEqual(set(report.line_ids.mapped("status")), {"Not enough data"})
+        self.assertEqual(report.line_ids.mapped("pairs"), [5, 5, 5])
+
+    def test_recent_members_wait_for_their_window(self):
+        """A member enrolled two months ago has a 3-month window still open: not compared yet."""
+        members = self._customers(2, name="Member")
+        self._customers(2, name="Control")
+        self._enroll(members[:1])
+        self._enroll(members[1:], self.today - relativedelta(months=2))
+        self.assertEqual(self._figures(min_pairs=1)[3, "all", "All members"]["pairs"], 1)
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyUpliftPlanted(UpliftCommon):
+    """60 members and 60 non-members of one cell with the same histories before enrolment; 10 non-members
+    of another cell that spend far more (they must not be compared)."""
+
+    def _plant(self, uplift):
+        rng = random.Random(11)
+        members = self._customers(60, name="Member")
+        controls = self._customers(60, name="Control")
+        self._customers(10, rfm_code="155", name="Other")
+        memberships = self._enroll(members)
+        rows = []
+        for partner in members:
+            rows += [(partner, 20, 100 + uplift + rng.uniform(-30, 30)), (partner, 50, 100 + rng.uniform(-30, 30))]
+        for partner in controls:
+            rows += [(partner, 20, 100 + rng.uniform(-30, 30)), (partner, 50, 100 + rng.uniform(-30, 30))]
+        self._purchases(rows)
+        # every member earns 500 points (5.00) on day 20
+        self.env["crm.loyalty.entry"].create(
+            [
+                {"membership_id": m.id, "entry_type": "earn", "points": 500, "date": self.enroll + timedelta(days=20)}
+                for m in memberships
+            ]
+        )
+        self.env.cr.execute("SELECT SUM(contribution) FROM crm_sales_fact WHERE partner_id = ANY(%s)", [members.ids])
+        member_total = self.env.cr.fetchone()[0]
+        self.env.cr.execute("SELECT SUM(contribution) FROM crm_sales_fact WHERE partner_id = ANY(%s)", [controls.ids])
+        return (member_total - self.env.cr.fetchone()[0]) / 60
+
+    def test_planted_uplift_of_100(self):
+        expected = self._plant(100)
+        figures = self._figures()
+        for horizon in (3, 6, 12):
+            group = figures[horizon, "all", "All members"]
+            self.assertEqual(group["pairs"], 60)
+            self.assertAlmostEqual(group["contribution_uplift"], expected, places=6)
+            self.assertAlmostEqual(group["contribution_uplift"], 100, delta=15)
+            self.assertLess(group["contribution_low"], 100)
+            self.assertGreater(group["contribution_high"], 100)
+            self.assertGreater(group["contribution_low"], 50, "the uplift is clearly above 0")
+            self.assertAlmostEqual(group["points_cost"], 5.0)
+            self.assertAlmostEqual(group["net_uplift"], expected - 5.0, places=6)
+            self.assertAlmostEqual(group["repeat_uplift"], 0.0)
+        self.assertEqual(figures, self._figures(), "seeded: the same figures every time")
+
+    def test_no_uplift(self):
+        self._plant(0)
+        group = self._figures()[6, "all", "All members"]
+        self.assertEqual(group["pairs"], 60)
+        self.assertLess(group["contribution_low"], 0)
+        self.assertGreater(group["contribution_high"], 0)
+        self.assertLess(group["net_low"], 0, "without uplift the points cost money")
+
+    def test_managers_only(self):
+        self._plant(100)
+        manager = new_test_user(
+            self.env,
+            login="uplift_manager",
+            groups="sales_team.group_sale_manager",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        report = self.Report.with_user(manager).create({"company_id": self.company.id})
+        report.action_compute()
+        line = report.line_ids.filtered(lambda l: l.horizon == "3" and l.dimension == "all")
+        self.assertEqual(line.pairs, 60)
+        self.assertEqual(line.status, "Pays")
+        loyalty = new_test_user(
+            self.env,
+            login="uplift_loyalty",
+            groups="crm_loyalty.group_loyalty_manager",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        self.Report.with_user(loyalty).create({"company_id": self.company.id}).action_compute()
+        salesman = new_test_user(self.env, login="uplift_salesman", groups="sales_team.group_sale_salesman")
+        with self.assertRaises(AccessError):
+            self.Report.with_user(salesman).create({})
