@@ -97,11 +97,15 @@ class UpliftCommon(TransactionCase):
         )
 
     def _purchases(self, rows):
-        """[(partner, days after enrolment, contribution)] into the customer figures."""
+        """[(partner, days after enrolment, contribution[, loyalty rewards])] into the customer figures (gross
+        revenue = contribution + rewards: no cost of goods)."""
         self.env.cr.executemany(
-            "INSERT INTO crm_sales_fact (partner_id, company_id, date, invoice_count, gross_revenue, net_revenue,"
-            " contribution) VALUES (%s, %s, %s, 1, %s, %s, %s)",
-            [(p.id, self.company.id, self.enroll + timedelta(days=d), c, c, c) for p, d, c in rows],
+            "INSERT INTO crm_sales_fact (partner_id, company_id, date, invoice_count, gross_revenue, loyalty_rewards,"
+            " net_revenue, contribution) VALUES (%s, %s, %s, 1, %s, %s, %s, %s)",
+            [
+                (p.id, self.company.id, self.enroll + timedelta(days=d), c + r, r, c, c)
+                for p, d, c, r in ((*row, 0)[:4] for row in rows)
+            ],
         )
 
     def _figures(self, **kwargs):
@@ -115,11 +119,12 @@ class UpliftCommon(TransactionCase):
 class TestLoyaltyUpliftHandExample(UpliftCommon):
     def test_three_pairs_by_hand(self):
         """Members m1, m2, m3 against non-members c1, c2, c3 of their cell (RFM 455, first stage):
-        m1 buys on days 10 and 40 (200 + 100), m2 on day 20 (100), m3 nothing; c1 and c2 buy once (100), c3
-        nothing. m1 earns 1,000 points (10.00) on day 10 and a goodwill bonus of 300 points (3.00).
+        m1 buys on days 10 and 40 (200, then 100 of which 2 paid with points: contribution 98), m2 on day 20
+        (100), m3 nothing; c1 and c2 buy once (100), c3 nothing. m1 earns 1,000 points (10.00) on day 10 and a
+        goodwill bonus of 300 points (3.00).
         Over 3 months: repeat 2/3 against 2/3 (uplift 0); purchase days 3/3 against 2/3 (uplift 1/3);
-        contribution 400/3 against 200/3 (uplift 66.67); points' cost 10/3, goodwill 3/3; net uplift
-        (200 - 10 - 3) / 3 = 62.33.
+        contribution 398/3 against 200/3 (uplift 66); points' cost 10/3, goodwill 3/3; net uplift: the 2 of
+        rewards added back (the points are counted once, when issued): (198 + 2 - 10 - 3) / 3 = 62.33.
         Not compared: a non-member of another RFM cell (it spends 10,000), one of another stage, and a
         customer of the cell enrolled two months later (a member before the end of the window)."""
         members = self._customers(3, name="Member")
@@ -132,7 +137,7 @@ class TestLoyaltyUpliftHandExample(UpliftCommon):
         m1, m2, _m3 = members
         c1, c2, _c3 = controls
         self._purchases(
-            [(m1, 10, 200), (m1, 40, 100), (m2, 20, 100), (c1, 15, 100), (c2, 30, 100)]
+            [(m1, 10, 200), (m1, 40, 98, 2), (m2, 20, 100), (c1, 15, 100), (c2, 30, 100)]
             + [(p, 10, 10000) for p in other_cell + other_stage + late]
         )
         entries = self.env["crm.loyalty.entry"].create(
@@ -147,6 +152,8 @@ class TestLoyaltyUpliftHandExample(UpliftCommon):
         )
         self.assertTrue(entries)
         memberships[0]._post_bonus("goodwill", 300, date=self.enroll + timedelta(days=12))
+        gold = self.env["crm.loyalty.tier"].create({"name": "Gold", "program_id": self.program.id, "threshold": 1e9})
+        memberships[1:].tier_id = gold
         figures = self._figures(min_pairs=1, resamples=200)
         three = figures[3, "all", "All members"]
         self.assertEqual(three["pairs"], 3)
@@ -155,17 +162,22 @@ class TestLoyaltyUpliftHandExample(UpliftCommon):
         self.assertAlmostEqual(three["repeat_control"], 2 / 3)
         self.assertAlmostEqual(three["repeat_uplift"], 0)
         self.assertAlmostEqual(three["purchases_uplift"], 1 / 3)
-        self.assertAlmostEqual(three["contribution_member"], 400 / 3)
+        self.assertAlmostEqual(three["contribution_member"], 398 / 3)
         self.assertAlmostEqual(three["contribution_control"], 200 / 3)
-        self.assertAlmostEqual(three["contribution_uplift"], 200 / 3)
+        self.assertAlmostEqual(three["contribution_uplift"], 198 / 3)
         self.assertAlmostEqual(three["points_cost"], 10 / 3)
         self.assertAlmostEqual(three["goodwill"], 1.0)
         self.assertAlmostEqual(three["net_uplift"], 187 / 3)
         self.assertLessEqual(three["net_low"], three["net_uplift"])
         self.assertGreaterEqual(three["net_high"], three["net_uplift"])
-        # by bonus kind: only m1 received one (goodwill)
+        # by bonus kind: only m1 received one (goodwill); by tier: m2 and m3 are Gold (1/1 repeat against
+        # the 1 of 2 of their controls, whichever they are)
         goodwill = figures[3, "bonus", "Goodwill"]
         self.assertEqual(goodwill["pairs"], 1)
+        self.assertAlmostEqual(goodwill["contribution_member"], 298)
+        gold = figures[3, "tier", "Gold"]
+        self.assertEqual(gold["pairs"], 2)
+        self.assertAlmostEqual(gold["contribution_member"], 50)
         self.assertEqual(figures[12, "all", "All members"]["pairs"], 3, "the same pairs over 12 months")
 
     def test_not_enough_data(self):

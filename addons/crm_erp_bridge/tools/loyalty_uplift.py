@@ -87,11 +87,13 @@ def summarize(outcomes, min_pairs=MIN_PAIRS, resamples=RESAMPLES, seed=0):
     """The figures of one group of pairs.
 
     :param outcomes: list of dicts, one per pair, with ``member`` and ``control`` dicts of ``purchases``
-        (purchase days in the window) and ``contribution``, and the member's ``points_cost`` and
-        ``goodwill`` (money).
+        (purchase days in the window) and ``contribution``, and the member's ``points_cost``, ``goodwill``
+        (points issued in the window, valued) and ``rewards`` (points paid with on invoices, already
+        deducted from the contribution).
     :return: dict with ``pairs``, ``enough`` and, when enough, per metric ``<metric>_member``,
         ``<metric>_control``, ``<metric>_uplift``, ``<metric>_low``, ``<metric>_high``; ``points_cost`` and
-        ``goodwill`` per member. ``net`` is the contribution uplift minus the points' cost and goodwill."""
+        ``goodwill`` per member. ``net`` is the contribution uplift plus the member's rewards (added back) minus
+        the points' cost and goodwill."""
     n = len(outcomes)
     result = {"pairs": n, "enough": n >= min_pairs and n > 0}
     if not result["enough"]:
@@ -110,7 +112,9 @@ def summarize(outcomes, min_pairs=MIN_PAIRS, resamples=RESAMPLES, seed=0):
         "purchases": [float(o["control"]["purchases"]) for o in outcomes],
         "contribution": [float(o["control"]["contribution"]) for o in outcomes],
     }
-    costs = [float(o["points_cost"]) + float(o["goodwill"]) for o in outcomes]
+    # the rewards a member paid with are already a cost in the contribution: added back, the points are
+    # counted once, at their value when issued
+    costs = [float(o["points_cost"]) + float(o["goodwill"]) - float(o.get("rewards", 0.0)) for o in outcomes]
     members["net"] = [c - cost for c, cost in zip(members["contribution"], costs, strict=True)]
     controls["net"] = controls["contribution"]
     result["points_cost"] = mean([float(o["points_cost"]) for o in outcomes])

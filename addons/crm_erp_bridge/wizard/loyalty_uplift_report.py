@@ -196,7 +196,8 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
     @api.model
     def _uplift_outcomes(self, company, pairs, members, horizon):
         """One outcome per pair: purchase days and contribution of member and control over the member's
-        window (the enrolment day excluded, ``horizon`` months after it), from the customer figures; the
+        window (the enrolment day excluded, ``horizon`` months after it), from the customer figures, with the
+        loyalty rewards the member paid with (a cost the contribution already carries); the
         member's points earned in the window valued at the program's point value (goodwill apart) and the
         kinds of bonus received: one query on the figures, one on the ledger."""
         if not pairs:
@@ -212,12 +213,13 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
             date_to=max(ends),
         )
         figures = {
-            partner: {"purchases": purchases, "contribution": contribution}
-            for partner, purchases, contribution in self.env.execute_query(
+            partner: {"purchases": purchases, "contribution": contribution, "rewards": rewards}
+            for partner, purchases, contribution, rewards in self.env.execute_query(
                 SQL(
                     """SELECT w.partner_id,
                               COUNT(*) FILTER (WHERE f.invoice_count > 0),
-                              COALESCE(SUM(f.contribution), 0)
+                              COALESCE(SUM(f.contribution), 0),
+                              COALESCE(SUM(f.loyalty_rewards), 0)
                          FROM unnest(%s::int[], %s::date[], %s::date[]) AS w(partner_id, date_from, date_to)
                          JOIN (%s) f ON f.partner_id = w.partner_id AND f.date > w.date_from AND f.date <= w.date_to
                      GROUP BY w.partner_id""",
@@ -251,7 +253,7 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
                 )
             )
         }
-        nothing = {"purchases": 0, "contribution": 0.0}
+        nothing = {"purchases": 0, "contribution": 0.0, "rewards": 0.0}
         outcomes = []
         for member, control, _anchor in pairs:
             cost, goodwill, kinds = points.get(member, (0.0, 0.0, None))
@@ -260,6 +262,7 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
                     "member": figures.get(member, nothing),
                     "control": figures.get(control, nothing),
                     "points_cost": cost,
+                    "rewards": figures.get(member, nothing)["rewards"],
                     "goodwill": goodwill,
                     "tier_id": members[member]["tier_id"],
                     "bonus_kinds": sorted(k for k in kinds or () if k),
