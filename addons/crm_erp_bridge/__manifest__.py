@@ -16,6 +16,7 @@
         "security/ir.model.access.csv",
         "security/loyalty_breakage_security.xml",
         "security/loyalty_uplift_security.xml",
+        "security/crm_feedback_sla_compliance_security.xml",
         "data/crm_erp_bridge_cron.xml",
         "data/loyalty_breakage_cron.xml",
         "views/res_partner_views.xml",
@@ -36,6 +37,7 @@
         "views/loyalty_uplift_report_views.xml",
         "views/crm_erp_bridge_menus.xml",
         "views/loyalty_breakage_views.xml",
+        "views/crm_feedback_sla_compliance_views.xml",
     ],
     "demo": ["demo/crm_erp_bridge_sales_demo.xml", "demo/crm_erp_bridge_demo.xml"],
     "assets": {
