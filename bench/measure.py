@@ -421,3 +421,41 @@ if "ticket_handling_cost" in env["crm.sales.fact"]._fields:
         lambda: len(env["crm.whale.curve"]._whale_curve(company)["points"]),
         setup=price_and_refresh,
     )
+
+# 17. does the loyalty program pay? (crm_erp_bridge): members matched with non-members over 3/6/12 months,
+# bootstrap intervals. The generated members are enrolled today: first, not timed, they are enrolled over the
+# six months ending 13 months ago (their 12 months are over) and every customer's latest RFM cell is copied
+# into the months before those enrolment months (the generated data has one snapshot month).
+if "crm.loyalty.uplift.report" in env:
+    uplift_end = today - relativedelta(months=13)
+    uplift_months = (
+        (uplift_end - timedelta(days=180)).replace(day=1) - relativedelta(months=1),
+        uplift_end.replace(day=1) - relativedelta(months=1),
+    )
+
+    def enrol_in_the_past():
+        cr.execute(
+            SQL(
+                "UPDATE crm_loyalty_membership SET enroll_date = %s::date - MOD(id, 180) WHERE company_id = %s",
+                uplift_end,
+                company.id,
+            )
+        )
+        cr.execute(
+            SQL(
+                """INSERT INTO crm_rfm_snapshot (partner_id, company_id, month, rfm_code)
+                   SELECT s.partner_id, s.company_id, m.month::date, s.rfm_code
+                     FROM (SELECT DISTINCT ON (partner_id) partner_id, company_id, rfm_code FROM crm_rfm_snapshot
+                            WHERE company_id = %s ORDER BY partner_id, month DESC) s
+               CROSS JOIN generate_series(%s::date, %s::date, INTERVAL '1 month') AS m(month)
+              ON CONFLICT DO NOTHING""",
+                company.id,
+                *uplift_months,
+            )
+        )
+
+    measure(
+        "17. Loyalty uplift, every member of the company matched (3/6/12 months, by tier and bonus kind)",
+        lambda: len(env["crm.loyalty.uplift.report"]._loyalty_uplift(company, today)),
+        setup=enrol_in_the_past,
+    )

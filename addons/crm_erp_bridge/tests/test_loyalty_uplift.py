@@ -1,5 +1,6 @@
 import random
 from datetime import timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
@@ -7,6 +8,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from ..tools import loyalty_uplift
 from ..tools.loyalty_uplift import bootstrap_interval, match_pairs, summarize
 
 
@@ -36,6 +38,10 @@ class TestLoyaltyUpliftKernel(TransactionCase):
         self.assertGreater(high, mean)
         self.assertLess(high - low, 8, "the mean of 200 differences of spread 40 is known within a few units")
         self.assertEqual((low, high), bootstrap_interval(differences, 1000, seed=1))
+        with patch.object(loyalty_uplift, "numpy", None):
+            plain = bootstrap_interval(differences, 1000, seed=1)
+        self.assertAlmostEqual(plain[0], low, delta=0.5, msg="without numpy: the same interval within sampling")
+        self.assertAlmostEqual(plain[1], high, delta=0.5)
 
     def test_not_enough_pairs(self):
         outcome = {

@@ -55,24 +55,38 @@ def match_pairs(members, candidates, seed=0):
 def bootstrap_interval(differences, resamples=RESAMPLES, seed=0, confidence=CONFIDENCE):
     """(low, high): the percentile bootstrap interval of the mean of ``differences`` (one per pair),
     resampling the pairs with replacement ``resamples`` times from a generator seeded with ``seed``."""
-    n = len(differences)
+    return bootstrap_intervals([differences], resamples, seed, confidence)[0]
+
+
+def bootstrap_intervals(columns, resamples=RESAMPLES, seed=0, confidence=CONFIDENCE):
+    """[(low, high)]: the percentile bootstrap interval of the mean of each column (equal lengths, one value
+    per pair), the pairs resampled together: each resample draws the pairs once for every column."""
+    n = len(columns[0]) if columns else 0
     if not n:
-        return (0.0, 0.0)
+        return [(0.0, 0.0) for _c in columns]
     tail = (1 - confidence) / 2
     if numpy is not None:
-        values = numpy.asarray(differences, dtype=float)
+        values = numpy.asarray(columns, dtype=float).T
         generator = numpy.random.default_rng(seed)
         means = []
-        # blocks of resamples keep the index matrix small (100 x pairs) for tens of thousands of pairs
+        # by blocks of 100 resamples: the times each pair is drawn (bincount of the draws) times the values,
+        # one matrix product for every column (5 times faster than averaging the drawn values, measured on
+        # 20,000 pairs)
         for start in range(0, resamples, 100):
             block = min(100, resamples - start)
-            means.append(values[generator.integers(0, n, size=(block, n))].mean(axis=1))
+            draws = generator.integers(0, n, size=(block, n)) + numpy.arange(block)[:, None] * n
+            counts = numpy.bincount(draws.ravel(), minlength=block * n).reshape(block, n)
+            means.append(counts @ values / n)
         means = numpy.concatenate(means)
-        low, high = numpy.quantile(means, [tail, 1 - tail])
-        return (float(low), float(high))
+        bounds = numpy.quantile(means, [tail, 1 - tail], axis=0)
+        return [(float(bounds[0][i]), float(bounds[1][i])) for i in range(len(columns))]
     rng = random.Random(seed)
-    means = sorted(sum(differences[rng.randrange(n)] for _i in range(n)) / n for _r in range(resamples))
-    return (_quantile(means, tail), _quantile(means, 1 - tail))
+    sums = [[] for _c in columns]
+    for _r in range(resamples):
+        draws = [rng.randrange(n) for _i in range(n)]
+        for column, total in zip(columns, sums, strict=True):
+            total.append(sum(column[i] for i in draws) / n)
+    return [(_quantile(sorted(total), tail), _quantile(sorted(total), 1 - tail)) for total in sums]
 
 
 def _quantile(ordered, q):
@@ -119,14 +133,16 @@ def summarize(outcomes, min_pairs=MIN_PAIRS, resamples=RESAMPLES, seed=0):
     controls["net"] = controls["contribution"]
     result["points_cost"] = mean([float(o["points_cost"]) for o in outcomes])
     result["goodwill"] = mean([float(o["goodwill"]) for o in outcomes])
-    for index, metric in enumerate(METRICS):
-        differences = [m - c for m, c in zip(members[metric], controls[metric], strict=True)]
-        low, high = bootstrap_interval(differences, resamples, seed + index)
+    differences = {
+        metric: [m - c for m, c in zip(members[metric], controls[metric], strict=True)] for metric in METRICS
+    }
+    intervals = bootstrap_intervals([differences[metric] for metric in METRICS], resamples, seed)
+    for metric, (low, high) in zip(METRICS, intervals, strict=True):
         result.update(
             {
                 f"{metric}_member": mean(members[metric]),
                 f"{metric}_control": mean(controls[metric]),
-                f"{metric}_uplift": mean(differences),
+                f"{metric}_uplift": mean(differences[metric]),
                 f"{metric}_low": low,
                 f"{metric}_high": high,
             }
