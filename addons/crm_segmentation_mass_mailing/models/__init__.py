@@ -1,0 +1,1 @@
+from . import crm_marketing_consent, crm_rule_segment
