@@ -6,7 +6,6 @@ class CrmRuleSegment(models.Model):
 
     mailing_list_id = fields.Many2one(
         "mailing.list",
-        string="Mailing List",
         ondelete="set null",
         tracking=True,
         help="Kept in sync with the members at every refresh: the members who consent to e-mail marketing (and "
