@@ -20,3 +20,4 @@ from . import test_loyalty_accounting_access
 from . import test_cost_to_serve
 from . import test_loyalty_uplift
 from . import test_sla_compliance
+from . import test_tour_sla
