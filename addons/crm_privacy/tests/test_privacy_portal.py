@@ -46,7 +46,7 @@ class TestPrivacyPortal(HttpCase):
         self.customer.lifecycle_stage_id = self.env["crm.lifecycle.stage"].search([("code", "=", "formation")])
         page, token = self._csrf()
         self.assertIn("Lifecycle stage", page.text)
-        self.assertIn("A member of staff chose this stage", page.text)
+        self.assertIn("A member of our staff set the stage of your relationship with us", page.text)
         contact = self.user.partner_id
         response = self.url_open("/my/privacy/consent", data={"csrf_token": token, "channel": "email", "granted": "1"})
         self.assertEqual(response.status_code, 200)
@@ -105,3 +105,33 @@ class TestPrivacyPortal(HttpCase):
     def test_home_links_to_the_privacy_page(self):
         self.authenticate("privacy_portal", "privacy_portal")
         self.assertIn('href="/my/privacy"', self.url_open("/my").text)
+
+    def test_explanation_in_plain_words(self):
+        """The customer reads a sentence about their own purchases, not the staff's rule and the company's
+        figures (the number of customers compared, the typical gap of the company)."""
+        segment = self.env["crm.rfm.segment"].search([], limit=1)
+        self.env["crm.rfm.score"].sudo().create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.env.company.id,
+                "r_score": 4,
+                "f_score": 3,
+                "m_score": 5,
+                "frequency": 4,
+                "monetary": 1234.0,
+                "last_purchase_date": "2026-03-02",
+                "segment_id": segment.id,
+                "value_class": "high",
+            }
+        )
+        self.authenticate("privacy_portal", "privacy_portal")
+        page = self.url_open("/my/privacy").text
+        self.assertIn("you bought 4 times", page)
+        self.assertIn("1,234.00", page)
+        self.assertIn(segment.name, page)
+        self.assertNotIn("Customers compared", page)
+        self.assertNotIn("ranked three times", page)
+        # the staff's explanation keeps the rule and the company's figures
+        staff = {item["key"]: item for item in self.customer._crm_explain_profiling()}
+        self.assertIn("ranked three times", staff["rfm"]["rule"])
+        self.assertIn("Customers compared", dict(staff["rfm"]["inputs"]))

@@ -601,6 +601,18 @@ class CrmRfmScore(models.Model):
                     company=company.name,
                 ),
                 "computed_on": computed_on,
+                # for the customer (the portal): their own figures, in words
+                "plain": _(
+                    "We group our customers by when they last bought, how often and how much. Over the last "
+                    "%(months)s months you bought %(count)s times for %(amount)s, the last time on %(date)s: this "
+                    "places you in the group %(segment)s.",
+                    months=company.rfm_window_months,
+                    count=self.frequency,
+                    amount=format_amount(self.env, self.monetary, self.currency_id),
+                    date=format_date(self.env, self.last_purchase_date),
+                    segment=self.segment_id.name or "-",
+                ),
+                "plain_inputs": [],
             },
             {
                 "key": "value_class",
@@ -617,6 +629,13 @@ class CrmRfmScore(models.Model):
                     "with a positive contribution Low value, the others No profit."
                 ),
                 "computed_on": computed_on,
+                "plain": _(
+                    "Compared with our other customers, what your purchases of the last %(months)s months brought "
+                    "us after the cost of the goods places you in the class %(value)s.",
+                    months=company.rfm_window_months,
+                    value=dict(self._fields["value_class"]._description_selection(self.env)).get(self.value_class, "-"),
+                ),
+                "plain_inputs": [],
             },
         ]
         items.append(self._explain_prediction())
@@ -640,6 +659,15 @@ class CrmRfmScore(models.Model):
                     why=self.prediction_note or "",
                 ),
                 computed_on=self.partner_id._crm_explain_datetime(company.clv_predicted_at),
+                plain=_(
+                    "We compare the time since your last purchase with the usual time between two purchases of our "
+                    "customers (%(days)s days): %(verdict)s",
+                    days=company.clv_typical_gap_days,
+                    verdict=_("we consider that you may stop buying from us.")
+                    if self.likely_churning
+                    else _("we do not expect you to stop buying from us."),
+                ),
+                plain_inputs=[],
             )
             return item
         day = fields.Datetime.context_timestamp(self, self.predicted_at).date()
@@ -672,5 +700,13 @@ class CrmRfmScore(models.Model):
                 rate=self.clv_discount_rate,
             ),
             computed_on=self.partner_id._crm_explain_datetime(self.predicted_at),
+            plain=_(
+                "From how often and when you bought, a statistical model estimates the chance that you buy from us "
+                "again at %(alive)s%% and the value of your purchases over the next %(months)s months at %(clv)s.",
+                alive=round(self.prob_alive * 100),
+                months=self.clv_horizon_months,
+                clv=format_amount(self.env, self.clv_12m, self.currency_id),
+            ),
+            plain_inputs=[],
         )
         return item

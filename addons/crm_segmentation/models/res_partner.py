@@ -500,11 +500,16 @@ class ResPartner(models.Model):
                 "A member of staff chose this stage; the automatic rules leave it as it is until %(day)s.",
                 day=format_date(self.env, self.lifecycle_manual_until) if self.lifecycle_manual_until else "-",
             )
+            item["plain"] = _(
+                "A member of our staff set the stage of your relationship with us: %(stage)s.", stage=stage.name
+            )
+            item["plain_inputs"] = []
             return [item]
         self.env.cr.execute(self._lifecycle_facts_sql([self.id], today))
         rows = self.env.cr.dictfetchall()
         if not rows:
             item.update(inputs=[], rule=_("No sales document: the stage was set before and is kept."))
+            item.update(plain=item["rule"], plain_inputs=[])
             return [item]
         row = rows[0]
         facts = LifecycleFacts(**{name: row[name] for name in LifecycleFacts.__dataclass_fields__})
@@ -537,6 +542,9 @@ class ResPartner(models.Model):
                 rule=item["rule"],
                 stage=target.name or code,
             )
+        # for the customer: the rule that applies to them, with their own purchases (not the company's figures)
+        item["plain"] = _("The stage of your relationship with us follows your purchases: %(rule)s", rule=item["rule"])
+        item["plain_inputs"] = item["inputs"][:3]
         return [item]
 
     def _crm_lifecycle_rule_words(self, params):

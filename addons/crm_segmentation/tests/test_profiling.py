@@ -114,6 +114,15 @@ class TestProfilingOptOut(SegmentationCommon):
         self.assertEqual(inputs["Days since the last purchase"], "11 days")
         self.assertEqual(inputs["Typical gap between purchases"], "80 days")
         self.assertIn("At least 3 invoices", life["rule"])
+        # in plain words for the customer: their own purchases, not the company's figures
+        self.assertIn("you bought 3 times", rfm["plain"])
+        self.assertIn("3,000.00", rfm["plain"])
+        self.assertIn("Medium value", value["plain"])
+        self.assertTrue(life["plain"].startswith("The stage of your relationship with us follows your purchases"))
+        self.assertEqual(
+            [label for label, _value in life["plain_inputs"]],
+            ["Posted invoices", "Invoices in the last 24 months", "Days since the last purchase"],
+        )
         # an opted-out customer: one item saying so
         self.a.crm_profiling_opt_out = True
         self.assertEqual([item["key"] for item in self.a._crm_explain_profiling()], ["opt_out"])
