@@ -42,9 +42,9 @@ class CrmFeedbackSlaCompliance(models.Model):
         "crm.loyalty.membership": ["partner_id", "company_id", "state", "tier_id", "program_id"],
     }
 
-    ticket_id = fields.Many2one("crm.feedback.ticket", string="Ticket", readonly=True)
+    ticket_id = fields.Many2one("crm.feedback.ticket", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    team_id = fields.Many2one("crm.feedback.team", string="Team", readonly=True)
+    team_id = fields.Many2one("crm.feedback.team", readonly=True)
     user_id = fields.Many2one("res.users", string="Assigned To", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     sla_id = fields.Many2one("crm.feedback.sla", string="SLA Policy", readonly=True)

@@ -1,9 +1,11 @@
+import importlib.util
 from datetime import date, datetime, time, timedelta
 
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import file_path
 
 from .common import FeedbackCommon
 
@@ -158,3 +160,30 @@ class TestSla(FeedbackCommon):
             ticket.stage_id = self.stage_solved
         self.assertTrue(ticket.sla_resolution_breached and ticket.sla_breached)
         self.assertEqual((ticket.sla_response_status, ticket.sla_resolution_status), ("met", "breached"))
+
+    def test_migration_flags_the_late_target_and_pauses_waiting_tickets(self):
+        with self._frozen(0, 9):
+            unanswered, answered, waiting = (self._ticket(team_id=self.sla_team.id) for _i in range(3))
+        with self._frozen(0, 10):
+            self._staff_replies(answered)
+        # as before the update: one breach flag per ticket, the waiting stage did not stop the clock
+        (unanswered | answered).write({"sla_breached": True})
+        self.stage_waiting.sla_paused = False
+        waiting.stage_id = self.stage_waiting
+        self.assertFalse(waiting.sla_paused_since)
+        path = file_path("crm_feedback/migrations/18.0.1.5.0/post-migrate.py")
+        spec = importlib.util.spec_from_file_location("crm_feedback_post_migrate_18_0_1_5_0", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        self.env.flush_all()  # the update runs on what the database holds
+        with self._frozen(1, 9):
+            migration.migrate(self.env.cr, "18.0.1.4.0")
+        self.assertTrue(self.stage_waiting.sla_paused)
+        self.assertEqual(
+            (unanswered.sla_response_breached, unanswered.sla_resolution_breached), (True, False), "never answered"
+        )
+        self.assertEqual(
+            (answered.sla_response_breached, answered.sla_resolution_breached), (False, True), "answered on time"
+        )
+        self.assertFalse(waiting.sla_response_breached or waiting.sla_resolution_breached)
+        self.assertEqual(waiting.sla_paused_since, self._at(1, 9), "a waiting ticket's clock stops from the update")
