@@ -10,16 +10,23 @@ LOGGED_360 = "crm_privacy_logged_360"
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    def read(self, fields=None, load="_classic_read"):
-        """A deliberate read of the 360 figures (the web client opening the panel or the dashboard, an RPC
-        client asking for them) is logged, once per transaction, user, company and customer; the compute
-        itself logs nothing (other code reads the figures for its own needs).
+    def _read_format(self, fnames, load="_classic_read"):
+        """A deliberate read of the 360 figures by a client is logged, once per transaction, user, company and
+        customer, in one row for the customers of the call: every client read goes through here (``read``,
+        ``web_read``, ``search_read``, ``web_search_read``); the compute itself logs nothing (other code reads
+        the figures for its own needs). The figures are not stored: they can be neither searched nor grouped.
         """
-        result = super().read(fields, load)
-        requested = set(fields) if fields else set(self._fields)
+        result = super()._read_format(fnames, load)
+        requested = set(fnames) if fnames else set(self._fields)
         if self and not requested.isdisjoint(PANEL_FIELDS):
             self._privacy_log_360()
         return result
+
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        """An export of the 360 figures (the export dialog, ``export_data`` over RPC) is logged like a read."""
+        if self and any(path and path[0] in PANEL_FIELDS for path in fields):
+            self._privacy_log_360()
+        return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
 
     def _privacy_log_360(self):
         logged = self.env.cr.cache.setdefault(LOGGED_360, set())

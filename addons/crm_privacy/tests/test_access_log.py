@@ -4,6 +4,8 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from odoo.addons.crm_privacy.models.res_partner import LOGGED_360
+
 from .common import PrivacyCommon
 
 
@@ -40,6 +42,38 @@ class TestAccessLog(PrivacyCommon):
         with self.assertRaises(AccessError):
             log.with_user(self.salesman).read(["partner_ids"])
         self.assertEqual(log.with_user(self.officer).partner_ids, self.customer)
+
+    def test_search_read_and_export_are_logged_set_based(self):
+        """Every way a client reads the figures is logged, in one row for the customers of the call."""
+        other = self.env["res.partner"].create({"name": "Second Customer Ltd", "is_company": True})
+        customers = self.customer | other
+        partners = self.env["res.partner"].with_user(self.salesman)
+        # an RPC client's search_read (no read() on the way): one row listing both customers
+        rows = partners.search_read([("id", "in", customers.ids)], ["name", "crm360_revenue_total"])
+        self.assertEqual(len(rows), 2)
+        log = self._logs("view_360")
+        self.assertEqual(len(log), 1, "one insert for the list of customers")
+        self.assertEqual(log.partner_ids, customers)
+        self.assertEqual(log.partner_count, 2)
+        # the web client's list (web_search_read) in the same request: already logged
+        partners.web_search_read([("id", "in", customers.ids)], {"crm360_receivable": {}})
+        self.assertEqual(len(self._logs("view_360")), 1)
+        # a search_read without the figures logs nothing
+        self.env.cr.cache.pop(LOGGED_360, None)
+        partners.search_read([("id", "in", customers.ids)], ["name"])
+        self.assertEqual(len(self._logs("view_360")), 1)
+        # an export of the figures, in a new request
+        self.salesman.groups_id |= self.env.ref("base.group_allow_export")
+        third = self.env["res.partner"].create({"name": "Third Customer Ltd", "is_company": True})
+        third.with_user(self.salesman).export_data(["name", "crm360_receivable"])
+        exported = self._logs("view_360", third)
+        self.assertEqual(len(exported), 1)
+        self.assertEqual(exported.partner_ids, third)
+        self.assertEqual(exported.user_id, self.salesman)
+        # an export without the figures logs nothing
+        fourth = self.env["res.partner"].create({"name": "Fourth Customer Ltd", "is_company": True})
+        fourth.with_user(self.salesman).export_data(["name"])
+        self.assertFalse(self._logs("view_360", fourth))
 
     def test_contact_logs_its_customer(self):
         self.contact.with_user(self.salesman).web_read({"crm360_revenue_12m": {}})
