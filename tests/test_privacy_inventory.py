@@ -19,6 +19,8 @@ RELATION_TYPES = {"Many2one", "Many2many"}
 PARTNER = "res.partner"
 SKIPPED_PARTS = {"tests", "migrations", "demo", "static"}
 COLUMNS = ["model", "field", "purpose", "legal basis", "retention", "who can read"]
+# stored personal fields Odoo's mixins add to the models that inherit them (a scan of our sources cannot see them)
+MIXIN_FIELDS = {"mail.thread.cc": {"email_cc": "Char"}}
 ROW = re.compile(r"^\|\s*`(?P<model>[\w.]+)`\s*\|\s*`(?P<field>\w+)`\s*\|(?P<rest>.*)\|\s*$")
 
 
@@ -66,6 +68,20 @@ def _is_personal(call):
     return None
 
 
+def _mixins_of(cls):
+    """The models named in the ``_inherit`` list of a class."""
+    for node in cls.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == "_inherit"
+        ):
+            elts = node.value.elts if isinstance(node.value, (ast.List, ast.Tuple)) else [node.value]
+            return [name for name in map(_constant, elts) if name]
+    return []
+
+
 def personal_fields(sources):
     """{(model, field): type} of the fields that need an inventory row, from {path: python source}."""
     found = {}
@@ -74,6 +90,9 @@ def personal_fields(sources):
             model = _model_of(cls)
             if not model:
                 continue
+            for mixin in _mixins_of(cls):
+                for field, kind in MIXIN_FIELDS.get(mixin, {}).items():
+                    found[(model, field)] = kind
             for node in cls.body:
                 call = node.value if isinstance(node, ast.Assign) else None
                 if not (

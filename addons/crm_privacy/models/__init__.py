@@ -5,3 +5,4 @@ from . import res_partner
 from . import crm_privacy_erasure_request
 from . import crm_privacy_erasure_loyalty_entry
 from . import crm_privacy_retention
+from . import res_users

@@ -6,6 +6,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import html2plaintext, html_escape
 
+from .res_users import ERASING
+
 STATES = [
     ("received", "Received"),
     ("approved", "Approved"),
@@ -349,6 +351,7 @@ class CrmPrivacyErasureRequest(models.Model):
                     "subject": ERASED_TEXT,
                     "description": Markup("<p>%s</p>") % ERASED_TEXT,
                     "email_from": False,
+                    "email_cc": False,
                     "contact_name": False,
                     "submitted_ip": False,
                 }
@@ -405,7 +408,9 @@ class CrmPrivacyErasureRequest(models.Model):
         # their logins (a portal user signs in with their e-mail address): archived, renamed
         users = partners.user_ids.filtered(lambda user: not user._is_internal())
         for user in users:
-            user.write({"login": f"erased-{user.id}", "signature": False, "active": False})
+            user.with_context(**{ERASING: True}).write(
+                {"login": f"erased-{user.id}", "signature": False, "active": False}
+            )
         counts["res.partner"] = len(partners)
         if users:
             counts["res.users"] = len(users)

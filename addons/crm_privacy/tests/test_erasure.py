@@ -29,7 +29,7 @@ PERSONAL = [
     "cracked-spout-4711",
     "courier-dragon",
 ]
-PERSONAL += ["qilin-2024"]
+PERSONAL += ["qilin-2024", "friend.of.qian@example.com"]
 
 
 class ErasureCommon(LoyaltyCommon):
@@ -76,6 +76,7 @@ class ErasureCommon(LoyaltyCommon):
                 "team_id": self.team.id,
                 "company_id": self.company.id,
                 "submitted_ip": "203.0.113.77",
+                "email_cc": f"{CONTACT} <{CONTACT_EMAIL}>, friend.of.qian@example.com",
             }
         )
         ticket.message_post(body=f"Dear {CONTACT}, we call you on {PHONE}", message_type="comment")
@@ -212,6 +213,9 @@ class TestErasure(ErasureCommon):
         self.assertEqual(invoice.invoice_partner_display_name, request.pseudonym)
         self.assertFalse(portal.active)
         self.assertEqual(request.change_counts["res.users"], 1)
+        self.assertFalse(ticket.email_cc)
+        # the new login of the archived user is no security update for the customer: no mail queued
+        self.assertFalse(self.env["mail.mail"].search([("subject", "ilike", "Login Changed")]))
 
     def test_partial_erasure_within_retention(self):
         """A posted entry of the last ten years: the identity the books need stays on the partner and the
