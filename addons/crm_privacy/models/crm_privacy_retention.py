@@ -100,6 +100,11 @@ class CrmPrivacyRetention(models.AbstractModel):
 
     @api.model
     def _anonymise_tickets(self, tickets):
+        # the subjects as they were: the messages sent about the ticket quote them (the satisfaction request)
+        replacements = sorted(
+            {(subject, ERASED_TEXT) for subject in tickets.mapped("subject") if subject and len(subject.strip()) >= 3},
+            key=lambda pair: -len(pair[0]),
+        )
         for ticket in tickets:
             # the ticket analyses a new description again: its sentiment as analysed is written back
             sentiment = {"sentiment_score": ticket.sentiment_score, "sentiment": ticket.sentiment}
@@ -108,6 +113,7 @@ class CrmPrivacyRetention(models.AbstractModel):
                     "subject": ERASED_TEXT,
                     "description": Markup("<p>%s</p>") % ERASED_TEXT,
                     "email_from": False,
+                    "email_cc": False,
                     "contact_name": False,
                     "submitted_ip": False,
                     "privacy_anonymised": True,
@@ -125,6 +131,7 @@ class CrmPrivacyRetention(models.AbstractModel):
             ]
         )
         messages.write({"body": Markup("<p>%s</p>") % ERASED_TEXT})
+        self._anonymise_quotes(tickets, replacements)
         trackings = tickets.env["mail.tracking.value"].search(
             [
                 ("mail_message_id.model", "=", "crm.feedback.ticket"),
@@ -134,6 +141,40 @@ class CrmPrivacyRetention(models.AbstractModel):
         )
         trackings.write({"old_value_char": ERASED_TEXT, "new_value_char": ERASED_TEXT})
         return len(tickets)
+
+    @api.model
+    def _anonymise_quotes(self, tickets, replacements):
+        """The other messages of the tickets (notifications such as the satisfaction request), their queued
+        e-mails and the composers that wrote them: the old subjects replaced by the marker."""
+        Erasure = tickets.env["crm.privacy.erasure.request"]
+        messages = tickets.env["mail.message"].search(
+            [("model", "=", "crm.feedback.ticket"), ("res_id", "in", tickets.ids)]
+        )
+        for message in messages:
+            vals = {}
+            for name in ("body", "subject", "record_name"):
+                new = Erasure._replace(message[name], replacements)
+                if new != message[name]:
+                    vals[name] = new
+            if vals:
+                message.write(vals)
+        mails = tickets.env["mail.mail"].search([("mail_message_id", "in", messages.ids)])
+        for mail in mails:
+            vals = {}
+            for name in ("body_html", "subject"):
+                new = Erasure._replace(mail[name], replacements)
+                if new != mail[name]:
+                    vals[name] = new
+            if vals:
+                mail.write(vals)
+        # the composers (transient, vacuumed within hours) go now
+        composers = tickets.env["mail.compose.message"].search([("model", "=", "crm.feedback.ticket")])
+        composers.filtered(
+            lambda composer: (
+                Erasure._replace(composer.body, replacements) != composer.body
+                or Erasure._replace(composer.subject, replacements) != composer.subject
+            )
+        ).unlink()
 
     @api.model
     def _cron_anonymise(self, batch_size=500):

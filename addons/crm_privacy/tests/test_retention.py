@@ -119,6 +119,27 @@ class TestRetention(PrivacyCommon):
         self.assertEqual(recent_rating.feedback, "Thanks to Li Wei")
         self.assertEqual(self.Retention._remaining(), 0)
 
+    def test_retention_leaves_no_quote_of_the_ticket(self):
+        """The satisfaction request sent at closing quotes the subject in its message, its queued e-mail and
+        its composer; the copied addresses (email_cc) are personal too: none of it stays past the retention."""
+        ticket = self._ticket(closed_days_ago=40)
+        ticket.email_cc = "neighbour.li.wei@example.com"
+        self.env.flush_all()
+        messages = self.env["mail.message"].search([("model", "=", ticket._name), ("res_id", "=", ticket.id)])
+        quoting = messages.filtered(lambda message: "Li Wei" in (message.body or ""))
+        self.assertIn("is solved", "".join(quoting.mapped("body")), "the satisfaction request quotes the subject")
+
+        self.Retention._cron_anonymise()
+
+        self.assertFalse(ticket.email_cc)
+        messages = self.env["mail.message"].search([("model", "=", ticket._name), ("res_id", "=", ticket.id)])
+        for name in ("body", "subject", "record_name"):
+            self.assertFalse([value for value in messages.mapped(name) if value and "Li Wei" in value], name)
+        mails = self.env["mail.mail"].search([("mail_message_id", "in", messages.ids)])
+        self.assertFalse([body for body in mails.mapped("body_html") if body and "Li Wei" in body])
+        composers = self.env["mail.compose.message"].search([("body", "ilike", "Li Wei")])
+        self.assertFalse(composers)
+
     def test_batches_resume_where_they_stopped(self):
         tickets = [self._ticket(closed_days_ago=40 + i) for i in range(3)]
         answers = [self._nps(100 + i) for i in range(2)]
