@@ -33,7 +33,16 @@ class TestOverviewTour(CrmTourCase):
         env = self.env
         env["res.lang"]._activate_lang("zh_CN")
         env["ir.module.module"]._load_module_terms(
-            ["base", "web", "crm_customer_facts", "crm_loyalty", "crm_segmentation", "crm_feedback", "crm_dashboard"],
+            [
+                "base",
+                "web",
+                "crm_customer_facts",
+                "crm_loyalty",
+                "crm_segmentation",
+                "crm_feedback",
+                "crm_erp_bridge",
+                "crm_dashboard",
+            ],
             ["zh_CN"],
         )
         self._prepare("zh_CN")
