@@ -599,14 +599,17 @@ class CrmFeedbackTicket(models.Model):
                 hours = ticket._working_hours(calendar, ticket.sla_paused_since, now)
                 vals = {"sla_paused_since": False, "sla_paused_hours": ticket.sla_paused_hours + hours}
                 if hours and not ticket.is_closed:
+                    since = ticket.sla_paused_since
                     running = {
-                        "sla_response_deadline": not ticket.date_first_response,
-                        "sla_next_response_deadline": bool(ticket.sla_next_response_start),
-                        "sla_resolution_deadline": True,
+                        # deadline: hours it stood still (a next reply started during the pause: since then)
+                        "sla_response_deadline": not ticket.date_first_response and hours,
+                        "sla_next_response_deadline": ticket.sla_next_response_start
+                        and ticket._working_hours(calendar, max(since, ticket.sla_next_response_start), now),
+                        "sla_resolution_deadline": hours,
                     }
-                    for fname, is_running in running.items():
-                        if is_running and ticket[fname]:
-                            vals[fname] = ticket._working_deadline(calendar, ticket[fname], hours)
+                    for fname, paused in running.items():
+                        if paused and ticket[fname]:
+                            vals[fname] = ticket._working_deadline(calendar, ticket[fname], paused)
                 super(CrmFeedbackTicket, ticket).write(vals)
             if ticket.is_closed and ticket.sla_id and not ticket.sla_resolution_breached:
                 deadline = ticket.sla_resolution_deadline

@@ -149,6 +149,25 @@ class TestSla(FeedbackCommon):
             self._staff_replies(ticket, "Sorry, here it is.")
         self.assertEqual(ticket.sla_next_response_status, "breached", "a late reply stays a breach")
 
+    def test_customer_message_while_waiting_counts_from_the_message(self):
+        with self._frozen(0, 9):
+            ticket = self._ticket(team_id=self.sla_team.id)
+            self._staff_replies(ticket, "Could you send a photo?")
+            ticket.stage_id = self.stage_waiting
+        with self._frozen(0, 15):
+            self._customer_writes(ticket, "Here is the photo.")
+        self.assertEqual(ticket.sla_next_response_deadline, self._at(0, 17))
+        self.assertEqual(ticket.sla_next_response_status, "paused")
+        with self._frozen(1, 9):
+            self.assertFalse(self._cron(), "past 17:00, but the ticket still waits: no breach")
+            ticket.stage_id = self.stage_progress
+        # resolution: paused Monday 9:00-12:00, 13:00-17:00 and Tuesday 8:00-9:00 (8 h): Thursday 9:00 + 8 h
+        # (with the lunch break) is Friday 9:00
+        self.assertEqual(ticket.sla_paused_hours, 8.0)
+        self.assertEqual(ticket.sla_resolution_deadline, self._at(4, 9))
+        # next reply: paused only since the message (Monday 15:00-17:00, Tuesday 8:00-9:00: 3 h)
+        self.assertEqual(ticket.sla_next_response_deadline, self._at(1, 11))
+
     def test_target_reached_late_without_the_cron_is_breached(self):
         with self._frozen(0, 9):
             ticket = self._ticket(team_id=self.sla_team.id)
