@@ -4,9 +4,11 @@ from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..tools import loyalty_uplift
 from ..tools.loyalty_uplift import bootstrap_interval, match_pairs, summarize
@@ -54,17 +56,16 @@ class TestLoyaltyUpliftKernel(TransactionCase):
         self.assertTrue(summarize([outcome] * 30, min_pairs=30)["enough"])
 
 
-class UpliftCommon(TransactionCase):
-    """A company of its own, one program (a point is worth 0.01), members enrolled on the 5th of the month 14
-    months ago (so that their 12 months are over), every customer's RFM cell and lifecycle stage of the month
-    before written as the nightly runs write them, purchases straight into the customer figures."""
+class UpliftMixin:
+    """A company's program (a point is worth 0.01), members enrolled on the 5th of the month 14 months ago (so
+    that their 12 months are over), every customer's RFM cell and lifecycle stage of the month before written
+    as the nightly runs write them."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def _setup_uplift(cls, company):
         env = cls.env
         cls.today = fields.Date.context_today(env["res.partner"])
-        cls.company = env["res.company"].create({"name": "Uplift Tea Co"})
+        cls.company = company
         cls.program = env["crm.loyalty.program"].create(
             {"name": "Tea Club", "company_id": cls.company.id, "point_value": 0.01, "validity_months": 0}
         )
@@ -80,7 +81,9 @@ class UpliftCommon(TransactionCase):
             "INSERT INTO crm_rfm_snapshot (partner_id, company_id, month, rfm_code) VALUES (%s, %s, %s, %s)",
             [(p.id, self.company.id, before, rfm_code) for p in partners],
         )
-        self.env["crm.lifecycle.history"].create(
+        # the stage history is written by the nightly run (no user creates it)
+        history_sudo = self.env["crm.lifecycle.history"].sudo()
+        history_sudo.create(
             [
                 {
                     "partner_id": p.id,
@@ -119,6 +122,15 @@ class UpliftCommon(TransactionCase):
             (g["horizon"], g["dimension"], g["name"]): g
             for g in self.Report._loyalty_uplift(self.company, self.today, **kwargs)
         }
+
+
+class UpliftCommon(UpliftMixin, TransactionCase):
+    """A company of its own; purchases straight into the customer figures."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_uplift(cls.env["res.company"].create({"name": "Uplift Tea Co"}))
 
 
 @tagged("post_install", "-at_install")
@@ -286,6 +298,58 @@ class TestLoyaltyUpliftPlanted(UpliftCommon):
             company_ids=[(6, 0, self.company.ids)],
         )
         self.Report.with_user(loyalty).create({"company_id": self.company.id}).action_compute()
+        menu = self.env.ref("crm_erp_bridge.menu_crm_loyalty_uplift")
+        for user in (manager, loyalty):
+            self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(user)._visible_menu_ids(), user.login)
         salesman = new_test_user(self.env, login="uplift_salesman", groups="sales_team.group_sale_salesman")
         with self.assertRaises(AccessError):
             self.Report.with_user(salesman).create({})
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyUpliftInvoices(UpliftMixin, AccountTestInvoicingCommon):
+    """Through real invoices: posted in one batch, they fill the customer figures and earn the members their
+    points (1 per unit invoiced, on the invoice date)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.groups_id |= cls.env.ref("crm_loyalty.group_loyalty_manager") | cls.env.ref(
+            "sales_team.group_sale_manager"
+        )
+        cls._setup_uplift(cls.company_data["company"])
+        cls.product = cls.env["product.product"].create(
+            {"name": "Oolong", "type": "consu", "standard_price": 0.0, "list_price": 100.0, "taxes_id": False}
+        )
+
+    def test_uplift_from_invoices(self):
+        """Two members invoiced 200 and two non-members 100, 10 days after enrolment: contribution uplift 100,
+        points' cost 200 points x 0.01 = 2 per member, net uplift 98."""
+        members = self._customers(2, name="Member")
+        controls = self._customers(2, name="Control")
+        self._enroll(members)
+        day = self.enroll + timedelta(days=10)
+        invoices = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": day,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"product_id": self.product.id, "quantity": 1, "price_unit": amount, "tax_ids": False}
+                        )
+                    ],
+                }
+                for partners, amount in ((members, 200.0), (controls, 100.0))
+                for partner in partners
+            ]
+        )
+        invoices.action_post()
+        group = self._figures(min_pairs=1, resamples=100)[3, "all", "All members"]
+        self.assertEqual(group["pairs"], 2)
+        self.assertAlmostEqual(group["purchases_uplift"], 0)
+        self.assertAlmostEqual(group["contribution_member"], 200)
+        self.assertAlmostEqual(group["contribution_uplift"], 100)
+        self.assertAlmostEqual(group["points_cost"], 2)
+        self.assertAlmostEqual(group["net_uplift"], 98)
