@@ -1,3 +1,5 @@
+import re
+
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
@@ -247,6 +249,7 @@ class CrmPrivacyErasureRequest(models.Model):
         self._erase_chatter(env_sudo, threads, partners, replacements, counts)
         self._erase_logs(env_sudo, customer, replacements, counts)
         self._erase_mentions(env_sudo, partners, replacements, counts)
+        self._erase_transients(env_sudo, partners, records, counts)
         kept_until = False
         kept_note = False
         if kept_partners:
@@ -281,6 +284,8 @@ class CrmPrivacyErasureRequest(models.Model):
         those kept on the partner records for the books, e-mails, phone numbers) and the texts they wrote."""
         pairs = dict.fromkeys(texts, ERASED_TEXT)
         customer = partners[:1].commercial_partner_id
+        earlier = self._earlier_values(partners)
+        words = []
         for partner in partners:
             name = pseudonym if partner == customer else f"{pseudonym} ({partner.id})"
             for value in (partner.name, partner.complete_name, partner.email, partner.email_normalized):
@@ -290,10 +295,49 @@ class CrmPrivacyErasureRequest(models.Model):
                 if value:
                     pairs[value] = name
                     pairs[value.replace(" ", "")] = name
-        return sorted(
+            for value in earlier.get(partner.id, ()):
+                pairs[value] = name
+            if not partner.is_company:
+                names = [value for value, field in earlier.get(partner.id, {}).items() if field == "name"]
+                pattern = self._name_words_pattern([partner.name, *names])
+                if pattern:
+                    words.append((pattern, name))
+        strings = sorted(
             ((old, new) for old, new in pairs.items() if len(old.strip()) >= 3),
             key=lambda pair: -len(pair[0]),
         )
+        # after the full values: what is left of a person's name, a given or family name alone
+        return strings + words
+
+    @api.model
+    def _earlier_values(self, partners):
+        """{partner id: {text: field name}} the values the partners' tracked texts held before (an earlier name,
+        e-mail or phone), as the tracking of their records kept them."""
+        trackings = partners.env["mail.tracking.value"].search(
+            [
+                ("mail_message_id.model", "=", "res.partner"),
+                ("mail_message_id.res_id", "in", partners.ids),
+                ("field_id.ttype", "in", ("char", "text")),
+            ]
+        )
+        earlier = {}
+        for tracking in trackings:
+            values = earlier.setdefault(tracking.mail_message_id.res_id, {})
+            for value in (tracking.old_value_char, tracking.new_value_char):
+                if value:
+                    values[value] = tracking.field_id.name
+        return earlier
+
+    @api.model
+    def _name_words_pattern(self, names):
+        """A pattern of the runs of the words of a person's names (3 letters or more, as written, with their
+        capital), HTML tags left alone: "We will replace it, Alinta." loses the given name, "Called Alinta
+        Zorvath" the whole run; None when no word is long enough."""
+        words = {word for name in names if name for word in re.findall(r"[^\W\d_]{3,}", name)}
+        if not words:
+            return None
+        word = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+        return re.compile(rf"(<[^>]*>)|\b(?:{word})(?:[ .]+(?:{word}))*\b")
 
     @api.model
     def _written_texts(self, env_sudo, partners):
@@ -323,9 +367,14 @@ class CrmPrivacyErasureRequest(models.Model):
 
     @api.model
     def _replace(self, text, replacements):
+        """``text`` with each (old, new) of ``replacements`` replaced, ``old`` a text (also found HTML-escaped)
+        or a pattern of name words (see ``_name_words_pattern``)."""
         if not text:
             return text
         for old, new in replacements:
+            if isinstance(old, re.Pattern):
+                text = old.sub(lambda match, new=new: match.group(1) or new, text)
+                continue
             if old in text:
                 text = text.replace(old, new)
             escaped = html_escape(old)
@@ -506,6 +555,29 @@ class CrmPrivacyErasureRequest(models.Model):
                     changed += 1
             if changed:
                 counts[model_name] = counts.get(model_name, 0) + changed
+
+    @api.model
+    def _erase_transients(self, env_sudo, partners, records, counts):
+        """The wizards of the suite left open about these partners or their records (a points adjustment with
+        its reason, a personal data export): deleted now rather than by the vacuum, hours later."""
+        # sudo: the names of the suite's modules, configuration read only
+        ours = set(env_sudo["ir.module.module"].search([("author", "=", AUTHOR)]).mapped("name"))
+        targets = {"res.partner": partners, **records}
+        for model_name in sorted(env_sudo.registry):
+            Model = env_sudo[model_name]
+            if not Model._transient or Model._original_module not in ours:
+                continue
+            domain = expression.OR(
+                [
+                    [(name, "in", targets[field.comodel_name].ids)]
+                    for name, field in Model._fields.items()
+                    if field.type == "many2one" and field.store and field.comodel_name in targets
+                ]
+            )
+            wizards = Model.search(domain) if domain != expression.FALSE_DOMAIN else Model
+            if wizards:
+                counts[model_name] = counts.get(model_name, 0) + len(wizards)
+                wizards.unlink()
 
     @api.model
     def _erase_logs(self, env_sudo, customer, replacements, counts):

@@ -217,6 +217,38 @@ class TestErasure(ErasureCommon):
         # the new login of the archived user is no security update for the customer: no mail queued
         self.assertFalse(self.env["mail.mail"].search([("subject", "ilike", "Login Changed")]))
 
+    def test_earlier_names_and_name_words_are_erased(self):
+        """An earlier name of the contact (in the tracked values and the record name of their messages), their
+        given or family name alone in the texts of their records and messages, and a wizard left open with
+        their name: none of it stays."""
+        self.company.privacy_accounting_retention_years = 1
+        contact = self.contact.with_context(tracking_disable=False, mail_notrack=False)
+        contact.name = "Qian Meiling"
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        contact.message_post(body="Met at the tea fair", message_type="comment")
+        contact.name = CONTACT
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.assertIn(("mail_tracking_value", "old_value_char"), self._found(["Qian Meiling"]), "tracked")
+        _invoice, ticket, _nps = self._history(fields.Date.today() - relativedelta(years=2))
+        ticket.message_post(body="We will replace it, Xiaolan. Sorry!", message_type="comment")
+        self.customer.message_post(body="Called Ms Qian on Monday, she is fine with it", message_type="comment")
+        wizard = self.env["crm.loyalty.adjust.wizard"].create(
+            {"membership_id": self.member.id, "points": 5, "reason": "Goodwill for Xiaolan, she waited"}
+        )
+        request = self._request()
+        request.with_user(self.officer).action_approve()
+        request.with_user(self.officer).action_execute()
+        self.assertEqual(request.state, "done")
+        self.assertFalse(wizard.exists(), "the transient records of the suite about the customer are deleted")
+        self.assertEqual(self._found(["Qian Meiling", "Meiling", "Xiaolan", "Ms Qian"]), {})
+        pseudonym = f"{request.pseudonym} ({self.contact.id})"
+        bodies = " ".join(ticket.message_ids.mapped("body"))
+        self.assertIn(f"We will replace it, {pseudonym}. Sorry!", bodies, "the rest of the sentence stays")
+        # words of a company's name are not a person's name: the customer's own name is replaced as a whole
+        self.assertIn("on Monday, she is fine with it", " ".join(self.customer.message_ids.mapped("body")))
+
     def test_partial_erasure_within_retention(self):
         """A posted entry of the last ten years: the identity the books need stays on the partner and the
         invoice, until the end of its retention, and nowhere else; everything else is erased."""
