@@ -178,8 +178,9 @@ class TestJourneys(CrmTourCase):
         champions = env.ref("crm_segmentation.rfm_segment_champions")
         at_risk = env.ref("crm_segmentation.rfm_segment_at_risk")
         Partner, Score = env["res.partner"], env["crm.rfm.score"]
-        champion_a = Partner.create({"name": "Tour Champion A", "user_id": seller.id})
-        champion_b = Partner.create({"name": "Tour Champion B"})
+        # follow-ups are marketing: for the customers who agreed to be contacted by phone or e-mail
+        champion_a = Partner.create({"name": "Tour Champion A", "user_id": seller.id, "crm_consent_phone": True})
+        champion_b = Partner.create({"name": "Tour Champion B", "crm_consent_phone": True})
         sleeper = Partner.create({"name": "Tour At Risk"})
         for partner, segment, code in (
             (champion_a, champions, "555"),
@@ -192,6 +193,8 @@ class TestJourneys(CrmTourCase):
         all_champions = Score.search(
             [("segment_id", "=", champions.id), ("company_id", "=", env.company.id)]
         ).partner_id
+        all_champions = all_champions._crm_filter_consenting("phone") | all_champions._crm_filter_consenting("email")
+        self.assertLessEqual(champion_a | champion_b, all_champions)
 
         self.start_journey(
             "/odoo/action-crm_segmentation.crm_rfm_dashboard_action",

@@ -63,9 +63,11 @@ class CrmLoyaltyMembership(models.Model):
     lifetime_points = fields.Float(compute="_compute_balance", store=True)
     expiring_points = fields.Float(compute="_compute_expiring_points", string="Expiring in 30 Days")
     last_redeem_date = fields.Date(readonly=True)
+    # not a related field: a membership saved with the flag unchanged (a new one from the program's form) must not
+    # write the customer, whom loyalty staff may not edit
     statement_optin = fields.Boolean(
-        related="partner_id.loyalty_statement_optin",
-        readonly=False,
+        compute="_compute_statement_optin",
+        inverse="_inverse_statement_optin",
         string="Monthly Statement",
         help="The customer receives a monthly e-mail with their points (set on the customer or on their portal page).",
     )
@@ -105,6 +107,18 @@ class CrmLoyaltyMembership(models.Model):
             membership.lifetime_points = lifetime.get(membership.id, 0.0)
 
     @api.depends("balance", "program_id.point_value")
+    @api.depends("partner_id.loyalty_statement_optin")
+    def _compute_statement_optin(self):
+        for membership in self:
+            membership.statement_optin = membership.partner_id.loyalty_statement_optin
+
+    def _inverse_statement_optin(self):
+        for membership in self:
+            if membership.partner_id.loyalty_statement_optin != membership.statement_optin:
+                # sudo: loyalty staff record the member's choice on a membership the ORM let them write; only
+                # this flag of the member is written
+                membership.partner_id.sudo().loyalty_statement_optin = membership.statement_optin
+
     def _compute_balance_value(self):
         for membership in self:
             membership.balance_value = membership.balance * membership.program_id.point_value
