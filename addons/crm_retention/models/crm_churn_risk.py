@@ -152,9 +152,9 @@ class CrmChurnRisk(models.Model):
         for risk in self:
             words = []
             if risk.gap_ratio > 1:
-                words.append(
-                    _("no order for %(ratio)s x their usual gap", ratio=f"{float_round(risk.gap_ratio, 1):.1f}")
-                )
+                # formatted outside _(): the term extractor evaluates the arguments it finds in the call
+                ratio = f"{float_round(risk.gap_ratio, 1):.1f}"
+                words.append(_("no order for %(ratio)s x their usual gap", ratio=ratio))
             if risk.predicted and risk.prob_alive < 0.5:
                 words.append(_("P(alive) %(percent)s%%", percent=round(risk.prob_alive * 100)))
             if risk.detractor_date:
@@ -217,8 +217,13 @@ class CrmChurnRisk(models.Model):
         risks_sudo.write({**vals, "treated": True})
 
     def action_winback_activity(self):
-        """A To-Do for each selected customer's salesperson (the current user where none is set)."""
+        """A To-Do for each selected customer's salesperson (the current user where none is set). A win-back
+        call is marketing: only for the customers who agreed to be contacted by phone or e-mail (the others
+        are left untreated; the notification counts the activities scheduled)."""
         self._check_actionable()
+        partners = self.partner_id
+        consenting = partners._crm_filter_consenting("phone") | partners._crm_filter_consenting("email")
+        targets = self.filtered(lambda risk: risk.partner_id in consenting)
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id("res.partner")
         activities = self.env["mail.activity"].create(
@@ -230,10 +235,10 @@ class CrmChurnRisk(models.Model):
                     "summary": _("Win back: %(reasons)s", reasons=risk.reasons or risk.partner_id.display_name),
                     "user_id": (risk.user_id or self.env.user).id,
                 }
-                for risk in self
+                for risk in targets
             ]
         )
-        for risk, activity in zip(self, activities, strict=True):
+        for risk, activity in zip(targets, activities, strict=True):
             risk._record_action(
                 {"activity_date": fields.Date.context_today(self), "activity_user_id": activity.user_id.id}
             )

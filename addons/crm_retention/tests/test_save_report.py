@@ -13,7 +13,10 @@ class TestSaveReport(RetentionCommon):
 
     def _population(self, n, p_treated, p_holdout, seed):
         self.company.churn_holdout_percent = 50.0
-        customers = self.env["res.partner"].create([{"name": f"Gen {i}", "is_company": True} for i in range(n)])
+        # they agreed to be called: a win-back call is marketing
+        customers = self.env["res.partner"].create(
+            [{"name": f"Gen {i}", "is_company": True, "crm_consent_phone": True} for i in range(n)]
+        )
         for customer in customers:
             self._facts(customer, [200, 170, 140, 110])
             self._nps(customer, 0, 3)

@@ -11,8 +11,12 @@ class TestWinback(RetentionCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.churn_holdout_percent = 50.0
+        # a win-back call is marketing: the customers agreed to be called
         cls.customers = cls.env["res.partner"].create(
-            [{"name": f"Risky {i}", "is_company": True, "user_id": cls.salesman.id} for i in range(12)]
+            [
+                {"name": f"Risky {i}", "is_company": True, "user_id": cls.salesman.id, "crm_consent_phone": True}
+                for i in range(12)
+            ]
         )
         cls.program = cls.env["crm.loyalty.program"].create(
             {
@@ -76,6 +80,18 @@ class TestWinback(RetentionCommon):
         self.assertTrue(all(self.open.mapped("treated")))
         self.assertEqual(set(self.open.mapped("activity_date")), {self.today})
         self.assertEqual(self.open.activity_user_id, self.salesman)
+
+    def test_activity_needs_consent(self):
+        """A customer who withdrew their consent to be called (and gave none by e-mail) gets no win-back call."""
+        refusing, *others = self.open
+        refusing.partner_id.crm_consent_phone = False
+        self.open.with_user(self.salesman).action_winback_activity()
+        activities = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", self.open.partner_id.ids)]
+        )
+        self.assertEqual(set(activities.mapped("res_id")), {risk.partner_id.id for risk in others})
+        self.assertFalse(refusing.treated)
+        self.assertTrue(all(risk.treated for risk in others))
 
     def test_points_offer_through_the_ledger(self):
         risk = self.open[0]
