@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from odoo.addons.crm_feedback.models.crm_feedback_ticket import SLA_STATE_FIELDS
+
 TARGETS = [("first_reply", "First Reply"), ("next_reply", "Next Reply"), ("resolution", "Resolution")]
 
 
@@ -23,20 +25,7 @@ class CrmFeedbackSlaCompliance(models.Model):
             "user_id",
             "ticket_type",
             "priority",
-            "date_open",
-            "date_closed",
-            "is_closed",
-            "sla_id",
-            "sla_paused_since",
-            "date_first_response",
-            "sla_response_deadline",
-            "sla_response_breached",
-            "sla_next_response_start",
-            "sla_next_response_deadline",
-            "sla_next_response_reached",
-            "sla_next_response_breached",
-            "sla_resolution_deadline",
-            "sla_resolution_breached",
+            *SLA_STATE_FIELDS,
         ],
         "crm.rfm.score": ["partner_id", "company_id", "segment_id"],
         "crm.loyalty.membership": ["partner_id", "company_id", "state", "tier_id", "program_id"],

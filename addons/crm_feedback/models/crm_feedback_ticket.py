@@ -40,6 +40,25 @@ CSAT_VALID_DAYS = 30  # a satisfaction link expires a month after the ticket clo
 # tickets a customer channel accepts per hour (settings; 0: no limit)
 FLOOD_LIMITS = {"address": 5, "ip": 20, "company": 100}
 
+# The stored fields the state of a ticket's SLA targets is read from (the status on the ticket, the
+# compliance report of the bridge): one list, so both follow the same fields.
+SLA_STATE_FIELDS = (
+    "sla_id",
+    "is_closed",
+    "date_open",
+    "date_closed",
+    "sla_paused_since",
+    "date_first_response",
+    "sla_response_deadline",
+    "sla_response_breached",
+    "sla_next_response_start",
+    "sla_next_response_deadline",
+    "sla_next_response_reached",
+    "sla_next_response_breached",
+    "sla_resolution_deadline",
+    "sla_resolution_breached",
+)
+
 
 class CrmFeedbackTicket(models.Model):
     _name = "crm.feedback.ticket"
@@ -266,23 +285,7 @@ class CrmFeedbackTicket(models.Model):
             ticket.return_count = len(ticket.return_picking_ids)
             ticket.replacement_count = len(ticket.replacement_order_ids)
 
-    @api.depends(
-        "sla_id",
-        "sla_breached",
-        "is_closed",
-        "date_open",
-        "date_closed",
-        "sla_paused_since",
-        "date_first_response",
-        "sla_response_deadline",
-        "sla_response_breached",
-        "sla_next_response_start",
-        "sla_next_response_deadline",
-        "sla_next_response_reached",
-        "sla_next_response_breached",
-        "sla_resolution_deadline",
-        "sla_resolution_breached",
-    )
+    @api.depends("sla_breached", *SLA_STATE_FIELDS)
     def _compute_sla_status(self):
         now = fields.Datetime.now()
         for ticket in self:

@@ -391,21 +391,7 @@ class CrmPrivacyErasureRequest(models.Model):
             ["|", ("partner_id", "in", partners.ids), ("commercial_partner_id", "in", partners.ids)]
         )
         records["crm.feedback.ticket"] = tickets
-        for ticket in tickets:
-            # keep the analysed sentiment of the words erased (statistics stay); written again after the
-            # description since the ticket re-analyses a new description
-            sentiment = {"sentiment_score": ticket.sentiment_score, "sentiment": ticket.sentiment}
-            ticket.write(
-                {
-                    "subject": ERASED_TEXT,
-                    "description": Markup("<p>%s</p>") % ERASED_TEXT,
-                    "email_from": False,
-                    "email_cc": False,
-                    "contact_name": False,
-                    "submitted_ip": False,
-                }
-            )
-            ticket.write(sentiment)
+        tickets._privacy_erase_texts()
         if tickets:
             counts["crm.feedback.ticket"] = len(tickets)
         answers = env_sudo["crm.feedback.nps"].search([("partner_id", "in", partners.ids)])

@@ -105,21 +105,7 @@ class CrmPrivacyRetention(models.AbstractModel):
             {(subject, ERASED_TEXT) for subject in tickets.mapped("subject") if subject and len(subject.strip()) >= 3},
             key=lambda pair: -len(pair[0]),
         )
-        for ticket in tickets:
-            # the ticket analyses a new description again: its sentiment as analysed is written back
-            sentiment = {"sentiment_score": ticket.sentiment_score, "sentiment": ticket.sentiment}
-            ticket.write(
-                {
-                    "subject": ERASED_TEXT,
-                    "description": Markup("<p>%s</p>") % ERASED_TEXT,
-                    "email_from": False,
-                    "email_cc": False,
-                    "contact_name": False,
-                    "submitted_ip": False,
-                    "privacy_anonymised": True,
-                }
-            )
-            ticket.write(sentiment)
+        tickets._privacy_erase_texts({"privacy_anonymised": True})
         if not tickets:
             return 0
         messages = tickets.env["mail.message"].search(
@@ -197,3 +183,23 @@ class CrmFeedbackTicket(models.Model):
         copy=False,
         help="The texts of this ticket were replaced by a marker after the company's retention period.",
     )
+
+    def _privacy_erase_texts(self, extra_vals=None):
+        """Replace the personal texts of these tickets by the marker (subject, description, sender, cc,
+        contact name, IP); the sentiment as analysed is kept (statistics stay): written back after the
+        description, since the ticket analyses a new description again. Used by the erasure and by the
+        retention cron; ``extra_vals`` are written with the texts."""
+        for ticket in self:
+            sentiment = {"sentiment_score": ticket.sentiment_score, "sentiment": ticket.sentiment}
+            ticket.write(
+                {
+                    "subject": ERASED_TEXT,
+                    "description": Markup("<p>%s</p>") % ERASED_TEXT,
+                    "email_from": False,
+                    "email_cc": False,
+                    "contact_name": False,
+                    "submitted_ip": False,
+                    **(extra_vals or {}),
+                }
+            )
+            ticket.write(sentiment)
