@@ -80,9 +80,12 @@ class CrmDashboard(models.AbstractModel):
         return {"key": key, "label": label, "value": value, "display": display, "drill": drill, "hint": hint}
 
     @api.model
-    def _chart(self, key, title, chart_type, labels, datasets, percent=False, stacked=False):
+    def _chart(
+        self, key, title, chart_type, labels, datasets, percent=False, stacked=False, unbounded=False, caption=""
+    ):
         """``datasets``: [{"label", "data": [value per label], "drills": [action per label or None]}];
-        ``percent``: the values are percentages (0 to 100)."""
+        ``percent``: the values are percentages (0 to 100; beyond 100 when ``unbounded``); ``caption``: the
+        chart's reading in words, shown under it."""
         return {
             "key": key,
             "title": title,
@@ -91,6 +94,8 @@ class CrmDashboard(models.AbstractModel):
             "datasets": datasets,
             "percent": percent,
             "stacked": stacked,
+            "unbounded": unbounded,
+            "caption": caption,
         }
 
     @api.model
@@ -328,6 +333,7 @@ class CrmDashboard(models.AbstractModel):
         self._segment_sizes(section, company, months)
         self._segment_transitions(section, company)
         self._value_pareto(section, company)
+        self._whale(section, ctx)
 
     @api.model
     def _segment_sizes(self, section, company, months):
@@ -449,6 +455,77 @@ class CrmDashboard(models.AbstractModel):
                     }
                 ],
                 percent=True,
+            )
+        )
+
+    @api.model
+    def _whale(self, section, ctx, steps=20):
+        """The profit whale curve of the bridge (customers ranked by net profit over the last 12 months, the
+        window of its screen), read through its API ``_whale_rows_sql`` and drawn at every 5 % of the
+        customers: the cumulative profit share at the last customer of each step, and the bridge's reading
+        of the curve. One statement; each point lists the customers of its step."""
+        Whale = self.env["crm.whale.curve"]
+        if not Whale.has_access("read"):
+            return
+        company = ctx["company"]
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+                SELECT CEIL(%(steps)s * w.rank::numeric / w.n)::int AS step,
+                       (ARRAY_AGG(w.profit_share ORDER BY w.rank DESC))[1] AS share,
+                       MAX(w.n) AS n, MAX(w.total) AS total, MAX(w.profit_share) AS peak,
+                       COUNT(*) FILTER (WHERE w.net_profit > 0) AS profitable,
+                       COUNT(*) FILTER (WHERE w.net_profit < 0) AS losing,
+                       COALESCE(-SUM(w.net_profit) FILTER (WHERE w.net_profit < 0), 0) AS loss
+                  FROM (%(rows)s) w
+                 GROUP BY 1
+                 ORDER BY 1
+                """,
+                steps=steps,
+                rows=Whale._whale_rows_sql(companies=company, date_from=ctx["today"] - relativedelta(years=1)),
+            )
+        )
+        if not rows:
+            return
+        count, total = rows[0]["n"], float(rows[0]["total"])
+        curve = {
+            "total": total,
+            "peak": max(float(row["peak"]) for row in rows),
+            "top_share": 100.0 * sum(row["profitable"] for row in rows) / count,
+            "bottom_share": 100.0 * sum(row["losing"] for row in rows) / count,
+        }
+        loss = sum(float(row["loss"]) for row in rows)
+        curve["destroyed"] = 100.0 * loss / total if total > 0 else 0.0
+        by_step = {row["step"]: float(row["share"]) for row in rows}
+        width = 100 // steps
+        data, drills, share = [], [], 0.0
+        for step in range(1, steps + 1):
+            # a step without customers (fewer customers than steps) carries the curve on
+            share = round(by_step.get(step, share), 1)
+            data.append(share)
+            drills.append(
+                self._drill(
+                    _("Customers %(low)s-%(high)s %%", low=(step - 1) * width, high=step * width),
+                    Whale._name,
+                    [
+                        ("company_id", "=", company.id),
+                        ("percentile", ">", (step - 1) * width),
+                        ("percentile", "<=", step * width),
+                    ],
+                )
+                if step in by_step
+                else None
+            )
+        section["charts"].append(
+            self._chart(
+                "whale_curve",
+                _("Whale Curve: Cumulative Share of Net Profit"),
+                "line",
+                [f"{step * width} %" for step in range(1, steps + 1)],
+                [{"label": _("Share of net profit"), "data": data, "drills": drills}],
+                percent=True,
+                unbounded=True,
+                caption=Whale._whale_reading(curve, count),
             )
         )
 

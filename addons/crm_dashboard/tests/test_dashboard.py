@@ -187,6 +187,30 @@ class TestOverview(SegmentationCommon):
         sizes = self._by_key(section["charts"])["segment_sizes"]
         self.assertEqual(sizes["datasets"][0]["data"][-1], 2)
 
+    def test_whale_curve(self):
+        """The bridge's whale curve drawn at every 5 % of the customers: A and C earn 200, B and D 100, E loses
+        50 (a credit note of 150): total 550; ranked A, C, B, D, E at 20 % steps: 36.4, 72.7, 90.9, 109.1, 100.
+        The reading is the bridge's; each point lists the customers of its step."""
+        self._invoice(self.e, self.today - relativedelta(days=5), 150, move_type="out_refund")
+        self.env["crm.figures.queue"].sudo()._process()  # sudo: the queue is the cron's, as it runs it
+        Whale = self.env["crm.whale.curve"].with_company(self.company)
+        sections, _data = self._overview()
+        whale = self._by_key(sections["segmentation"]["charts"])["whale_curve"]
+        self.assertEqual(len(whale["labels"]), 20)
+        self.assertEqual(whale["labels"][3], "20 %")
+        data = whale["datasets"][0]["data"]
+        self.assertEqual(data[:3], [0.0, 0.0, 0.0])  # no customer before the first fifth
+        self.assertEqual([data[i] for i in (3, 7, 11, 15, 19)], [36.4, 72.7, 90.9, 109.1, 100.0])
+        self.assertEqual(data[4:7], [36.4, 36.4, 36.4])  # carried on between the customers
+        self.assertTrue(whale["unbounded"])
+        curve = Whale._whale_curve(company=self.company, date_from=self.today - relativedelta(years=1))
+        self.assertEqual(whale["caption"], curve["reading"])
+        self.assertIn("109", whale["caption"])
+        drills = whale["datasets"][0]["drills"]
+        self.assertIsNone(drills[0])
+        listed = [Whale.search(drill["domain"]).partner_id for drill in drills if drill]
+        self.assertEqual(listed, [self.a, self.c, self.b, self.d, self.e])
+
     def test_feedback(self):
         sections, _data = self._overview()
         section = sections["feedback"]

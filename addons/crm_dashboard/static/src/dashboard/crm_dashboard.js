@@ -60,7 +60,7 @@ export class CrmDashboardChart extends Component {
                     y: {
                         stacked: spec.stacked,
                         ticks: spec.percent ? { callback: percent } : {},
-                        max: spec.percent ? 100 : undefined,
+                        max: spec.percent && !spec.unbounded ? 100 : undefined,
                     },
                 },
             },
