@@ -21,3 +21,4 @@ from . import test_cost_to_serve
 from . import test_loyalty_uplift
 from . import test_sla_compliance
 from . import test_tour_sla
+from . import test_tour_portal_loyalty

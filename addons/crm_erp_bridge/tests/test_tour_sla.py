@@ -7,10 +7,24 @@ from .tour_common import CrmTourCase
 @tagged("post_install", "-at_install")
 class TestSlaTour(CrmTourCase):
     def test_08_agent_pauses_the_sla_waiting_for_the_customer(self):
+        self._walk("en_US", "crm_sla_paused_tour", "08_sla_paused", "Tour teapot lid cracked", "Tour Teapot Buyer")
+
+    def test_08_agent_pauses_the_sla_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        # the terms of the menus too (the app's menus come from our addons installed with the bridge)
+        Module = self.env["ir.module.module"]
+        ours = Module.search([("state", "=", "installed"), ("name", "=like", "crm\\_%")]).mapped("name")
+        Module._load_module_terms(["base", "web", "mail", *ours], ["zh_CN"], overwrite=True)
+        self._walk("zh_CN", "crm_sla_paused_tour_zh", "08_sla_paused_zh", "茶壶盖有裂纹", "清风茶馆")
+
+    def _walk(self, lang, tour, screenshot, subject, customer_name):
         env = self.env
         # the agents of the other journeys: the ticket's form shows invoices
         agent = self._journey_user(
-            "tour_sla_agent", "crm_feedback.group_feedback_user,account.group_account_invoice", name="Tour SLA Agent"
+            f"tour_sla_agent_{lang.lower()}",
+            "crm_feedback.group_feedback_user,account.group_account_invoice",
+            name="Tour SLA Agent",
+            lang=lang,
         )
         team = env["crm.feedback.team"].create(
             {
@@ -20,10 +34,10 @@ class TestSlaTour(CrmTourCase):
                 "sla_ids": [Command.create({"name": "Tour SLA", "response_hours": 400, "resolution_hours": 800})],
             }
         )
-        customer = env["res.partner"].create({"name": "Tour Teapot Buyer", "email": "teapot@tour.example"})
+        customer = env["res.partner"].create({"name": customer_name, "email": "teapot@tour.example"})
         ticket = env["crm.feedback.ticket"].create(
             {
-                "subject": "Tour teapot lid cracked",
+                "subject": subject,
                 "ticket_type": "complaint",
                 "description": "<p>The lid of the teapot is cracked.</p>",
                 "partner_id": customer.id,
@@ -36,9 +50,9 @@ class TestSlaTour(CrmTourCase):
 
         self.start_journey(
             f"/odoo/action-crm_feedback.crm_feedback_ticket_action/{ticket.id}",
-            "crm_sla_paused_tour",
-            login="tour_sla_agent",
-            screenshot="08_sla_paused",
+            tour,
+            login=agent.login,
+            screenshot=screenshot,
         )
 
         ticket.invalidate_recordset()
