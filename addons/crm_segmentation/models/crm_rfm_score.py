@@ -72,9 +72,10 @@ class CrmRfmScore(models.Model):
     clv_12m = fields.Monetary(
         string="Predicted CLV",
         readonly=True,
-        help="Predicted lifetime value over the CLV horizon: the expected purchases of each month times the "
-        "expected contribution of a purchase (Gamma-Gamma on the mean of the repeat purchases), discounted "
-        "to today at the CLV discount rate.",
+        help="Predicted lifetime value on contribution over the CLV horizon: the expected purchases of each "
+        "month times the expected net revenue of a purchase (Gamma-Gamma on the mean of the repeat purchases) "
+        "times the customer's contribution margin, discounted to today at the CLV discount rate. Negative for "
+        "a customer who is sold to at a loss.",
     )
     clv_horizon_months = fields.Integer(string="CLV Horizon (months)", readonly=True, aggregator=False)
     clv_discount_rate = fields.Float(string="CLV Discount Rate (% a year)", readonly=True, aggregator=False)
@@ -478,13 +479,15 @@ class CrmRfmScore(models.Model):
     @api.model
     def _clv_inputs(self, company, today, partners=None):
         """Per customer (of ``partners``, every customer by default), from the facts' API up to ``today``:
-        (partner_id, repeat purchases x = purchase days - 1, t_x and T in weeks, m = mean value of the repeat
-        purchases).
+        (partner_id, repeat purchases x = purchase days - 1, t_x and T in weeks, m = mean net revenue of the
+        repeat purchases, margin).
 
         m is the mean net revenue of the purchase days after the first (Gamma-Gamma models the repeat
-        purchases: a large first order does not make every later one large) times the customer's
-        contribution margin: the contribution over the net revenue, both summed over all the customer's
-        days, so that costs booked on another day than the invoice count."""
+        purchases: a large first order does not make every later one large), 0 for a one-time buyer. margin
+        is the customer's contribution margin: the contribution over the net revenue, both summed over all
+        the customer's days, so that costs booked on another day than the invoice count; 0 when the net
+        revenue is not positive (nothing to apply a margin to). The lifetime value is on contribution:
+        expected purchases x expected net revenue of a purchase x margin (crm_segmentation_clv)."""
         totals = self.env["crm.sales.fact"]._customer_totals_sql(
             ["purchase_days", "first_purchase", "last_purchase", "repeat_net_revenue", "net_revenue", "contribution"],
             companies=company,
@@ -498,8 +501,8 @@ class CrmRfmScore(models.Model):
             SELECT t.partner_id, t.purchase_days - 1,
                    (t.last_purchase - t.first_purchase) / 7.0,
                    (%(today)s::date - t.first_purchase) / 7.0,
-                   CASE WHEN t.purchase_days > 1 THEN t.repeat_net_revenue / (t.purchase_days - 1) ELSE 0 END
-                   * COALESCE(t.contribution / NULLIF(t.net_revenue, 0), 0)
+                   CASE WHEN t.purchase_days > 1 THEN t.repeat_net_revenue / (t.purchase_days - 1) ELSE 0 END,
+                   CASE WHEN t.net_revenue > 0 THEN t.contribution / t.net_revenue ELSE 0 END
               FROM (%(totals)s) t
              WHERE t.purchase_days > 0
                -- customers who objected to profiling are neither predicted nor used to fit the models
@@ -674,12 +677,13 @@ class CrmRfmScore(models.Model):
         rows = self._clv_inputs(company, day, partners=self.partner_id)
         inputs = []
         if rows:
-            _pid, repeats, t_x, age, mean = rows[0]
+            _pid, repeats, t_x, age, mean, margin = rows[0]
             inputs = [
                 (_("Repeat purchase days"), str(repeats)),
                 (_("Weeks from the first to the last purchase"), f"{float(t_x):.1f}"),
                 (_("Weeks since the first purchase"), f"{float(age):.1f}"),
-                (_("Mean contribution of a repeat purchase"), format_amount(self.env, float(mean), self.currency_id)),
+                (_("Mean net revenue of a repeat purchase"), format_amount(self.env, float(mean), self.currency_id)),
+                (_("Contribution margin"), f"{float(margin) * 100:.1f}%"),
             ]
         item.update(
             value=_(
@@ -693,8 +697,9 @@ class CrmRfmScore(models.Model):
                 "Two statistical models fitted on the purchase history of all the company's customers: the first "
                 "(BG/NBD) gives the probability that the customer still buys and the purchases to expect from "
                 "their number of repeat purchases, the time between the first and the last one and the time since "
-                "the first; the second (Gamma-Gamma) the value of a purchase from the mean of theirs. The "
-                "predicted value is their product over %(months)s months, discounted at %(rate)s%% a year. "
+                "the first; the second (Gamma-Gamma) the net revenue of a purchase from the mean of theirs. The "
+                "predicted value is their product times the customer's contribution margin over %(months)s "
+                "months, discounted at %(rate)s%% a year. "
                 "Below 50%% probability the customer is flagged as likely churning.",
                 months=self.clv_horizon_months,
                 rate=self.clv_discount_rate,

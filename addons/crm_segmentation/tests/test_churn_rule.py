@@ -24,7 +24,9 @@ class TestChurnRule(ChurnCommon):
         # contribution (the column the value classes read: the margin with the ERP bridge) is 40% of revenue
         self._facts(customer, [(100, 200, 80), (60, 100, 40), (20, 100, 40)])
         inputs = {row[0]: row for row in self.Score._clv_inputs(self.company, self.today)}
-        self.assertAlmostEqual(inputs[customer.id][4], 40.0)
+        # the mean net revenue of the repeat purchases, and the margin the lifetime value applies to it
+        self.assertAlmostEqual(inputs[customer.id][4], 100.0)
+        self.assertAlmostEqual(float(inputs[customer.id][5]), 0.4)
 
     def test_one_time_buyers_flagged_without_the_models(self):
         self._without_models()
@@ -35,7 +37,7 @@ class TestChurnRule(ChurnCommon):
         self._recompute()
         # the median over repeat buyers of their mean days between purchase days
         gaps = sorted(
-            float(t_x) * 7 / x for _p, x, t_x, _T, _m in self.Score._clv_inputs(self.company, self.today) if x
+            float(t_x) * 7 / x for _p, x, t_x, _T, _m, _margin in self.Score._clv_inputs(self.company, self.today) if x
         )
         middle = len(gaps) // 2
         median = gaps[middle] if len(gaps) % 2 else (gaps[middle - 1] + gaps[middle]) / 2

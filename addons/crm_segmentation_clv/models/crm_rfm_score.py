@@ -55,7 +55,7 @@ class CrmRfmScore(models.Model):
         if not rows:
             raise clv.NotEnoughData(_("no posted invoice"))
         partner_ids = [r[0] for r in rows]
-        x, t_x, T, m = (np.array([float(r[i]) for r in rows]) for i in (1, 2, 3, 4))
+        x, t_x, T, m, margin = (np.array([float(r[i]) for r in rows]) for i in (1, 2, 3, 4, 5))
         repeaters = x > 0
         if len(rows) < clv.MIN_CUSTOMERS or repeaters.sum() < clv.MIN_REPEATERS:
             raise clv.NotEnoughData(
@@ -73,8 +73,10 @@ class CrmRfmScore(models.Model):
         bg = clv.fit_bgnbd(x, t_x, T, start=previous.get("bgnbd"))
         gg = clv.fit_gamma_gamma(x, m, start=previous.get("gamma_gamma"))
         alive = clv.prob_alive(bg, x, t_x, T)
-        # Gamma-Gamma models positive values: a customer without profit keeps their own (non-positive) mean
-        spend = np.where(repeaters & (m <= 0), m, clv.expected_spend(gg, x, m))
+        # lifetime value on contribution: Gamma-Gamma predicts the net revenue of a purchase (positive amounts
+        # only, fitted on the repeat buyers' mean net revenue), the customer's own contribution margin turns it
+        # into contribution; a margin of zero or below (sold at cost or at a loss) gives a CLV of zero or below
+        spend = clv.contribution_per_purchase(gg, x, m, margin)
         horizon, rate = company.clv_horizon_months, company.clv_discount_rate
         purchases, value = clv.lifetime_value(bg, spend, x, t_x, T, horizon * MONTH_WEEKS, rate / 100.0)
         now = fields.Datetime.now()

@@ -82,7 +82,8 @@ class TestChurnClv(ChurnCommon):
         inputs = dict(prediction["inputs"])
         self.assertEqual(inputs["Repeat purchase days"], "5")
         self.assertEqual(inputs["Weeks from the first to the last purchase"], f"{195 / 7:.1f}")
-        self.assertIn("100.00", inputs["Mean contribution of a repeat purchase"])
+        self.assertIn("100.00", inputs["Mean net revenue of a repeat purchase"])
+        self.assertEqual(inputs["Contribution margin"], "100.0%")
         self.assertIn("BG/NBD", prediction["rule"])
         # an objection removes the prediction and leaves the customer out of the next fit
         opted_out = partners[1]

@@ -272,6 +272,21 @@ def expected_spend(params, x, m):
     return np.where(x > 0, (q - 1) / (p * x + q - 1) * population + (p * x) / (p * x + q - 1) * m, population)
 
 
+def contribution_per_purchase(params, x, m, margin):
+    """Expected contribution of a purchase: the expected net revenue of a purchase (Gamma-Gamma on the mean
+    net revenue m of the repeat purchases; the population's mean for a one-time buyer) times the customer's
+    contribution margin. A margin of zero or below gives zero or a loss per purchase: Gamma-Gamma models
+    positive amounts only, so it is fitted on revenue and the margin, which may be negative, applied after."""
+    return expected_spend(params, x, m) * np.asarray(margin, dtype=float)
+
+
+def discount_factor(horizon_months, annual_rate):
+    """Sum over the months k = 1..horizon of 1 / (1 + rate)^(k / 12): today's value of one unit a month over
+    the horizon, discounted like ``lifetime_value`` discounts each month's purchases (the cost to serve over the
+    horizon in crm_erp_bridge is the monthly cost times this)."""
+    return sum((1.0 + annual_rate) ** (-k / 12.0) for k in range(1, int(horizon_months) + 1))
+
+
 def simulate_bgnbd(n, r, alpha, a, b, T, rng):
     """Draw (x, t_x, T) for n customers observed for T periods under BG/NBD (T a number or one per customer),
     all customers at once: each round draws the next purchase of those still buying."""
