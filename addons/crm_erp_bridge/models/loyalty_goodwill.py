@@ -129,6 +129,7 @@ class CrmLoyaltyGoodwill(models.Model):
             ["ticket_id", "nps_id", "trigger"],
         )
         seen = {(g.ticket_id.id, g.trigger) for g in existing} | {("nps", g.nps_id.id) for g in existing if g.nps_id}
+        caps = self._goodwill_caps(partners, companies)
         vals_list = []
         for event in events:
             partner, company, trigger = event["partner"].commercial_partner_id, event["company"], event["trigger"]
@@ -137,7 +138,7 @@ class CrmLoyaltyGoodwill(models.Model):
             membership = first_membership.get((partner.id, company.id))
             if key in seen or not membership or company.goodwill_points <= 0:
                 continue
-            room = company.goodwill_cap_points - used.get((partner.id, company.id), 0.0)
+            room = caps[(partner.id, company.id)] - used.get((partner.id, company.id), 0.0)
             points = min(company.goodwill_points, room)
             if points <= 0:
                 continue
@@ -155,6 +156,13 @@ class CrmLoyaltyGoodwill(models.Model):
                 }
             )
         return Goodwill.create(vals_list)
+
+    @api.model
+    def _goodwill_caps(self, partners, companies):
+        """{(customer id, company id): points} of goodwill each of these commercial partners may receive in
+        each company over the company's cap period: the company's cap. Override to treat customers
+        differently (the value policy of crm_value_policy)."""
+        return {(partner.id, company.id): company.goodwill_cap_points for partner in partners for company in companies}
 
     def _check_manager(self):
         if not self.env.user.has_group("crm_loyalty.group_loyalty_manager"):

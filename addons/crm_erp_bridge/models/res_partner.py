@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -94,28 +95,41 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_credit_overdue(self):
         company = self.env.company
-        limit = fields.Date.context_today(self) - timedelta(days=company.credit_overdue_days)
+        today = fields.Date.context_today(self)
+        customers = self.commercial_partner_id
+        days = customers._crm_credit_overdue_days(company)
+        limits = {customer.id: today - timedelta(days=days[customer.id]) for customer in customers}
         # sudo: credit control is the company's rule on the customer's whole receivable, not on the
         # invoices the user may read (a salesperson limited to their own documents included); the query
-        # keeps to these customers and the current company and returns one flag per customer
-        groups = dict(
+        # keeps to these customers and the current company and returns the overdue amount per customer and
+        # due date, compared with each customer's own tolerance
+        overdue = defaultdict(float)
+        for customer, due, amount in (
             self.env["account.move.line"]
             .sudo()
             ._read_group(
                 [
-                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("partner_id", "in", customers.ids),
                     ("parent_state", "=", "posted"),
                     ("company_id", "=", company.id),
                     ("account_type", "=", "asset_receivable"),
                     ("reconciled", "=", False),
-                    ("date_maturity", "<", limit),
+                    ("date_maturity", "<", max(limits.values(), default=today)),
                 ],
-                ["partner_id"],
+                ["partner_id", "date_maturity:day"],
                 ["amount_residual:sum"],
             )
-        )
+        ):
+            if due < limits[customer.id]:
+                overdue[customer.id] += amount
         for partner in self:
-            partner.credit_overdue = groups.get(partner.commercial_partner_id, 0.0) > 0
+            partner.credit_overdue = overdue[partner.commercial_partner_id.id] > 0
+
+    def _crm_credit_overdue_days(self, company):
+        """{customer id: days} an invoice of these commercial partners may be overdue in ``company`` before
+        the customer counts as overdue (no redemption, a warning on orders): the company's setting. Override
+        to treat customers differently (the value policy of crm_value_policy)."""
+        return dict.fromkeys(self.ids, company.credit_overdue_days)
 
     @api.depends_context("company")
     def _compute_crm360(self):

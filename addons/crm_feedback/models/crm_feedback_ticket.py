@@ -548,7 +548,7 @@ class CrmFeedbackTicket(models.Model):
         moved out by the working time it already spent waiting for the customer."""
         policies = self.env["crm.feedback.sla"].search([("team_id", "in", self.team_id.ids)])
         for ticket in self:
-            sla = next((p for p in policies if p._matches(ticket)), None)
+            sla = ticket._sla_match(policies)
             vals = {
                 "sla_id": sla.id if sla else False,
                 "sla_response_deadline": False,
@@ -570,6 +570,12 @@ class CrmFeedbackTicket(models.Model):
                 elif ticket.sla_next_response_deadline and sla.next_response_hours:
                     vals.pop("sla_next_response_deadline")  # a past answered target keeps its deadline
             super(CrmFeedbackTicket, ticket).write(vals)
+
+    def _sla_match(self, policies):
+        """The SLA policy of this ticket among ``policies`` (its team's, in order): the first that matches.
+        Override to choose another one (the customer's value policy names its own)."""
+        self.ensure_one()
+        return next((p for p in policies if p._matches(self)), None)
 
     @api.model
     def _working_deadline(self, calendar, start, hours):

@@ -66,6 +66,12 @@ class AccountMove(models.Model):
             weighted += amount * (program._product_multiplier(line.product_id, rules) if line.product_id else 1.0)
         return base, weighted
 
+    def _crm_loyalty_customer_multipliers(self, memberships):
+        """{(customer id, company id): factor} applied to the points ``memberships`` earn on these invoices, on
+        top of the tier's multiplier; missing: 1. Override to treat customers differently (the value policy
+        of crm_value_policy); read in one pass for all the invoices, never per invoice."""
+        return {}
+
     def _crm_loyalty_earn(self):
         invoices = self.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
         if not invoices:
@@ -115,6 +121,7 @@ class AccountMove(models.Model):
             )
         }
         rules = {p.id: p._multipliers() for p in programs}
+        customer_multipliers = invoices._crm_loyalty_customer_multipliers(memberships)
         referrers = (
             Membership.search(
                 [
@@ -134,6 +141,7 @@ class AccountMove(models.Model):
                 program = member.program_id
                 base, weighted = invoice._crm_loyalty_base_amounts(program, rules[program.id])
                 multiplier = member.tier_id.multiplier if member.tier_id else 1.0
+                multiplier *= customer_multipliers.get((member.partner_id.id, member.company_id.id), 1.0)
                 points = program._round(weighted * program.earn_rate * multiplier)
                 if points <= 0:
                     continue

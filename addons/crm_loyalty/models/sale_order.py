@@ -122,6 +122,12 @@ class SaleOrder(models.Model):
         return res
 
     # ------------------------------------------------------------------ redemption rules
+    def _crm_loyalty_redeem_pct(self, program):
+        """Share (%) of this order's total that points of ``program`` may pay: the program's. Override to
+        treat customers differently (the value policy of crm_value_policy)."""
+        self.ensure_one()
+        return program.max_redeem_pct
+
     def _crm_loyalty_redeem_cap(self, program):
         """Most points of ``program`` that may pay this order: its share of the order's total before any
         redemption, in whole steps of the program's rounding."""
@@ -131,7 +137,7 @@ class SaleOrder(models.Model):
         total = self.amount_total - sum(
             self.order_line.filtered(lambda l: l._is_loyalty_reward()).mapped("price_total")
         )
-        units = round(total * program.max_redeem_pct / 100.0 / program.point_value / program.rounding, 6)
+        units = round(total * self._crm_loyalty_redeem_pct(program) / 100.0 / program.point_value / program.rounding, 6)
         return max(math.floor(units) * program.rounding, 0.0)
 
     def _crm_loyalty_check_redemption(self, membership, points, spent=0.0):
@@ -188,11 +194,12 @@ class SaleOrder(models.Model):
             )
         cap = self._crm_loyalty_redeem_cap(program)
         if float_compare(points, cap, precision_digits=6) > 0:
+            pct = self._crm_loyalty_redeem_pct(program)
             raise ValidationError(
                 _(
                     "At most %(max)s points may pay this order (%(pct)s%% of its total).",
                     max=program._format_points(cap),
-                    pct=formatLang(self.env, program.max_redeem_pct, digits=points_digits(1.0, program.max_redeem_pct)),
+                    pct=formatLang(self.env, pct, digits=points_digits(1.0, pct)),
                 )
             )
 
