@@ -12,7 +12,7 @@ LOCAL="${CRM_LOCAL:-$REPO/.local}"
 LOCAL_CONF="$LOCAL/odoo.conf"
 DB_ENV="$LOCAL/db.env"
 DEMO_DB="${CRM_DEMO_DB:-crm_demo}"
-OUR_MODULES="crm_loyalty,crm_segmentation,crm_feedback,crm_erp_bridge,crm_privacy,crm_dashboard,crm_retention,crm_demo_story,crm_segmentation_mass_mailing,crm_privacy_lookup"
+OUR_MODULES="crm_loyalty,crm_segmentation,crm_feedback,crm_erp_bridge,crm_privacy,crm_dashboard,crm_retention,crm_demo_story,crm_segmentation_mass_mailing,crm_privacy_lookup,crm_value_policy"
 # every addon of ours (each folder of addons/): the five above install the base addon (crm_customer_facts) as
 # their dependency and the glue addons of the optional libraries (crm_feedback_sentiment, crm_segmentation_clv)
 # when those libraries are present

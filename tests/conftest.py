@@ -34,6 +34,7 @@ OUR_MODULES = [
     "crm_demo_story",
     "crm_segmentation_mass_mailing",
     "crm_privacy_lookup",
+    "crm_value_policy",
 ]
 # the three that stand on Community modules alone (the bridge depends on them, crm_privacy on the bridge)
 STANDALONE_MODULES = ["crm_loyalty", "crm_segmentation", "crm_feedback"]
