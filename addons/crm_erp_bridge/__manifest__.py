@@ -17,8 +17,10 @@
         "security/loyalty_breakage_security.xml",
         "security/loyalty_uplift_security.xml",
         "security/crm_feedback_sla_compliance_security.xml",
+        "security/crm_segment_action_security.xml",
         "data/crm_erp_bridge_cron.xml",
         "data/loyalty_breakage_cron.xml",
+        "data/crm_segment_action_mail_template.xml",
         "views/res_partner_views.xml",
         "views/customer_profitability_views.xml",
         "views/crm_whale_curve_views.xml",
@@ -38,6 +40,7 @@
         "views/crm_erp_bridge_menus.xml",
         "views/loyalty_breakage_views.xml",
         "views/crm_feedback_sla_compliance_views.xml",
+        "views/crm_segment_action_views.xml",
     ],
     "demo": ["demo/crm_erp_bridge_sales_demo.xml", "demo/crm_erp_bridge_demo.xml"],
     "assets": {

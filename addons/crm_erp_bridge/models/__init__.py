@@ -19,3 +19,4 @@ from . import accounting_export_archive
 from . import crm_feedback_team
 from . import account_partial_reconcile
 from . import account_analytic_line
+from . import crm_segment_action
