@@ -1,4 +1,5 @@
 from . import customer_profitability
+from . import crm_clv_contribution
 from . import loyalty_liability_report
 from . import service_recovery_report
 from . import crm_whale_curve

@@ -23,3 +23,4 @@ from . import test_sla_compliance
 from . import test_tour_sla
 from . import test_tour_portal_loyalty
 from . import test_segment_action
+from . import test_clv_contribution
