@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.crm_customer_facts.tools.sql import pg_array
@@ -32,6 +33,10 @@ class CrmValuePolicyHistory(models.Model):
             "CREATE INDEX IF NOT EXISTS crm_value_policy_history_partner_company_idx "
             "ON crm_value_policy_history (partner_id, company_id, date)"
         )
+
+    def write(self, vals):  # pylint: disable=method-required-super
+        # append-only by design: never reaches the ORM write
+        raise UserError(_("The history of value policies is append-only: a change is recorded, never edited."))
 
     @api.model
     def _record(self, company, changes, reason, now):

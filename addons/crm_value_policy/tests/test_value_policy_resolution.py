@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import ValuePolicyCommon
@@ -140,7 +140,13 @@ class TestValuePolicyResolution(ValuePolicyCommon):
             self.default.with_user(user).earn_multiplier = 5
         self._score(self.customer, value_class="high")
         self.Assignment._resolve(self.company)
+        change = self.History.with_user(user).search([("partner_id", "=", self.customer.id)], limit=1)
+        self.assertTrue(change)
         with self.assertRaises(AccessError):
-            self.History.with_user(user).search([], limit=1).unlink()
+            change.unlink()
+        # sudo: even the superuser does not rewrite the history
+        change_sudo = change.sudo()
+        with self.assertRaises(UserError):
+            change_sudo.reason = "manual"
         with self.assertRaises(AccessError):
             self.Assignment.with_user(user).search([], limit=1).action_resolve()
