@@ -297,6 +297,7 @@ class TestBridge(AccountTestInvoicingCommon):
                 "Profitability by Customer",
                 "Profitability by Segment",
                 "Whale Curve",
+                "CLV by Cohort",
                 "Receivables Aging",
                 "Feedback Resolution Cost",
                 "Liability Tie-out",
@@ -574,7 +575,7 @@ class TestBridge(AccountTestInvoicingCommon):
         )
         self.assertEqual(Archive.search_count([("company_id", "=", self.company.id)]), 1)
         book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(mine.file_data)))
-        self.assertEqual(len(book.sheetnames), 11, "six sheets and the auditor pack")
+        self.assertEqual(len(book.sheetnames), 12, "seven sheets and the auditor pack")
         self.assertEqual(book.worksheets[0].freeze_panes, "A2")
         accountant = new_test_user(
             self.env,

@@ -1,4 +1,7 @@
+import io
 from datetime import timedelta
+
+import openpyxl
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -136,6 +139,34 @@ class TestClvContribution(BaseCommon):
         newer = groups[fields.Date.start_of(self.today - timedelta(days=20), "month")]
         self.assertAlmostEqual(newer["clv_mean"], 2 * older["clv_mean"], places=6)
         self.assertAlmostEqual(newer["clv"], 2 * older["clv"], places=6)
+
+    def test_workbook_sheet(self):
+        """The accounting workbook's sheet: by acquisition year and segment, the same figures as the report."""
+        wizard = self.env["crm.accounting.export"].create(
+            {"company_id": self.company.id, "date_from": self.today - timedelta(days=30), "date_to": self.today}
+        )
+        book = openpyxl.load_workbook(io.BytesIO(wizard._build_workbook()))
+        rows = list(book["CLV by Cohort"].iter_rows(values_only=True))
+        self.assertEqual(rows[0][:4], ("Acquisition Year", "RFM Segment", "Customers", "CLV on Contribution"))
+        body, total = rows[1:-1], rows[-1]
+        groups = self.Report._clv_contribution_groups(self.company, cohort="year")
+        expected = [
+            (
+                str(g["cohort"].year),
+                g["segment_id"].name,
+                g["customers"],
+                round(g["clv"], 2),
+                round(g["clv_ratio"] or 0, 4),
+            )
+            for g in groups
+        ]
+        self.assertEqual(
+            sorted((r[0], r[1], r[2], round(r[3], 2), round(r[6] or 0, 4)) for r in body), sorted(expected)
+        )
+        # 1000 + 300 + 90 - 200 over 4 customers, totalled by formulas
+        self.assertEqual((sum(r[2] for r in body), round(sum(r[3] for r in body), 2)), (4, 1190.0))
+        self.assertEqual(total[0], "Total")
+        self.assertTrue(total[3].startswith("=SUBTOTAL(9,"))
 
     def test_on_the_customer(self):
         customer = self.old.with_company(self.company)

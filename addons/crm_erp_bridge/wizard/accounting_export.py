@@ -108,6 +108,7 @@ class CrmAccountingExport(models.TransientModel):
             self._profit_rows("segment"),
         )
         self._sheet(book, fmt, _("Whale Curve"), self._whale_columns(), self._whale_rows())
+        self._sheet(book, fmt, _("CLV by Cohort"), self._clv_contribution_columns(), self._clv_contribution_rows())
         self._sheet(book, fmt, _("Receivables Aging"), self._aging_columns(), self._aging_rows())
         self._sheet(book, fmt, _("Feedback Resolution Cost"), self._feedback_columns(), self._feedback_rows())
         # the auditor pack of the loyalty liability
