@@ -476,3 +476,31 @@ if "crm.loyalty.uplift.report" in env:
         lambda: len(env["crm.loyalty.uplift.report"]._loyalty_uplift(company, today)),
         setup=enrol_in_the_past,
     )
+
+# 18. CLV on contribution (crm_erp_bridge): every predicted customer of the company against the cost to serve
+# them over the CLV horizon (service costs priced and refreshed first, the predictions made when row 3 did not,
+# not timed), grouped by acquisition quarter and RFM segment as the report's pivot reads it, and per customer
+# as the API gives it
+if "crm.clv.contribution" in env:
+    ClvReport = env["crm.clv.contribution"]
+
+    def price_and_predict():
+        if "ticket_handling_cost" in env["crm.sales.fact"]._fields:
+            company.write(
+                {"crm_ticket_hourly_cost": 40, "crm_shipment_cost": 8, "crm_return_cost": 15, "crm_cost_of_capital": 10}
+            )
+            cr.execute(SQL("UPDATE crm_feedback_ticket SET time_spent = 1.5 WHERE company_id = %s", company.id))
+            env["crm.sales.fact"]._refresh_service_costs(companies=company)
+        if not wanted(3) and "clv_parameters" in company._fields:
+            Score._fit_clv(company)
+
+    measure(
+        "18. CLV on contribution by acquisition quarter and RFM segment (every predicted customer)",
+        lambda: len(ClvReport._clv_contribution_groups(company, cohort="quarter", by="segment_id")),
+        setup=price_and_predict,
+    )
+    measure(
+        "18b. CLV : cost to serve per customer, every predicted customer of the company",
+        lambda: len(env.execute_query(ClvReport._clv_contribution_sql(companies=company))),
+        setup=price_and_predict,
+    )
