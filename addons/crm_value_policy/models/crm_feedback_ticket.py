@@ -12,6 +12,22 @@ class CrmFeedbackTicket(models.Model):
         help="The customer's value policy when the ticket came in: its SLA policy, priority and team.",
     )
 
+    @api.onchange("partner_id")
+    def _onchange_partner_id_value_policy(self):
+        """On a new ticket in the form, show the team and priority the customer's policy gives (the form sends
+        every field, so ``create`` would see them as chosen): the user may still change them."""
+        if self._origin or not self.partner_id:
+            return
+        company = self.company_id or self.env.company
+        customer = self.partner_id.commercial_partner_id
+        policy = self.env["crm.value.policy"]._for_partners(customer, company).get(customer.id)
+        if not policy:
+            return
+        if policy.team_id and not self.team_id:
+            self.team_id = policy.team_id.id
+        if policy.ticket_priority:
+            self.priority = policy.ticket_priority
+
     @api.model_create_multi
     def create(self, vals_list):
         """A ticket of a customer takes the team, priority and SLA of the customer's value policy, unless it

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import ValuePolicyCommon
 
@@ -203,6 +203,13 @@ class TestValuePolicyEffects(ValuePolicyCommon):
             }
         )
         self.assertEqual((own.team_id, own.priority, own.sla_id.name), (care, "0", "Care 40h"))
+        # in the form, choosing the customer shows the policy's team and priority, saved as shown
+        with Form(Ticket) as form:
+            form.subject = "From the form"
+            form.description = "<p>Broken again</p>"
+            form.partner_id = self.customer
+            self.assertEqual((form.team_id, form.priority), (vip, "3"))
+        self.assertEqual(form.record.sla_id, vip_gold)
         # a customer of the default policy: the usual behaviour
         usual = Ticket.create(
             {"subject": "Usual", "description": "<p>x</p>", "partner_id": self.other.id, "team_id": vip.id}
