@@ -4,7 +4,7 @@
     "name": "CRM Feedback",
     "summary": "Complaint, suggestion and praise tickets from every channel, SLAs, CSAT/NPS, "
     "sentiment, resolution through credit notes and returns",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Sales/Customer Relations",
     "website": "https://github.com/crm-erp-suite/crm-erp-suite",
     "author": "CRM-ERP Suite contributors",

@@ -620,10 +620,28 @@ class CrmFeedbackTicket(models.Model):
                         if paused and ticket[fname]:
                             vals[fname] = ticket._working_deadline(calendar, ticket[fname], paused)
                 super(CrmFeedbackTicket, ticket).write(vals)
-            if ticket.is_closed and ticket.sla_id and not ticket.sla_resolution_breached:
-                deadline = ticket.sla_resolution_deadline
-                if deadline and ticket.date_closed and ticket.date_closed > deadline:
-                    ticket._sla_flag_late(["sla_resolution_breached"])
+            if ticket.is_closed and ticket.sla_id and ticket.date_closed:
+                # closing reaches every target still running (the compliance report counts them done): those
+                # past their deadline are breached, whether the SLA check ran in between or not
+                late = ticket._sla_late_targets(ticket.date_closed)
+                if late:
+                    ticket._sla_flag_late(late)
+
+    def _sla_late_targets(self, moment):
+        """The breach flags (field names) of the targets still running at ``moment`` whose deadline had
+        passed by then and that are not flagged yet."""
+        self.ensure_one()
+        running = {
+            # breach flag: (target still running, its deadline)
+            "sla_response_breached": (not self.date_first_response, self.sla_response_deadline),
+            "sla_next_response_breached": (bool(self.sla_next_response_start), self.sla_next_response_deadline),
+            "sla_resolution_breached": (True, self.sla_resolution_deadline),
+        }
+        return [
+            fname
+            for fname, (is_running, deadline) in running.items()
+            if is_running and not self[fname] and deadline and deadline < moment
+        ]
 
     def _sla_flag_late(self, fnames):  # its super() call is a raw write; pylint: disable=missing-return
         """A target reached after its deadline (the cron did not run in between) is breached all the same."""
@@ -696,17 +714,7 @@ class CrmFeedbackTicket(models.Model):
             "sla_resolution_breached": _("resolution"),
         }
         for ticket in late:
-            running = {
-                # breach flag: (target still running, its deadline)
-                "sla_response_breached": (not ticket.date_first_response, ticket.sla_response_deadline),
-                "sla_next_response_breached": (bool(ticket.sla_next_response_start), ticket.sla_next_response_deadline),
-                "sla_resolution_breached": (True, ticket.sla_resolution_deadline),
-            }
-            breached = [
-                fname
-                for fname, (is_running, deadline) in running.items()
-                if is_running and not ticket[fname] and deadline and deadline < now
-            ]
+            breached = ticket._sla_late_targets(now)
             vals = dict.fromkeys([*breached, "sla_breached"], True)
             escalate = not ticket.sla_escalated
             if escalate:

@@ -180,6 +180,21 @@ class TestSla(FeedbackCommon):
         self.assertTrue(ticket.sla_resolution_breached and ticket.sla_breached)
         self.assertEqual((ticket.sla_response_status, ticket.sla_resolution_status), ("met", "breached"))
 
+    def test_closing_without_a_reply_after_the_deadline_breaches_the_first_reply(self):
+        """Closing reaches the targets still running (the compliance report counts them done): past their
+        deadline they are breached, not met, even when the SLA check did not run in between."""
+        with self._frozen(0, 9):
+            late, early = self._ticket(team_id=self.sla_team.id), self._ticket(team_id=self.sla_team.id)
+        with self._frozen(0, 11):  # before the first reply deadline (4 working hours)
+            early.stage_id = self.stage_solved
+        with self._frozen(1, 10):  # long after it, without any reply
+            late.stage_id = self.stage_solved
+        self.assertFalse(late.date_first_response)
+        self.assertTrue(late.sla_response_breached and late.sla_breached)
+        self.assertEqual(late.sla_response_status, "breached")
+        self.assertFalse(early.sla_response_breached or early.sla_breached)
+        self.assertEqual(early.sla_response_status, "met")
+
     def test_migration_flags_the_late_target_and_pauses_waiting_tickets(self):
         with self._frozen(0, 9):
             unanswered, answered, waiting = (self._ticket(team_id=self.sla_team.id) for _i in range(3))
