@@ -19,6 +19,7 @@
         "views/crm_value_policy_views.xml",
         "views/crm_value_policy_history_views.xml",
         "views/res_partner_views.xml",
+        "views/crm_feedback_ticket_views.xml",
         "views/crm_value_policy_menus.xml",
     ],
     "post_init_hook": "post_init_hook",
