@@ -1,3 +1,4 @@
+from bisect import bisect_left
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
@@ -6,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..tools.loyalty_uplift import MIN_PAIRS, RESAMPLES, match_pairs, summarize
+from ..tools.loyalty_uplift import MIN_PAIRS, RESAMPLES, match_grouped, summarize
 
 HORIZONS = (3, 6, 12)
 
@@ -103,7 +104,8 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         )
         bonus_labels = dict(self.env["crm.loyalty.entry"]._fields["bonus_kind"]._description_selection(self.env))
         groups = []
-        pairs = {horizon: self._uplift_pairs(members, cells, enrolled, horizon, today, seed) for horizon in horizons}
+        pools = self._uplift_pools(members, cells, enrolled)
+        pairs = {horizon: self._uplift_pairs(members, cells, pools, horizon, today, seed) for horizon in horizons}
         outcomes_by_horizon = self._uplift_outcomes(company, pairs, members)
         for horizon in horizons:
             outcomes = outcomes_by_horizon[horizon]
@@ -173,29 +175,57 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         return {(partner, month): (code, stages.get((partner, month))) for partner, month, code in snapshots}
 
     @api.model
-    def _uplift_pairs(self, members, cells, enrolled, horizon, today, seed):
-        """[(member, control, enroll_date)] for the members whose window of ``horizon`` months is over."""
+    def _uplift_pools(self, members, cells, enrolled):
+        """{cell: (non-members, [(enrolment day, member)])}: the candidates of each cell (enrolment month, RFM
+        cell, stage) where a member is, grouped once for every horizon: the customers never enrolled and the
+        members by their first enrolment day (candidates while not enrolled by the window's end), both sorted."""
+        wanted = set()
+        for partner, member in members.items():
+            cell = cells.get((partner, member["month"]))
+            if cell:
+                wanted.add((member["month"], *cell))
+        pools = {}
+        for (partner, month), cell in cells.items():
+            key = (month, *cell)
+            if key in wanted:
+                pool = pools.setdefault(key, ([], []))
+                enroll = enrolled.get(partner)
+                if enroll is None:
+                    pool[0].append(partner)
+                else:
+                    pool[1].append((enroll, partner))
+        for never, later in pools.values():
+            never.sort()
+            later.sort()
+        return pools
+
+    @api.model
+    def _uplift_pairs(self, members, cells, pools, horizon, today, seed):
+        """[(member, control, enroll_date)] for the members whose window of ``horizon`` months is over, each
+        matched with a customer of its cell not enrolled up to the end of the latest window of the month's
+        members (``pools``: the cells' candidates)."""
         over = {}  # enrolment day: its window is over (a few hundred distinct days, not one per member)
-        member_cells = []
-        months = set()
+        members_by_cell = defaultdict(list)
         for partner, member in members.items():
             cell = cells.get((partner, member["month"]))
             day = member["enroll_date"]
             if day not in over:
                 over[day] = day + relativedelta(months=horizon) <= today
             if cell and over[day]:
-                member_cells.append((partner, (member["month"], *cell)))
-                months.add(member["month"])
+                members_by_cell[(member["month"], *cell)].append(partner)
         # a non-member up to the end of the latest window of the month's members
-        member_until = {month: month + relativedelta(months=horizon + 1) for month in months}
-        candidates = []
-        for (partner, month), cell in cells.items():
-            enroll = enrolled.get(partner)
-            if month in member_until and (enroll is None or enroll >= member_until[month]):
-                candidates.append((partner, (month, *cell)))
+        member_until = {cell[0]: cell[0] + relativedelta(months=horizon + 1) for cell in members_by_cell}
+
+        def pool(cell):
+            never, later = pools.get(cell, ((), ()))
+            until = member_until[cell[0]]
+            # the members enrolled from the window's end on (sorted by enrolment day)
+            enrolled_after = [partner for _day, partner in later[bisect_left(later, (until,)) :]]
+            return sorted([*never, *enrolled_after]) if enrolled_after else list(never)
+
         return [
             (member, control, members[member]["enroll_date"])
-            for member, control in match_pairs(member_cells, candidates, seed)
+            for member, control in match_grouped(members_by_cell, pool, seed)
         ]
 
     @api.model
