@@ -58,11 +58,10 @@ class CrmValuePolicyAssignment(models.Model):
         (``ir.cron._notify_progress``), so a killed run resumes where it stopped. Idempotent."""
         done = remaining = 0
         for company in self.env["res.company"].search([]):
+            # once the batch is full, the other companies' customers are only counted (left for the next call)
             count, left = self._resolve_batch(company, batch_size - done)
             done += count
             remaining += left
-            if done >= batch_size:
-                break
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
 

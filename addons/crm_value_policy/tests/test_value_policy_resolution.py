@@ -52,12 +52,25 @@ class TestValuePolicyResolution(ValuePolicyCommon):
         customers = self.env["res.partner"].create([{"name": f"Batch {i}", "is_company": True} for i in range(7)])
         for customer in customers:
             self._score(customer, value_class="high" if customer.id % 2 else "medium")
-        # a run stopped after 3 customers leaves the others to the next call, which resumes
-        self.assertEqual(self.Assignment._cron_resolve(batch_size=3), 3)
+        elsewhere = self.env["res.company"].create({"name": "Batch Second Co"})
+        for customer in customers[:2]:
+            self._score(customer, company=elsewhere, value_class="high")
+        # a run stopped after 3 customers leaves the others, of every company, to the next call, which resumes
+        cron = self.env.ref("crm_value_policy.ir_cron_resolve_value_policies")
+        _cron, progress = cron._add_progress()
+        Assignment = self.Assignment.with_context(ir_cron_progress_id=progress.id)
+        self.assertEqual(Assignment._cron_resolve(batch_size=3), 3)
+        self.assertEqual((progress.done, progress.remaining), (3, 4 + 2))
         self.assertEqual(self.Assignment.search_count([("partner_id", "in", customers.ids)]), 3)
-        self.Assignment._cron_resolve(batch_size=3)
-        self.Assignment._cron_resolve(batch_size=3)
-        assignments = self.Assignment.search([("partner_id", "in", customers.ids)])
+        Assignment._cron_resolve(batch_size=3)
+        Assignment._cron_resolve(batch_size=3)
+        self.assertEqual(progress.remaining, 0)
+        self.assertEqual(
+            self._policy_of(customers[0], elsewhere), self.Policy.search([("company_id", "=", elsewhere.id)])
+        )
+        assignments = self.Assignment.search(
+            [("partner_id", "in", customers.ids), ("company_id", "=", self.company.id)]
+        )
         self.assertEqual(len(assignments), 7)
         for assignment in assignments:
             expected = "High value" if assignment.partner_id.id % 2 else "Standard"
