@@ -9,5 +9,6 @@ class ResCompany(models.Model):
         companies = super().create(vals_list)
         # sudo: a new company starts with its default value policy, whoever creates it (policies are
         # managed by sales managers, companies by administrators)
-        self.env["crm.value.policy"].sudo()._create_company_defaults(companies)
+        Policy_sudo = self.env["crm.value.policy"].sudo()
+        Policy_sudo._create_company_defaults(companies)
         return companies

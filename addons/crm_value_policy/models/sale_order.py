@@ -11,7 +11,9 @@ class SaleOrder(models.Model):
         self.ensure_one()
         customer = self.partner_id.commercial_partner_id
         policies = self.env["crm.value.policy"]._for_partners(customer, self.company_id)
-        return policies.get(customer.id, self.env["crm.value.policy"].sudo())
+        # sudo: an empty policy, of the same kind as those ``_for_partners`` returns
+        no_policy_sudo = self.env["crm.value.policy"].sudo()
+        return policies.get(customer.id, no_policy_sudo)
 
     def _crm_loyalty_redeem_pct(self, program):
         policy = self._crm_value_policy()
