@@ -11,5 +11,8 @@
     "license": "LGPL-3",
     "depends": ["crm_segmentation", "mass_mailing"],
     "data": ["views/crm_rule_segment_views.xml"],
+    "assets": {
+        "web.assets_tests": ["crm_segmentation_mass_mailing/static/tests/tours/*.js"],
+    },
     "auto_install": True,
 }

@@ -13,6 +13,7 @@ class CrmRuleSegment(models.Model):
         "stays unsubscribed.",
     )
     mailing_synced_at = fields.Datetime(string="Mailing List Synced On", readonly=True)
+    mailing_contact_count = fields.Integer(related="mailing_list_id.contact_count", string="Mailing Contacts")
 
     def action_refresh(self):
         res = super().action_refresh()
@@ -24,6 +25,19 @@ class CrmRuleSegment(models.Model):
         for segment in self.filtered(lambda s: not s.mailing_list_id):
             segment.mailing_list_id = self.env["mailing.list"].create({"name": segment.name})
         return self.action_refresh()
+
+    def action_view_mailing_contacts(self):
+        """The contacts of the segment's list: the members who consent to e-mail marketing."""
+        self.ensure_one()
+        return self.mailing_list_id.action_view_contacts()
+
+    def action_new_mailing(self):
+        """A new mailing to the segment's list: the list's own action, opened on the form."""
+        self.ensure_one()
+        action = self.mailing_list_id.action_send_mailing()
+        action["views"] = [view for view in action["views"] if view[1] == "form"] or [(False, "form")]
+        action["view_mode"] = "form"
+        return action
 
     def _sync_mailing_list(self):
         """Subscribe the consenting members to the segment's list and remove the others, set-based: one read

@@ -1,1 +1,2 @@
 from . import test_segment_mailing
+from . import test_segment_mailing_tour
