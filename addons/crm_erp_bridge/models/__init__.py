@@ -1,7 +1,6 @@
 from . import res_company
 from . import res_config_settings
 from . import res_partner
-from . import res_partner_clv_contribution
 from . import crm_sales_fact
 from . import account_move
 from . import account_move_line
