@@ -199,29 +199,35 @@ class CrmDashboard(models.AbstractModel):
                     ),
                 )
             )
-        # points per month: earned (earn and bonus entries), redeemed, expired
+        # points per month: earned (earn and bonus entries), redeemed, expired; each net of the reversals of
+        # its entries (a credit note reverses the points it earned), in the month of the reversal
         kinds = [
             ("earned", _("Earned"), ["earn", "bonus"], 1),
             ("redeemed", _("Redeemed"), ["redeem"], -1),
             ("expired", _("Expired"), ["expire"], -1),
         ]
-        points = {
-            (month, entry_type): total
-            for month, entry_type, total in Entry._read_group(
-                in_company + [("date", ">=", start)], ["date:month", "entry_type"], ["points:sum"]
-            )
-        }
         datasets = []
         for _key, label, types, sign in kinds:
+            of_kind = [
+                "|",
+                ("entry_type", "in", types),
+                "&",
+                ("entry_type", "=", "reverse"),
+                ("reversed_entry_id.entry_type", "in", types),
+            ]
+            points = dict(
+                Entry._read_group(in_company + [("date", ">=", start)] + of_kind, ["date:month"], ["points:sum"])
+            )
             datasets.append(
                 {
                     "label": label,
-                    "data": [sign * sum(points.get((month, t), 0.0) for t in types) for month in months],
+                    # + 0.0: no "-0" for a month without points
+                    "data": [sign * points.get(month, 0.0) + 0.0 for month in months],
                     "drills": [
                         self._drill(
                             f"{label} {self._month_label(month)}",
                             Entry._name,
-                            in_company + [("entry_type", "in", types)] + self._month_domain("date", month),
+                            in_company + of_kind + self._month_domain("date", month),
                         )
                         for month in months
                     ],
@@ -569,23 +575,9 @@ class CrmDashboard(models.AbstractModel):
                 _("Share of the satisfaction ratings of the period that are satisfied."),
             )
         )
-        with_sla = in_company + [("sla_id", "!=", False), ("date_open", ">=", fields.Datetime.to_datetime(start))]
-        sla = dict(Ticket._read_group(with_sla, ["sla_breached"], ["__count"]))
-        measured = sum(sla.values())
-        compliance = sla.get(False, 0) / measured if measured else None
-        section["tiles"].append(
-            self._tile(
-                "sla_compliance",
-                _("SLA Compliance"),
-                compliance,
-                self._percent(compliance),
-                self._drill(_("Tickets with a Breached SLA"), Ticket._name, with_sla + [("sla_breached", "=", True)]),
-                _("Share of the tickets opened in the period under an SLA that met it."),
-            )
-        )
+        self._sla_compliance(section, company, start)
         self._satisfaction_trend(section, company, months)
         self._nps_breakdowns(section, company, nps_domain)
-        self._sla_by_team(section, with_sla)
         self._top_complaints(section, in_company + [("ticket_type", "=", "complaint")], start)
 
     @api.model
@@ -665,18 +657,21 @@ class CrmDashboard(models.AbstractModel):
         }
         if not by_customer:
             return
-        scores = self.env["crm.rfm.score"].search_read(
-            [("company_id", "=", company.id), ("partner_id", "in", list(by_customer))], ["partner_id", "segment_id"]
-        )
-        segment_of = {row["partner_id"][0]: row["segment_id"] for row in scores}
-        section["charts"].append(
-            self._nps_chart(
-                "nps_by_segment",
-                _("NPS by RFM Segment"),
-                self._nps_groups(by_customer, segment_of, _("Not scored")),
-                nps_domain,
+        # each breakdown only for the users who may read its groups (a feedback agent reads no RFM score)
+        if self.env["crm.rfm.score"].has_access("read"):
+            scores = self.env["crm.rfm.score"].search_read(
+                [("company_id", "=", company.id), ("partner_id", "in", list(by_customer))],
+                ["partner_id", "segment_id"],
             )
-        )
+            segment_of = {row["partner_id"][0]: row["segment_id"] for row in scores}
+            section["charts"].append(
+                self._nps_chart(
+                    "nps_by_segment",
+                    _("NPS by RFM Segment"),
+                    self._nps_groups(by_customer, segment_of, _("Not scored")),
+                    nps_domain,
+                )
+            )
         if self.env["crm.loyalty.membership"].has_access("read"):
             memberships = self.env["crm.loyalty.membership"].search_read(
                 [
@@ -738,11 +733,35 @@ class CrmDashboard(models.AbstractModel):
         )
 
     @api.model
-    def _sla_by_team(self, section, with_sla):
-        Ticket = self.env["crm.feedback.ticket"]
+    def _sla_compliance(self, section, company, start):
+        """SLA compliance as the bridge's compliance report defines it (the share of the decided targets,
+        met or breached, that were met; running targets left out), of the tickets opened in the period: the
+        tile and the chart by team, for the users who may read the report."""
+        Compliance = self.env["crm.feedback.sla.compliance"]
+        if not Compliance.has_access("read"):
+            return
+        decided = [
+            ("company_id", "=", company.id),
+            ("date_open", ">=", fields.Datetime.to_datetime(start)),
+            ("state", "in", ("met", "breached")),
+        ]
         counts = {}
-        for team, breached, count in Ticket._read_group(with_sla, ["team_id", "sla_breached"], ["__count"]):
-            counts.setdefault(team, [0, 0])[int(breached)] += count
+        for team, met, breached in Compliance._read_group(
+            decided, ["team_id"], ["met_count:sum", "breached_count:sum"]
+        ):
+            counts[team] = (met, breached)
+        met, measured = sum(c[0] for c in counts.values()), sum(sum(c) for c in counts.values())
+        compliance = met / measured if measured else None
+        section["tiles"].append(
+            self._tile(
+                "sla_compliance",
+                _("SLA Compliance"),
+                compliance,
+                self._percent(compliance),
+                self._drill(_("Breached SLA Targets"), Compliance._name, decided + [("state", "=", "breached")]),
+                _("SLA targets met (first reply, next reply, resolution), in % of the targets decided."),
+            )
+        )
         teams = sorted(counts, key=lambda t: t.display_name or "")
         section["charts"].append(
             self._chart(
@@ -755,7 +774,7 @@ class CrmDashboard(models.AbstractModel):
                         "label": _("SLA met (%)"),
                         "data": [round(100 * counts[t][0] / sum(counts[t]), 1) for t in teams],
                         "drills": [
-                            self._drill(_("Tickets under an SLA"), Ticket._name, with_sla + [("team_id", "=", t.id)])
+                            self._drill(_("Decided SLA Targets"), Compliance._name, decided + [("team_id", "=", t.id)])
                             for t in teams
                         ],
                     }

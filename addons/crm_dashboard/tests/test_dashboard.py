@@ -1,3 +1,5 @@
+import math
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
@@ -49,7 +51,7 @@ class TestOverview(SegmentationCommon):
             [{"partner_id": p.id, "program_id": cls.program.id} for p in (cls.a, cls.b)]
         )
         cls.Entry = env["crm.loyalty.entry"]
-        cls.Entry.create(
+        cls.entries = cls.Entry.create(
             [
                 {"membership_id": cls.member_a.id, "entry_type": "earn", "points": 100.0, "date": cls.today},
                 {"membership_id": cls.member_b.id, "entry_type": "bonus", "points": 20.0, "date": cls.today},
@@ -118,9 +120,13 @@ class TestOverview(SegmentationCommon):
             ]
         )
         Ticket.flush_model()
-        # the SLA stamp and its outcome, as the SLA check writes them
-        cls.tickets.write({"sla_id": sla.id})
-        cls.tickets[0].write({"sla_breached": True})
+        # the SLA stamp and the first-reply outcomes, as the SLA check writes them: breached, met, running
+        now = fields.Datetime.now()
+        cls.tickets.write({"sla_id": sla.id, "sla_response_deadline": now + relativedelta(hours=4)})
+        cls.tickets[0].write(
+            {"sla_response_deadline": now - relativedelta(hours=1), "sla_response_breached": True, "sla_breached": True}
+        )
+        cls.tickets[1].write({"date_first_response": now})
         for ticket, value in zip(cls.tickets[:2], (5, 1), strict=True):
             env["rating.rating"].sudo().create(
                 {
@@ -161,6 +167,15 @@ class TestOverview(SegmentationCommon):
         self.assertEqual(sum(earned["data"][:-1]), 0.0)
         self.assertEqual(self._count(earned["drills"][-1]), 2)
         self.assertEqual(self._count(redeemed["drills"][-1]), 1)
+        self.assertEqual(math.copysign(1.0, expired["data"][-1]), 1.0, "no -0 for a month without points")
+
+    def test_points_by_month_net_of_reversals(self):
+        """A credit note reverses A's 100 earned points: 20 earned this month (the bonus), the reversal listed."""
+        self.entries[0]._reverse_net()  # the whole earn entry, as a full credit note does
+        sections, _data = self._overview()
+        earned = self._by_key(sections["loyalty"]["charts"])["points_by_month"]["datasets"][0]
+        self.assertEqual(earned["data"][-1], 20.0)  # 100 earned + 20 bonus - 100 reversed
+        self.assertEqual(self._count(earned["drills"][-1]), 3)
 
     def test_segmentation(self):
         sections, _data = self._overview()
@@ -221,7 +236,8 @@ class TestOverview(SegmentationCommon):
         self.assertEqual(self._count(tiles["nps"]["drill"]), 3)
         self.assertAlmostEqual(tiles["csat"]["value"], 0.5)
         self.assertEqual(self._count(tiles["csat"]["drill"]), 2)
-        self.assertAlmostEqual(tiles["sla_compliance"]["value"], 2 / 3)
+        # the compliance report's definition: 1 first reply met of 2 decided (the running one left out)
+        self.assertAlmostEqual(tiles["sla_compliance"]["value"], 0.5)
         self.assertEqual(self._count(tiles["sla_compliance"]["drill"]), 1)
         charts = self._by_key(section["charts"])
         products = charts["complaints_by_product"]
@@ -231,9 +247,27 @@ class TestOverview(SegmentationCommon):
         trend = charts["satisfaction_trend"]
         self.assertEqual((trend["datasets"][0]["data"][-1], trend["datasets"][1]["data"][-1]), (33.3, 50.0))
         self.assertEqual(charts["sla_by_team"]["labels"], ["Overview Team"])
-        self.assertEqual(charts["sla_by_team"]["datasets"][0]["data"], [66.7])
+        self.assertEqual(charts["sla_by_team"]["datasets"][0]["data"], [50.0])
+        self.assertEqual(self._count(charts["sla_by_team"]["datasets"][0]["drills"][0]), 2)
         by_tier = charts["nps_by_tier"]
         self.assertEqual(by_tier["datasets"][0]["data"], [33.3])  # A's answers, A has no tier yet
+
+    def test_feedback_agent_sees_the_feedback_section(self):
+        """A feedback agent without sales or loyalty rights: the feedback section without the breakdowns they
+        may not read (RFM segments, tiers, the SLA compliance report of the managers), never an access error."""
+        agent = new_test_user(
+            self.env, login="overview_agent", groups="crm_feedback.group_feedback_user", company_id=self.company.id
+        )
+        agent_env = self.env(user=agent)
+        self.assertFalse(agent_env["crm.rfm.score"].has_access("read"))
+        sections, _data = self._overview(agent_env)
+        self.assertEqual(set(sections), {"feedback"})
+        tiles = self._by_key(sections["feedback"]["tiles"])
+        self.assertAlmostEqual(tiles["nps"]["value"], 100 / 3)
+        charts = self._by_key(sections["feedback"]["charts"])
+        self.assertIn("nps_by_team", charts)
+        self.assertNotIn("nps_by_segment", charts)
+        self.assertNotIn("sla_compliance", tiles)
 
     def test_sections_follow_access(self):
         """A salesperson without loyalty or feedback rights sees the segmentation only; the method is read-only."""
