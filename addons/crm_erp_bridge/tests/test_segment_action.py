@@ -1,8 +1,9 @@
+import xmlrpc.client
 from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 
 from odoo.addons.base.tests.common import BaseCommon
 
@@ -223,3 +224,46 @@ class TestSegmentAction(BaseCommon):
         self.assertEqual(lines.get(self.ann), False)
         self.assertEqual(lines.get(self.bob), "no_consent")
         self.assertNotIn(self.dan, lines, "scored in another company only")
+
+
+@tagged("post_install", "-at_install")
+class TestSegmentActionRpc(HttpCase):
+    """Over XML-RPC, as an outside client: a salesperson can neither approve a campaign's points nor write its
+    state; the Loyalty Manager can approve."""
+
+    def test_salesperson_cannot_approve_over_rpc(self):
+        env = self.env
+        sales_manager = new_test_user(env, "rpc_sales_manager", groups="sales_team.group_sale_manager")
+        new_test_user(env, "rpc_salesperson", groups="sales_team.group_sale_salesman")
+        loyalty_manager = new_test_user(env, "rpc_loyalty_manager", groups="crm_loyalty.group_loyalty_manager")
+        program = env["crm.loyalty.program"].create({"name": "RPC Club", "company_id": env.company.id})
+        ann = env["res.partner"].create({"name": "RPC Ann", "email": "ann@rpc.example", "crm_consent_email": True})
+        membership = env["crm.loyalty.membership"].create({"partner_id": ann.id, "program_id": program.id})
+        segment = env["crm.rule.segment"].create({"name": "RPC segment", "domain": f"[('id', '=', {ann.id})]"})
+        segment.action_refresh()
+        campaign = (
+            env["crm.segment.action"]
+            .with_user(sales_manager)
+            .create({"name": "RPC bonus", "rule_segment_id": segment.id, "program_id": program.id, "points": 9})
+        )
+        campaign.with_user(sales_manager).action_submit()
+
+        def call(login, method, *args):
+            uid = self.xmlrpc_common.authenticate(env.cr.dbname, login, login, {})
+            return self.xmlrpc_object.execute_kw(
+                env.cr.dbname, uid, login, "crm.segment.action", method, [[campaign.id], *args]
+            )
+
+        for method, args in (("action_approve", ()), ("write", ({"state": "approved"},))):
+            with self.assertRaises(xmlrpc.client.Fault) as refused, self.assertLogs("odoo.http", "WARNING"):
+                call("rpc_salesperson", method, *args)
+            self.assertEqual(refused.exception.faultCode, 4, "an AccessError (RPC_FAULT_CODE_ACCESS_ERROR)")
+        with self.assertRaises(xmlrpc.client.Fault), self.assertLogs("odoo.http", "WARNING"):
+            call("rpc_salesperson", "_execute")  # private methods are not callable over RPC
+        self.assertEqual(campaign.state, "to_approve")
+        self.assertFalse(membership.entry_ids)
+        call("rpc_loyalty_manager", "action_approve")
+        campaign.invalidate_recordset()
+        self.assertEqual(campaign.state, "done")
+        self.assertEqual(membership.entry_ids.mapped("points"), [9.0])
+        self.assertEqual(membership.entry_ids.approved_by_id, loyalty_manager)
