@@ -307,7 +307,8 @@ class ResPartner(models.Model):
         for partner in self:
             row = figures.get(partner.commercial_partner_id.id) or {}
             partner.crm_clv_service_cost = row.get("service_cost_horizon") or 0.0
-            partner.crm_clv_ratio = row.get("clv_ratio") or False
+            # no service cost: no ratio (the field is hidden); a CLV of 0 against a cost reads 0.00
+            partner.crm_clv_ratio = row.get("clv_ratio") or 0.0
 
     def _crm360_action(self, model, domain, name):
         self.ensure_one()
