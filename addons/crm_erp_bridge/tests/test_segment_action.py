@@ -225,6 +225,36 @@ class TestSegmentAction(BaseCommon):
         self.assertEqual(lines.get(self.bob), "no_consent")
         self.assertNotIn(self.dan, lines, "scored in another company only")
 
+    def test_targets_are_read_set_based(self):
+        """Reading the segment costs the same number of queries for 4 customers as for 40."""
+        Partner = self.env["res.partner"]
+
+        def queries_for(count):
+            partners = Partner.create(
+                [
+                    {"name": f"Bulk {count} {i}", "email": f"bulk{count}_{i}@example.com", "crm_consent_email": i % 2}
+                    for i in range(count)
+                ]
+            )
+            self.env["crm.loyalty.membership"].create(
+                [{"partner_id": p.id, "program_id": self.program.id} for p in partners[::3]]
+            )
+            segment = self.env["crm.rule.segment"].create({"name": f"Bulk {count}", "company_id": self.company.id})
+            segment.partner_ids = [Command.set(partners.ids)]
+            campaign = self.env["crm.segment.action"].create(
+                {"name": "Bulk", "rule_segment_id": segment.id, "program_id": self.program.id, "points": 1}
+            )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            campaign._compute_lines()
+            self.env.flush_all()
+            self.assertEqual(len(campaign.line_ids), count)
+            return self.env.cr.sql_log_count - before
+
+        queries_for(3)  # the caches of the first run (models, groups, rules)
+        self.assertEqual(queries_for(40), queries_for(4))
+
 
 @tagged("post_install", "-at_install")
 class TestSegmentActionRpc(HttpCase):
