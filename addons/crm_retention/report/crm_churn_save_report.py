@@ -47,7 +47,7 @@ class CrmChurnSaveReport(models.Model):
                     SELECT MIN(f.date) AS saved_date
                       FROM (%(facts)s) f
                      WHERE f.partner_id = r.partner_id AND f.company_id = r.company_id AND f.invoice_count > 0
-                       AND f.date > r.flagged_date AND f.date <= r.flagged_date + c.churn_save_days
+                       AND f.date >= r.flagged_date AND f.date <= r.flagged_date + c.churn_save_days
                    ) s ON TRUE
              WHERE r.flagged_date IS NOT NULL
                AND (s.saved_date IS NOT NULL OR r.flagged_date + c.churn_save_days <= %(today)s)

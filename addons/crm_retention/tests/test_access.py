@@ -57,3 +57,18 @@ class TestRetentionAccess(RetentionCommon):
             self.Risk.with_user(self.salesman).action_recompute()
         self.Risk.with_user(self.manager).with_context(allowed_company_ids=self.company.ids).action_recompute()
         self.assertEqual(self.Risk.search_count([("partner_id.name", "=", "Button Ltd")]), 1)
+
+    def test_recompute_button_recomputes_today(self):
+        """The daily job ran this morning; a complaint comes in: the managers' button computes today's risk
+        again with it (the daily job itself skips the customers computed today)."""
+        customer = self._customer("Morning Ltd", [60, 40, 20, 10])
+        self._compute()
+        self.assertEqual(self._risk(customer).open_complaints, 0)
+        self._ticket(customer, "complaint")
+        self._compute()  # the job again: nothing new today
+        self.assertEqual(self._risk(customer).open_complaints, 0)
+        self.Risk.with_user(self.manager).with_context(allowed_company_ids=self.company.ids).action_recompute()
+        self.Risk.invalidate_model()
+        risk = self._risk(customer)
+        self.assertEqual(risk.open_complaints, 1)
+        self.assertIn("1 open complaint", risk.reasons)

@@ -82,3 +82,14 @@ class TestSaveReport(RetentionCommon):
         self.assertTrue(report.saved)
         self.assertEqual(report.saved_date, self.today - timedelta(days=2))
         self.assertEqual(report.arm, "untreated")
+
+    def test_order_on_the_day_of_the_flag_saves(self):
+        """Flagged this morning (the daily job saw no order today), ordered in the afternoon: saved that day."""
+        back = self._customer("Same Day Ltd", [200, 170, 140, 110])
+        self._nps(back, 0, 3)
+        self._compute()
+        self.assertEqual(self._risk(back).flagged_date, self.today)
+        self._facts(back, [0])
+        report = self.env["crm.churn.save.report"].search([("partner_id", "=", back.id)])
+        self.assertTrue(report.saved)
+        self.assertEqual(report.saved_date, self.today)

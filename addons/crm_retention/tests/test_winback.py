@@ -85,7 +85,12 @@ class TestWinback(RetentionCommon):
         """A customer who withdrew their consent to be called (and gave none by e-mail) gets no win-back call."""
         refusing, *others = self.open
         refusing.partner_id.crm_consent_phone = False
-        self.open.with_user(self.salesman).action_winback_activity()
+        action = self.open.with_user(self.salesman).action_winback_activity()
+        message = action["params"]["message"]
+        self.assertIn(f"{len(others)} win-back activities scheduled", message)
+        self.assertIn("without consent", message)
+        self.assertIn(refusing.partner_id.display_name, message)
+        self.assertEqual(action["params"]["type"], "warning")
         activities = self.env["mail.activity"].search(
             [("res_model", "=", "res.partner"), ("res_id", "in", self.open.partner_id.ids)]
         )
