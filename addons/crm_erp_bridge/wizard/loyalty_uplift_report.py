@@ -7,9 +7,16 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.crm_customer_facts.tools.sql import pg_array
+
 from ..tools.loyalty_uplift import MIN_PAIRS, RESAMPLES, match_grouped, summarize
 
 HORIZONS = (3, 6, 12)
+
+
+def pg_date_array(days):
+    """A PostgreSQL array literal of dates, for ``%s::date[]``."""
+    return "{" + ",".join(day.isoformat() for day in days) + "}"
 
 
 class CrmLoyaltyUpliftReport(models.TransientModel):
@@ -248,11 +255,9 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         def per_horizon(template):
             return SQL(", ").join(template(horizon) for horizon in horizons)
 
-        rows = self.env["crm.sales.fact"]._daily_rows_sql(
-            companies=company,
-            partners=self.env["res.partner"].browse(sorted(set(partner_ids))),
-            date_from=min(days),
-        )
+        # the windows' customers by the join (a list of 60,000 ids as a parameter is formatted and parsed one
+        # constant at a time), the windows as array literals (one string each)
+        rows = self.env["crm.sales.fact"]._daily_rows_sql(companies=company, date_from=min(days))
         figures = {}
         for partner, day, *values in self.env.execute_query(
             SQL(
@@ -268,8 +273,8 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
                         until=until(h),
                     )
                 ),
-                partner_ids,
-                days,
+                pg_array(partner_ids),
+                pg_date_array(days),
                 rows,
                 until(max(horizons)),
             )
@@ -304,8 +309,8 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
                         until=until(h),
                     )
                 ),
-                [m for m, _day in member_windows],
-                [day for _m, day in member_windows],
+                pg_array([m for m, _day in member_windows]),
+                pg_date_array([day for _m, day in member_windows]),
                 company.id,
                 until(max(horizons)),
             )
