@@ -467,42 +467,17 @@ class CrmDashboard(models.AbstractModel):
     @api.model
     def _whale(self, section, ctx, steps=20):
         """The profit whale curve of the bridge (customers ranked by net profit over the last 12 months, the
-        window of its screen), read through its API ``_whale_rows_sql`` and drawn at every 5 % of the
+        window of its screen), read through its API ``_whale_summary`` and drawn at every 5 % of the
         customers: the cumulative profit share at the last customer of each step, and the bridge's reading
         of the curve. One statement; each point lists the customers of its step."""
         Whale = self.env["crm.whale.curve"]
         if not Whale.has_access("read"):
             return
         company = ctx["company"]
-        rows = self.env.execute_query_dict(
-            SQL(
-                """
-                SELECT CEIL(%(steps)s * w.rank::numeric / w.n)::int AS step,
-                       (ARRAY_AGG(w.profit_share ORDER BY w.rank DESC))[1] AS share,
-                       MAX(w.n) AS n, MAX(w.total) AS total, MAX(w.profit_share) AS peak,
-                       COUNT(*) FILTER (WHERE w.net_profit > 0) AS profitable,
-                       COUNT(*) FILTER (WHERE w.net_profit < 0) AS losing,
-                       COALESCE(-SUM(w.net_profit) FILTER (WHERE w.net_profit < 0), 0) AS loss
-                  FROM (%(rows)s) w
-                 GROUP BY 1
-                 ORDER BY 1
-                """,
-                steps=steps,
-                rows=Whale._whale_rows_sql(companies=company, date_from=ctx["today"] - relativedelta(years=1)),
-            )
-        )
-        if not rows:
+        summary = Whale._whale_summary(company, date_from=ctx["today"] - relativedelta(years=1), steps=steps)
+        if not summary["count"]:
             return
-        count, total = rows[0]["n"], float(rows[0]["total"])
-        curve = {
-            "total": total,
-            "peak": max(float(row["peak"]) for row in rows),
-            "top_share": 100.0 * sum(row["profitable"] for row in rows) / count,
-            "bottom_share": 100.0 * sum(row["losing"] for row in rows) / count,
-        }
-        loss = sum(float(row["loss"]) for row in rows)
-        curve["destroyed"] = 100.0 * loss / total if total > 0 else 0.0
-        by_step = {row["step"]: float(row["share"]) for row in rows}
+        by_step = summary["steps"]
         width = 100 // steps
         data, drills, share = [], [], 0.0
         for step in range(1, steps + 1):
@@ -531,7 +506,7 @@ class CrmDashboard(models.AbstractModel):
                 [{"label": _("Share of net profit"), "data": data, "drills": drills}],
                 percent=True,
                 unbounded=True,
-                caption=Whale._whale_reading(curve, count),
+                caption=summary["reading"],
             )
         )
 

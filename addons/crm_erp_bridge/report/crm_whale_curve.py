@@ -169,6 +169,46 @@ class CrmWhaleCurve(models.Model):
         return curve
 
     @api.model
+    def _whale_summary(self, company=None, date_from=None, date_to=None, steps=20):
+        """The curve of ``company`` (the current one by default) summed up without a row per customer:
+        {"count", "total", "peak", "top_share", "bottom_share", "destroyed", "reading" (as ``_whale_curve``),
+        "steps": {k: the cumulative profit share at the last customer of step k (1..steps, the customers
+        ranked up to k / steps of them); steps without a customer are missing}}. One aggregate statement: the
+        overview and the workbook read it at any number of customers."""
+        company = company or self.env.company
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+                SELECT CEIL(%(steps)s * w.rank::numeric / w.n)::int AS step,
+                       (ARRAY_AGG(w.profit_share ORDER BY w.rank DESC))[1] AS share,
+                       MAX(w.n) AS n, MAX(w.total) AS total, MAX(w.profit_share) AS peak,
+                       COUNT(*) FILTER (WHERE w.net_profit > 0) AS profitable,
+                       COUNT(*) FILTER (WHERE w.net_profit < 0) AS losing,
+                       COALESCE(-SUM(w.net_profit) FILTER (WHERE w.net_profit < 0), 0) AS loss
+                  FROM (%(rows)s) w
+                 GROUP BY 1
+                 ORDER BY 1
+                """,
+                steps=steps,
+                rows=self._whale_rows_sql(companies=company, date_from=date_from, date_to=date_to),
+            )
+        )
+        count = rows[0]["n"] if rows else 0
+        total = float(rows[0]["total"]) if rows else 0.0
+        loss = sum(float(row["loss"]) for row in rows)
+        summary = {
+            "count": count,
+            "total": total,
+            "peak": max((float(row["peak"]) for row in rows), default=0.0),
+            "top_share": 100.0 * sum(row["profitable"] for row in rows) / count if count else 0.0,
+            "bottom_share": 100.0 * sum(row["losing"] for row in rows) / count if count else 0.0,
+            "destroyed": 100.0 * loss / total if total > 0 else 0.0,
+            "steps": {row["step"]: float(row["share"]) for row in rows},
+        }
+        summary["reading"] = self._whale_reading(summary, count)
+        return summary
+
+    @api.model
     def _whale_reading(self, curve, count):
         if not count:
             return _("No customer has any figure over the period.")

@@ -346,6 +346,22 @@ class TestCostToServe(CostToServeCommon):
         self.assertEqual(round(rows[1][4], 2), 790.78)
         self.assertEqual(rows[3][6], "Ticket Handling")
         self.assertEqual(rows[1][6], None)
+        self.assertEqual([r[0] for r in rows[1:4]], [1, 2, 3], "ranks are numbers a spreadsheet sorts")
+        # under the table (after its total row), the curve's reading, as the screen says it
+        self.assertEqual(
+            rows[-1][0], "The top 67% of customers earn 112% of the profit; the bottom 33% destroy 12% of it."
+        )
+
+    def test_whale_summary_is_the_curve(self):
+        """The summary (no row per customer) says what the curve says, and its steps are the curve's points."""
+        self._totals(self.alpha | self.beta | self.gamma)
+        Whale = self.env["crm.whale.curve"]
+        curve = Whale._whale_curve(company=self.company)
+        summary = Whale._whale_summary(company=self.company, steps=3)
+        self.assertEqual(summary["count"], 3)
+        self.assertEqual(summary["reading"], curve["reading"])
+        self.assertEqual({k: round(v, 2) for k, v in summary["steps"].items()}, {1: 69.2, 2: 112.25, 3: 100.0})
+        self.assertAlmostEqual(summary["destroyed"], curve["destroyed"])
 
 
 @tagged("post_install", "-at_install")

@@ -107,7 +107,7 @@ class CrmAccountingExport(models.TransientModel):
             self._profit_columns(_("RFM Segment")),
             self._profit_rows("segment"),
         )
-        self._sheet(book, fmt, _("Whale Curve"), self._whale_columns(), self._whale_rows())
+        self._whale_sheet(book, fmt)
         self._sheet(book, fmt, _("CLV by Cohort"), self._clv_contribution_columns(), self._clv_contribution_rows())
         self._sheet(book, fmt, _("Receivables Aging"), self._aging_columns(), self._aging_rows())
         self._sheet(book, fmt, _("Feedback Resolution Cost"), self._feedback_columns(), self._feedback_rows())
@@ -122,7 +122,7 @@ class CrmAccountingExport(models.TransientModel):
 
     @api.model
     def _sheet(self, book, fmt, title, columns, rows):
-        """columns: [(label, kind, width, total)]; kind in text/date/datetime/money/points/percent; rows:
+        """columns: [(label, kind, width, total)]; kind in text/integer/date/datetime/money/points/percent; rows:
         iterable of tuples.
 
         total: False (none), True (the sum of the rows: flows), "first" or "last" (a balance: the sum of the
@@ -183,6 +183,8 @@ class CrmAccountingExport(models.TransientModel):
             sheet.write_datetime(row, col, fields.Datetime.to_datetime(value), fmt[kind])
         elif kind in ("money", "points", "percent"):
             sheet.write_number(row, col, float(value), fmt[kind])
+        elif kind == "integer":
+            sheet.write_number(row, col, int(value))
         else:
             sheet.write_string(row, col, str(value))
 

@@ -10,9 +10,18 @@ class CrmAccountingExport(models.TransientModel):
 
     _inherit = "crm.accounting.export"
 
+    def _whale_sheet(self, book, fmt):
+        """The sheet, and under its table the curve's reading (the sentence of the screen)."""
+        sheet = self._sheet(book, fmt, _("Whale Curve"), self._whale_columns(), self._whale_rows())
+        summary = self.env["crm.whale.curve"]._whale_summary(
+            self.company_id, date_from=self.date_from - relativedelta(days=1), date_to=self.date_to
+        )
+        sheet.write_string(sheet.dim_rowmax + 2, 0, summary["reading"])
+        return sheet
+
     def _whale_columns(self):
         return [
-            (_("Rank"), "text", 8, False),
+            (_("Rank"), "integer", 8, False),
             (_("Customer"), "text", 30, False),
             (_("Contribution"), "money", 14, True),
             (_("Service Cost"), "money", 14, True),
