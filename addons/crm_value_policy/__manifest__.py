@@ -22,5 +22,6 @@
         "views/crm_feedback_ticket_views.xml",
         "views/crm_value_policy_menus.xml",
     ],
+    "demo": ["demo/crm_value_policy_demo.xml"],
     "post_init_hook": "post_init_hook",
 }
