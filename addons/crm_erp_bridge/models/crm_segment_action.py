@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, _lt, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
@@ -338,6 +338,8 @@ class CrmSegmentActionLine(models.Model):
 
     _name = "crm.segment.action.line"
     _description = "Segment Campaign Customer"
+    # what it holds about a customer, in the customer's data export of crm_privacy
+    _crm_privacy_export = ("segment_campaigns", _lt("Segment campaigns that targeted or skipped the customer"))
     _order = "status desc, id"
 
     action_id = fields.Many2one("crm.segment.action", required=True, ondelete="cascade", index=True, readonly=True)

@@ -1,7 +1,7 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import _, _lt, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 TRIGGERS = [
@@ -21,6 +21,8 @@ class CrmLoyaltyGoodwill(models.Model):
 
     _name = "crm.loyalty.goodwill"
     _description = "Goodwill Points Proposal"
+    # what it holds about a customer, in the customer's data export of crm_privacy
+    _crm_privacy_export = ("goodwill_proposals", _lt("Goodwill points proposed to the customer"))
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True

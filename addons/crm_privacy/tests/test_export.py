@@ -40,6 +40,8 @@ class TestPersonalDataExport(PrivacyCommon):
         cls.nps = cls.env["crm.feedback.nps"].create(
             {"partner_id": cls.contact.id, "score": 3, "comment": "Slow delivery", "company_id": cls.company.id}
         )
+        # the detractor's answer raised a goodwill proposal (the bridge's service recovery)
+        cls.goodwill = cls.env["crm.loyalty.goodwill"].search([("nps_id", "=", cls.nps.id)])
         cls.score = cls.env["crm.rfm.score"].create({"partner_id": cls.customer.id, "company_id": cls.company.id})
         cls.stage = cls.env["crm.lifecycle.stage"].create({"name": "Privacy Test Stage"})
         cls.env["crm.lifecycle.history"].create(
@@ -95,8 +97,16 @@ class TestPersonalDataExport(PrivacyCommon):
             "segment_memberships",
             "profitability",
         }
+        # the sections of the models that declare what they hold (the bridge's goodwill proposals and segment
+        # campaigns; more when the churn warning or the value policy are installed)
+        registered = {key for key, *_rest in self.env["crm.privacy.export"]._registered_sections(self.customer)}
+        self.assertTrue({"goodwill_proposals", "segment_campaigns"} <= registered)
+        sections |= registered
         self.assertEqual(set(data), sections)
         self.assertEqual(set(manifest["sections"]), sections)
+        self.assertTrue(self.goodwill)
+        [goodwill] = data["goodwill_proposals"]["records"]
+        self.assertEqual((goodwill["id"], goodwill["points"]), (self.goodwill.id, self.goodwill.points))
         self.assertEqual(set(manifest["files"]), {"data.json", "data.xlsx", "manifest.json"})
         self.assertEqual(manifest["customer_id"], self.customer.id, "the whole customer, from one contact")
         self.assertEqual(manifest["sections"]["loyalty_ledger"]["records"], 1)

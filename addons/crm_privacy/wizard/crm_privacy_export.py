@@ -113,7 +113,21 @@ class CrmPrivacyExport(models.TransientModel):
                 "crm.rule.segment",
                 [("partner_ids.commercial_partner_id", "=", customer.id), ("company_id", "in", [*companies, False])],
             ),
+            *self._registered_sections(customer),
         ]
+
+    def _registered_sections(self, customer):
+        """The sections of the models that declare what they hold about a customer, whatever addon they come
+        from (addons beside this one: churn risks, value policies, segment campaigns): a model sets
+        ``_crm_privacy_export = (key, description)`` and has a ``partner_id`` to the customer or a contact."""
+        sections = []
+        for name in sorted(self.env.registry):
+            Model = self.env[name]
+            declared = getattr(type(Model), "_crm_privacy_export", None)
+            if declared and not Model._abstract and not Model._transient and "partner_id" in Model._fields:
+                key, description = declared
+                sections.append((key, str(description), name, [("partner_id.commercial_partner_id", "=", customer.id)]))
+        return sections
 
     def _fields_of(self, model):
         Model = self.env[model]

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import _, _lt, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_round, format_date, split_every
 
@@ -58,6 +58,8 @@ class CrmChurnRisk(models.Model):
 
     _name = "crm.churn.risk"
     _description = "Customer Churn Risk"
+    # what it holds about a customer, in the customer's data export of crm_privacy
+    _crm_privacy_export = ("churn_risk", _lt("Churn risk score and its reasons"))
     _order = "score desc, id"
     _rec_name = "partner_id"
     _check_company_auto = True

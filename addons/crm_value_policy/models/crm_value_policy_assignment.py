@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import _, _lt, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -18,6 +18,8 @@ class CrmValuePolicyAssignment(models.Model):
 
     _name = "crm.value.policy.assignment"
     _description = "Customer Value Policy Assignment"
+    # what it holds about a customer, in the customer's data export of crm_privacy
+    _crm_privacy_export = ("value_policy", _lt("Value policy of the customer and the rule that chose it"))
     _order = "company_id, partner_id"
     _rec_name = "partner_id"
 

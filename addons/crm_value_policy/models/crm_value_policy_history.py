@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, _lt, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -18,6 +18,8 @@ class CrmValuePolicyHistory(models.Model):
 
     _name = "crm.value.policy.history"
     _description = "Customer Value Policy Change"
+    # what it holds about a customer, in the customer's data export of crm_privacy
+    _crm_privacy_export = ("value_policy_history", _lt("Changes of the customer's value policy"))
     _order = "date desc, id desc"
     _rec_name = "partner_id"
 
