@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount
 
 from odoo.addons.crm_customer_facts.tools.sql import pg_array
@@ -157,6 +157,10 @@ class CrmValuePolicy(models.Model):
         return policies
 
     def write(self, vals):
+        if "active" in vals and not vals["active"] and any(policy.is_default for policy in self):
+            raise UserError(
+                _("The rule matching every customer is the company's default: change its effects, keep it active.")
+            )
         companies = self.company_id
         res = super().write(vals)
         if RESOLVING_FIELDS & set(vals):
@@ -164,6 +168,20 @@ class CrmValuePolicy(models.Model):
         return res
 
     def unlink(self):
+        if any(policy.is_default for policy in self):
+            raise UserError(
+                _("The rule matching every customer is the company's default: change its effects, keep it.")
+            )
+        # sudo: whether any customer ever had the rule, in the history the user may not read in full
+        history_sudo = self.env["crm.value.policy.history"].sudo()
+        used = history_sudo.search(["|", ("old_policy_id", "in", self.ids), ("new_policy_id", "in", self.ids)])
+        if used:
+            raise UserError(
+                _(
+                    "Customers had %(policies)s: the history of their policies keeps it. Archive it instead.",
+                    policies=", ".join(((used.old_policy_id | used.new_policy_id) & self).mapped("name")),
+                )
+            )
         companies = self.company_id
         res = super().unlink()
         self.env["crm.value.policy.assignment"]._resolve(companies, reason="policy")

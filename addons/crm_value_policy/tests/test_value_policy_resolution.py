@@ -163,3 +163,38 @@ class TestValuePolicyResolution(ValuePolicyCommon):
             change_sudo.reason = "manual"
         with self.assertRaises(AccessError):
             self.Assignment.with_user(user).search([], limit=1).action_resolve()
+
+    def test_rules_in_the_history_and_the_default_are_kept(self):
+        """A rule some customer had stays in their history: it is archived, not deleted; the company's default
+        (the rule matching everyone) is neither deleted nor archived; a rule nobody ever had is deleted."""
+        gold = self.Policy.create({"name": "Gold", "sequence": 1, "tier_id": self.gold.id})
+        self._member(self.customer, self.gold)
+        self.assertEqual(self._policy_of(self.customer), gold)
+        with self.assertRaisesRegex(UserError, "Archive it instead"):
+            gold.unlink()
+        gold.active = False
+        self.assertEqual(self._policy_of(self.customer), self.default)
+        change = self.History.search([("partner_id", "=", self.customer.id)], limit=1)
+        self.assertEqual((change.old_policy_id, change.new_policy_id), (gold, self.default))
+        with self.assertRaises(UserError):
+            self.default.unlink()
+        with self.assertRaises(UserError):
+            self.default.active = False
+        unused = self.Policy.create({"name": "Nobody", "sequence": 2, "value_class": "none"})
+        unused.unlink()
+        self.assertFalse(unused.exists())
+
+    def test_sales_manager_sets_the_service_effects(self):
+        """A sales manager without feedback rights picks the SLA policy and the routing team of a rule."""
+        manager = new_test_user(
+            self.env, login="policy_manager", groups="sales_team.group_sale_manager", company_id=self.company.id
+        )
+        team = self.env["crm.feedback.team"].create({"name": "VIP Care", "company_id": self.company.id})
+        sla = self.env["crm.feedback.sla"].create(
+            {"name": "VIP SLA", "team_id": team.id, "company_id": self.company.id}
+        )
+        policy = self.Policy.with_user(manager).create(
+            {"name": "VIP", "sequence": 1, "value_class": "high", "team_id": team.id, "sla_id": sla.id}
+        )
+        self.assertEqual((policy.team_id, policy.sla_id), (team, sla))
+        self.assertEqual(policy.with_user(manager).read(["sla_id"])[0]["sla_id"][1], "VIP SLA")
