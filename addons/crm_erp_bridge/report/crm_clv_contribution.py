@@ -149,8 +149,10 @@ class CrmClvContribution(models.Model):
 
     @property
     def _table_query(self):
+        # the key of a (customer, company) row, within 32 bits so that XML-RPC clients read it (they cannot
+        # send larger integers): unique for company ids below 100 and up to 21 million contacts
         return SQL(
-            """SELECT v.company_id::bigint * 2147483648 + v.partner_id AS id, v.partner_id, v.company_id,
+            """SELECT v.partner_id * 100 + v.company_id AS id, v.partner_id, v.company_id,
                       v.cohort_date, v.segment_id, v.value_class, 1 AS customer_count, v.clv, v.clv AS clv_mean,
                       v.annual_service_cost, v.service_cost_horizon, v.service_cost_horizon AS service_cost_mean,
                       v.clv_ratio, v.horizon_months, v.discount_rate

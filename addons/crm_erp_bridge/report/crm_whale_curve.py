@@ -122,9 +122,11 @@ class CrmWhaleCurve(models.Model):
 
     @property
     def _table_query(self):
+        # the key of a (customer, company) row, within 32 bits so that XML-RPC clients read it (they cannot
+        # send larger integers): unique for company ids below 100 and up to 21 million contacts
         date_from = fields.Date.context_today(self) - relativedelta(years=1)
         return SQL(
-            """SELECT w.company_id::bigint * 2147483648 + w.partner_id AS id, w.partner_id, w.company_id, w.rank,
+            """SELECT w.partner_id * 100 + w.company_id AS id, w.partner_id, w.company_id, w.rank,
                       w.percentile, w.contribution, w.service_cost, w.net_profit, w.profit_share, w.curve_share,
                       w.main_cost, w.destroys_profit
                  FROM (%s) w""",

@@ -82,6 +82,12 @@ class TestClvContribution(BaseCommon):
         losing = figures[self.losing.id]
         self.assertEqual((losing["clv"], losing["service_cost_horizon"]), (-200, 0))
         self.assertIsNone(losing["clv_ratio"], "no service cost: no ratio")
+        # the report's rows have keys an XML-RPC client can read (32 bits), one per customer and company
+        rows = self.Report.search([("partner_id", "in", (self.old | self.losing).ids)])
+        self.assertEqual(len(rows), 2)
+        self.assertTrue(all(0 < key < 2**31 for key in rows.ids))
+        old_row = rows.filtered(lambda row: row.partner_id == self.old)
+        self.assertEqual(old_row.id, self.old.id * 100 + old_row.company_id.id)
 
     def test_horizon_and_rate_of_the_prediction(self):
         """The cost to serve is taken over the horizon and at the rate the CLV was predicted with."""

@@ -314,6 +314,7 @@ class TestCostToServe(CostToServeCommon):
         # the screen: the same rows, the loss-maker flagged
         rows = self.env["crm.whale.curve"].search([("company_id", "=", self.company.id)])
         self.assertEqual(rows.mapped("partner_id"), self.alpha | self.beta | self.gamma)
+        self.assertTrue(all(0 < key < 2**31 for key in rows.ids), "keys an XML-RPC client can read")
         self.assertEqual(rows.filtered("destroys_profit").partner_id, self.gamma)
         # the graph's line: the share at the last customer of each percentile
         graph = dict(
