@@ -53,6 +53,20 @@ class CrmDashboard(models.AbstractModel):
             "sections": sections,
         }
 
+    @api.readonly
+    @api.model
+    def get_whale_curve(self):
+        """The whale curve chart of the segmentation section (see ``_chart``), or None when the user may not
+        read the curve or no customer has figures. Asked by the page after its first paint: it ranks every
+        customer's figures of the last 12 months (0.5 s at 100,000 customers), which the other figures do not
+        wait for."""
+        if not self.env["crm.rfm.score"].has_access("read"):
+            return None
+        today = fields.Date.context_today(self)
+        section = {"charts": []}
+        self._whale(section, {"company": self.env.company, "today": today})
+        return section["charts"][0] if section["charts"] else None
+
     @api.model
     def _overview_sections(self):
         """[(key, title, model read)]: ``_overview_<key>`` fills the section when the user may read the model."""
@@ -339,7 +353,6 @@ class CrmDashboard(models.AbstractModel):
         self._segment_sizes(section, company, months)
         self._segment_transitions(section, company)
         self._value_pareto(section, company)
-        self._whale(section, ctx)
 
     @api.model
     def _segment_sizes(self, section, company, months):

@@ -210,7 +210,9 @@ class TestOverview(SegmentationCommon):
         self.env["crm.figures.queue"].sudo()._process()  # sudo: the queue is the cron's, as it runs it
         Whale = self.env["crm.whale.curve"].with_company(self.company)
         sections, _data = self._overview()
-        whale = self._by_key(sections["segmentation"]["charts"])["whale_curve"]
+        self.assertNotIn("whale_curve", self._by_key(sections["segmentation"]["charts"]), "asked after the paint")
+        whale = self.env["crm.dashboard"].with_company(self.company).get_whale_curve()
+        self.assertEqual(whale["key"], "whale_curve")
         self.assertEqual(len(whale["labels"]), 20)
         self.assertEqual(whale["labels"][3], "20 %")
         data = whale["datasets"][0]["data"]
@@ -261,6 +263,7 @@ class TestOverview(SegmentationCommon):
         agent_env = self.env(user=agent)
         self.assertFalse(agent_env["crm.rfm.score"].has_access("read"))
         sections, _data = self._overview(agent_env)
+        self.assertIsNone(agent_env["crm.dashboard"].with_company(self.company).get_whale_curve())
         self.assertEqual(set(sections), {"feedback"})
         tiles = self._by_key(sections["feedback"]["tiles"])
         self.assertAlmostEqual(tiles["nps"]["value"], 100 / 3)
@@ -287,3 +290,4 @@ class TestOverview(SegmentationCommon):
         self.assertIn("segmentation", expected)
         self.assertEqual(set(sections), expected)
         self.assertTrue(getattr(type(self.env["crm.dashboard"]).get_overview, "_readonly", False))
+        self.assertTrue(getattr(type(self.env["crm.dashboard"]).get_whale_curve, "_readonly", False))

@@ -1,4 +1,4 @@
-import { Component, onWillStart, useEffect, useRef, useState } from "@odoo/owl";
+import { Component, onMounted, onWillStart, useEffect, useRef, useState } from "@odoo/owl";
 import { loadBundle } from "@web/core/assets";
 import { getColor, hexToRGBA } from "@web/core/colors/colors";
 import { registry } from "@web/core/registry";
@@ -85,6 +85,19 @@ export class CrmDashboard extends Component {
             ]);
             this.state.data = data;
         });
+        onMounted(() => this.loadWhaleCurve());
+    }
+
+    /** The whale curve ranks every customer's figures: asked after the first paint, added to its section. */
+    async loadWhaleCurve() {
+        const section = this.state.data?.sections.find((s) => s.key === "segmentation");
+        if (!section) {
+            return;
+        }
+        const chart = await this.orm.call("crm.dashboard", "get_whale_curve", []);
+        if (chart) {
+            section.charts.push(chart);
+        }
     }
 
     hasData(chart) {

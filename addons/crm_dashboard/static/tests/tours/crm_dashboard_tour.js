@@ -30,5 +30,12 @@ registry.category("web_tour.tours").add("crm_dashboard_tour", {
             content: "The overview is shown again",
             trigger: ".o_crm_dashboard_rfm_grid",
         },
+        {
+            content: "The whale curve, asked after the first paint, is drawn with its reading",
+            trigger: ".o_crm_dashboard_whale_curve canvas",
+        },
+        {
+            trigger: ".o_crm_dashboard_whale_curve .o_crm_dashboard_caption",
+        },
     ],
 });
