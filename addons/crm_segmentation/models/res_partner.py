@@ -516,7 +516,8 @@ class ResPartner(models.Model):
         code, rule = decide_stage_rule(facts, params)
 
         def days(value):
-            return _("%(days)s days", days=value) if value is not None else _("none")
+            # self.env._: a nested function has no "self" of its own for _() to find the language with
+            return self.env._("%(days)s days", days=value) if value is not None else self.env._("none")
 
         item["inputs"] = [
             (_("Posted invoices"), str(facts.invoice_count)),
