@@ -7,11 +7,23 @@ from odoo.addons.crm_erp_bridge.tests.tour_common import CrmTourCase
 @tagged("post_install", "-at_install")
 class TestSegmentMailingTour(CrmTourCase):
     def test_10_marketing_user_mails_a_segment(self):
+        self._walk("en_US", "10_segment_mailing")
+
+    def test_10_marketing_user_mails_a_segment_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        # the terms of the screens walked: mass mailing's and those of our addons (the app's menus)
+        Module = self.env["ir.module.module"]
+        ours = Module.search([("state", "=", "installed"), ("name", "=like", "crm\\_%")]).mapped("name")
+        Module._load_module_terms(["base", "web", "mail", "mass_mailing", *ours], ["zh_CN"], overwrite=True)
+        self._walk("zh_CN", "10_segment_mailing_zh")
+
+    def _walk(self, lang, screenshot):
         env = self.env
         marketer = self._journey_user(
-            "tour_segment_marketer",
+            f"tour_segment_marketer_{lang.lower()}",
             "sales_team.group_sale_manager,mass_mailing.group_mass_mailing_user",
             name="Tour Marketer",
+            lang=lang,
         )
         ann, bob = env["res.partner"].create(
             [
@@ -29,7 +41,7 @@ class TestSegmentMailingTour(CrmTourCase):
             f"/odoo/action-crm_segmentation.crm_rule_segment_action/{segment.id}",
             "crm_segment_mailing_tour",
             login=marketer.login,
-            screenshot="10_segment_mailing",
+            screenshot=screenshot,
         )
 
         segment.invalidate_recordset()
