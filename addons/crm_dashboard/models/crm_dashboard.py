@@ -565,7 +565,7 @@ class CrmDashboard(models.AbstractModel):
         )
         self._sla_compliance(section, company, start)
         self._satisfaction_trend(section, company, months)
-        self._nps_breakdowns(section, company, nps_domain)
+        self._nps_breakdowns(section, company, nps_domain, ratings)
         self._top_complaints(section, in_company + [("ticket_type", "=", "complaint")], start)
 
     @api.model
@@ -621,51 +621,46 @@ class CrmDashboard(models.AbstractModel):
         )
 
     @api.model
-    def _nps_breakdowns(self, section, company, nps_domain):
-        """NPS of the period by feedback team, by the customer's RFM segment and by loyalty tier."""
+    def _nps_breakdowns(self, section, company, nps_domain, ratings):
+        """NPS and CSAT of the period by feedback team, by the customer's RFM segment and by loyalty tier
+        (``ratings``: the satisfaction ratings of the period)."""
         Nps = self.env["crm.feedback.nps"]
         by_team = Nps._read_group(nps_domain, ["team_id"], ["nps_value:avg", "__count"])
+        no_team = _("No team")  # outside the comprehension: its frame has no "self" for _() to translate with
         section["charts"].append(
             self._nps_chart(
                 "nps_by_team",
                 _("NPS by Team"),
                 [
-                    (team.display_name if team else _("No team"), nps, [("team_id", "=", team.id)])
+                    (team.display_name if team else no_team, nps, [("team_id", "=", team.id)])
                     for team, nps, _n in by_team
                 ],
                 nps_domain,
             )
         )
-        # by customer: the answers' customers, then their segment and tier (two reads, no loop of searches)
+        # by customer: the answers' and the rated tickets' customers, then their segment and tier (two reads,
+        # no loop of searches)
         by_customer = {
             partner.id: (total, count)
             for partner, total, count in Nps._read_group(
                 nps_domain, ["commercial_partner_id"], ["nps_value:sum", "__count"]
             )
         }
-        if not by_customer:
-            return
+        rated = self.env["crm.feedback.ticket"].browse(ratings.mapped("res_id"))
+        customers = list(set(by_customer) | set(rated.commercial_partner_id.ids))
         # each breakdown only for the users who may read its groups (a feedback agent reads no RFM score)
+        segment_of = tier_of = None
         if self.env["crm.rfm.score"].has_access("read"):
             scores = self.env["crm.rfm.score"].search_read(
-                [("company_id", "=", company.id), ("partner_id", "in", list(by_customer))],
-                ["partner_id", "segment_id"],
+                [("company_id", "=", company.id), ("partner_id", "in", customers)], ["partner_id", "segment_id"]
             )
             segment_of = {row["partner_id"][0]: row["segment_id"] for row in scores}
-            section["charts"].append(
-                self._nps_chart(
-                    "nps_by_segment",
-                    _("NPS by RFM Segment"),
-                    self._nps_groups(by_customer, segment_of, _("Not scored")),
-                    nps_domain,
-                )
-            )
         if self.env["crm.loyalty.membership"].has_access("read"):
             memberships = self.env["crm.loyalty.membership"].search_read(
                 [
                     ("company_id", "=", company.id),
                     ("state", "=", "active"),
-                    ("partner_id.commercial_partner_id", "in", list(by_customer)),
+                    ("partner_id.commercial_partner_id", "in", customers),
                 ],
                 ["partner_id", "tier_id"],
             )
@@ -674,14 +669,75 @@ class CrmDashboard(models.AbstractModel):
                 for p in self.env["res.partner"].browse({m["partner_id"][0] for m in memberships})
             }
             tier_of = {commercial[m["partner_id"][0]]: m["tier_id"] for m in memberships}
-            section["charts"].append(
-                self._nps_chart(
-                    "nps_by_tier",
-                    _("NPS by Loyalty Tier"),
-                    self._nps_groups(by_customer, tier_of, _("Not a member")),
-                    nps_domain,
+        breakdowns = [
+            ("segment", _("RFM Segment"), segment_of, _("Not scored")),
+            ("tier", _("Loyalty Tier"), tier_of, _("Not a member")),
+        ]
+        for key, label, group_of, missing in breakdowns:
+            if group_of is not None and by_customer:
+                section["charts"].append(
+                    self._nps_chart(
+                        f"nps_by_{key}",
+                        _("NPS by %(group)s", group=label),
+                        self._nps_groups(by_customer, group_of, missing),
+                        nps_domain,
+                    )
                 )
+        self._csat_chart(
+            section,
+            "team",
+            _("Team"),
+            ratings,
+            lambda ticket: (ticket.team_id.id, ticket.team_id.display_name) if ticket.team_id else False,
+            _("No team"),
+        )
+        for key, label, group_of, missing in breakdowns:
+            if group_of is not None:
+                self._csat_chart(
+                    section,
+                    key,
+                    label,
+                    ratings,
+                    lambda ticket, group_of=group_of: group_of.get(ticket.commercial_partner_id.id),
+                    missing,
+                )
+
+    @api.model
+    def _csat_chart(self, section, key, label, ratings, group_of_ticket, missing_label):
+        """CSAT (share of the satisfied ratings, in %) of ``ratings`` by the group of their ticket
+        (``group_of_ticket``: a (id, name) pair or False), each bar listing the rated tickets."""
+        if not ratings:
+            return
+        tickets = {ticket.id: ticket for ticket in self.env["crm.feedback.ticket"].browse(ratings.mapped("res_id"))}
+        groups = {}
+        for rating in ratings:
+            group = group_of_ticket(tickets[rating.res_id]) or False
+            entry = groups.setdefault(group[0] if group else False, [group[1] if group else missing_label, 0, 0, []])
+            entry[1] += rating.rating >= RATING_LIMIT_SATISFIED
+            entry[2] += 1
+            entry[3].append(rating.res_id)
+        rows = sorted(groups.values(), key=lambda g: g[0])
+        section["charts"].append(
+            self._chart(
+                f"csat_by_{key}",
+                _("CSAT by %(group)s", group=label),
+                "bar",
+                [row[0] for row in rows],
+                [
+                    {
+                        "label": _("CSAT (%)"),
+                        "data": [round(100 * row[1] / row[2], 1) for row in rows],
+                        "drills": [
+                            self._drill(
+                                f"{_('Rated Tickets')}: {row[0]}", "crm.feedback.ticket", [("id", "in", row[3])]
+                            )
+                            for row in rows
+                        ],
+                    }
+                ],
+                percent=True,
             )
+        )
 
     @api.model
     def _nps_groups(self, by_customer, group_of, missing_label):
@@ -751,12 +807,13 @@ class CrmDashboard(models.AbstractModel):
             )
         )
         teams = sorted(counts, key=lambda t: t.display_name or "")
+        no_team = _("No team")  # outside the comprehension: its frame has no "self" for _() to translate with
         section["charts"].append(
             self._chart(
                 "sla_by_team",
                 _("SLA Compliance by Team"),
                 "bar",
-                [team.display_name if team else _("No team") for team in teams],
+                [team.display_name if team else no_team for team in teams],
                 [
                     {
                         "label": _("SLA met (%)"),

@@ -253,6 +253,15 @@ class TestOverview(SegmentationCommon):
         self.assertEqual(self._count(charts["sla_by_team"]["datasets"][0]["drills"][0]), 2)
         by_tier = charts["nps_by_tier"]
         self.assertEqual(by_tier["datasets"][0]["data"], [33.3])  # A's answers, A has no tier yet
+        # CSAT of the two rated tickets (5 and 1: 50 %), both A's, of the Overview Team; A is a Champion
+        for key, label in (
+            ("csat_by_team", "Overview Team"),
+            ("csat_by_segment", self.champions.display_name),
+            ("csat_by_tier", "Not a member"),
+        ):
+            chart = charts[key]
+            self.assertEqual((chart["labels"], chart["datasets"][0]["data"]), ([label], [50.0]), key)
+            self.assertEqual(self._count(chart["datasets"][0]["drills"][0]), 2, key)
 
     def test_feedback_agent_sees_the_feedback_section(self):
         """A feedback agent without sales or loyalty rights: the feedback section without the breakdowns they
@@ -270,6 +279,7 @@ class TestOverview(SegmentationCommon):
         charts = self._by_key(sections["feedback"]["charts"])
         self.assertIn("nps_by_team", charts)
         self.assertNotIn("nps_by_segment", charts)
+        self.assertNotIn("csat_by_segment", charts)
         self.assertNotIn("sla_compliance", tiles)
 
     def test_sections_follow_access(self):
