@@ -95,11 +95,21 @@ class CrmDashboard(models.AbstractModel):
 
     @api.model
     def _chart(
-        self, key, title, chart_type, labels, datasets, percent=False, stacked=False, unbounded=False, caption=""
+        self,
+        key,
+        title,
+        chart_type,
+        labels,
+        datasets,
+        percent=False,
+        stacked=False,
+        unbounded=False,
+        caption="",
+        legend=False,
     ):
         """``datasets``: [{"label", "data": [value per label], "drills": [action per label or None]}];
         ``percent``: the values are percentages (0 to 100; beyond 100 when ``unbounded``); ``caption``: the
-        chart's reading in words, shown under it."""
+        chart's reading in words, shown under it; ``legend``: the datasets' labels shown even for one dataset."""
         return {
             "key": key,
             "title": title,
@@ -110,6 +120,7 @@ class CrmDashboard(models.AbstractModel):
             "stacked": stacked,
             "unbounded": unbounded,
             "caption": caption,
+            "legend": legend,
         }
 
     @api.model
@@ -565,7 +576,7 @@ class CrmDashboard(models.AbstractModel):
         )
         self._sla_compliance(section, company, start)
         self._satisfaction_trend(section, company, months)
-        self._nps_breakdowns(section, company, nps_domain, ratings)
+        self._nps_breakdowns(section, company, nps_domain, ratings, months)
         self._top_complaints(section, in_company + [("ticket_type", "=", "complaint")], start)
 
     @api.model
@@ -621,33 +632,17 @@ class CrmDashboard(models.AbstractModel):
         )
 
     @api.model
-    def _nps_breakdowns(self, section, company, nps_domain, ratings):
-        """NPS and CSAT of the period by feedback team, by the customer's RFM segment and by loyalty tier
-        (``ratings``: the satisfaction ratings of the period)."""
+    def _nps_breakdowns(self, section, company, nps_domain, ratings, months):
+        """NPS and CSAT trends of the period (per month) by feedback team, by the customer's RFM segment and
+        by loyalty tier (``ratings``: the satisfaction ratings of the period): a line per group."""
         Nps = self.env["crm.feedback.nps"]
-        by_team = Nps._read_group(nps_domain, ["team_id"], ["nps_value:avg", "__count"])
-        no_team = _("No team")  # outside the comprehension: its frame has no "self" for _() to translate with
-        section["charts"].append(
-            self._nps_chart(
-                "nps_by_team",
-                _("NPS by Team"),
-                [
-                    (team.display_name if team else no_team, nps, [("team_id", "=", team.id)])
-                    for team, nps, _n in by_team
-                ],
-                nps_domain,
-            )
+        # the answers per month, customer and team; the rated tickets: then the customers' segment and tier
+        # (two reads, no loop of searches)
+        answers = Nps._read_group(
+            nps_domain, ["date:month", "commercial_partner_id", "team_id"], ["nps_value:sum", "__count"]
         )
-        # by customer: the answers' and the rated tickets' customers, then their segment and tier (two reads,
-        # no loop of searches)
-        by_customer = {
-            partner.id: (total, count)
-            for partner, total, count in Nps._read_group(
-                nps_domain, ["commercial_partner_id"], ["nps_value:sum", "__count"]
-            )
-        }
-        rated = self.env["crm.feedback.ticket"].browse(ratings.mapped("res_id"))
-        customers = list(set(by_customer) | set(rated.commercial_partner_id.ids))
+        tickets = self.env["crm.feedback.ticket"].browse(ratings.mapped("res_id"))
+        customers = list({partner.id for _m, partner, _t, _s, _c in answers} | set(tickets.commercial_partner_id.ids))
         # each breakdown only for the users who may read its groups (a feedback agent reads no RFM score)
         segment_of = tier_of = None
         if self.env["crm.rfm.score"].has_access("read"):
@@ -670,110 +665,99 @@ class CrmDashboard(models.AbstractModel):
             }
             tier_of = {commercial[m["partner_id"][0]]: m["tier_id"] for m in memberships}
         breakdowns = [
+            (
+                "team",
+                _("Team"),
+                lambda partner_id, team: (team.id, team.display_name) if team else False,
+                _("No team"),
+                lambda key, partners: [("team_id", "=", key)],
+            ),
+        ]
+        for key, label, group_of, missing in (
             ("segment", _("RFM Segment"), segment_of, _("Not scored")),
             ("tier", _("Loyalty Tier"), tier_of, _("Not a member")),
-        ]
-        for key, label, group_of, missing in breakdowns:
-            if group_of is not None and by_customer:
-                section["charts"].append(
-                    self._nps_chart(
-                        f"nps_by_{key}",
-                        _("NPS by %(group)s", group=label),
-                        self._nps_groups(by_customer, group_of, missing),
-                        nps_domain,
+        ):
+            if group_of is not None:
+                breakdowns.append(
+                    (
+                        key,
+                        label,
+                        lambda partner_id, team, group_of=group_of: group_of.get(partner_id),
+                        missing,
+                        lambda key, partners: [("commercial_partner_id", "in", partners)],
                     )
                 )
-        self._csat_chart(
-            section,
-            "team",
-            _("Team"),
-            ratings,
-            lambda ticket: (ticket.team_id.id, ticket.team_id.display_name) if ticket.team_id else False,
-            _("No team"),
-        )
-        for key, label, group_of, missing in breakdowns:
-            if group_of is not None:
-                self._csat_chart(
-                    section,
-                    key,
-                    label,
-                    ratings,
-                    lambda ticket, group_of=group_of: group_of.get(ticket.commercial_partner_id.id),
-                    missing,
+        for key, label, group_of, missing, domain_of in breakdowns:
+            # NPS: {group: [label, {month: [sum, count]}, customers]}
+            groups = {}
+            for month, partner, team, total, count in answers:
+                group = group_of(partner.id, team) or False
+                entry = groups.setdefault(group[0] if group else False, [group[1] if group else missing, {}, set()])
+                cell = entry[1].setdefault(month, [0.0, 0])
+                cell[0] += total
+                cell[1] += count
+                entry[2].add(partner.id)
+            section["charts"].append(
+                self._trend_chart(
+                    f"nps_by_{key}",
+                    _("NPS by %(group)s", group=label),
+                    months,
+                    groups,
+                    lambda cell: round(cell[0] / cell[1], 1),
+                    lambda group, entry, month, domain_of=domain_of: self._drill(
+                        f"{_('NPS')}: {entry[0]} {self._month_label(month)}",
+                        Nps._name,
+                        nps_domain + domain_of(group, list(entry[2])) + self._month_domain("date", month),
+                    ),
+                )
+            )
+            # CSAT: {group: [label, {month: [satisfied, rated, ticket ids]}]}
+            if ratings:
+                by_ticket = {ticket.id: ticket for ticket in tickets}
+                groups = {}
+                for rating in ratings:
+                    ticket = by_ticket[rating.res_id]
+                    group = group_of(ticket.commercial_partner_id.id, ticket.team_id) or False
+                    entry = groups.setdefault(group[0] if group else False, [group[1] if group else missing, {}])
+                    month = rating.create_date.date().replace(day=1)
+                    cell = entry[1].setdefault(month, [0, 0, []])
+                    cell[0] += rating.rating >= RATING_LIMIT_SATISFIED
+                    cell[1] += 1
+                    cell[2].append(ticket.id)
+                section["charts"].append(
+                    self._trend_chart(
+                        f"csat_by_{key}",
+                        _("CSAT (%%) by %(group)s", group=label),
+                        months,
+                        groups,
+                        lambda cell: round(100 * cell[0] / cell[1], 1),
+                        lambda group, entry, month: self._drill(
+                            f"{_('Rated Tickets')}: {entry[0]} {self._month_label(month)}",
+                            "crm.feedback.ticket",
+                            [("id", "in", entry[1][month][2])],
+                        ),
+                    )
                 )
 
     @api.model
-    def _csat_chart(self, section, key, label, ratings, group_of_ticket, missing_label):
-        """CSAT (share of the satisfied ratings, in %) of ``ratings`` by the group of their ticket
-        (``group_of_ticket``: a (id, name) pair or False), each bar listing the rated tickets."""
-        if not ratings:
-            return
-        tickets = {ticket.id: ticket for ticket in self.env["crm.feedback.ticket"].browse(ratings.mapped("res_id"))}
-        groups = {}
-        for rating in ratings:
-            group = group_of_ticket(tickets[rating.res_id]) or False
-            entry = groups.setdefault(group[0] if group else False, [group[1] if group else missing_label, 0, 0, []])
-            entry[1] += rating.rating >= RATING_LIMIT_SATISFIED
-            entry[2] += 1
-            entry[3].append(rating.res_id)
-        rows = sorted(groups.values(), key=lambda g: g[0])
-        section["charts"].append(
-            self._chart(
-                f"csat_by_{key}",
-                _("CSAT by %(group)s", group=label),
-                "bar",
-                [row[0] for row in rows],
-                [
-                    {
-                        "label": _("CSAT (%)"),
-                        "data": [round(100 * row[1] / row[2], 1) for row in rows],
-                        "drills": [
-                            self._drill(
-                                f"{_('Rated Tickets')}: {row[0]}", "crm.feedback.ticket", [("id", "in", row[3])]
-                            )
-                            for row in rows
-                        ],
-                    }
-                ],
-                percent=True,
-            )
-        )
-
-    @api.model
-    def _nps_groups(self, by_customer, group_of, missing_label):
-        """[(label, NPS, domain on the answers)] from each customer's (sum, count) and their group
-        (a many2one value (id, name) or False)."""
-        groups = {}
-        for partner_id, (total, count) in by_customer.items():
-            group = group_of.get(partner_id) or False
-            key = group[0] if group else False
-            label = group[1] if group else missing_label
-            entry = groups.setdefault(key, [label, 0.0, 0, []])
-            entry[1] += total
-            entry[2] += count
-            entry[3].append(partner_id)
-        return [
-            (label, total / count, [("commercial_partner_id", "in", partners)])
-            for label, total, count, partners in sorted(groups.values(), key=lambda g: g[0])
-        ]
-
-    @api.model
-    def _nps_chart(self, key, title, groups, nps_domain):
+    def _trend_chart(self, key, title, months, groups, value_of, drill_of):
+        """A line per group over the months: ``groups`` = {group key: [label, {month: cell}, ...]};
+        ``value_of(cell)`` the point, ``drill_of(group key, entry, month)`` the records behind it."""
+        rows = sorted(groups.items(), key=lambda item: item[1][0])
         return self._chart(
             key,
             title,
-            "bar",
-            [label for label, _nps, _domain in groups],
+            "line",
+            [self._month_label(month) for month in months],
             [
                 {
-                    "label": _("NPS"),
-                    "data": [round(nps, 1) for _label, nps, _domain in groups],
-                    "drills": [
-                        self._drill(f"{_('NPS')}: {label}", "crm.feedback.nps", nps_domain + domain)
-                        for label, _nps, domain in groups
-                    ],
+                    "label": entry[0],
+                    "data": [value_of(entry[1][month]) if month in entry[1] else None for month in months],
+                    "drills": [drill_of(group, entry, month) if month in entry[1] else None for month in months],
                 }
+                for group, entry in rows
             ],
+            legend=True,
         )
 
     @api.model

@@ -251,17 +251,24 @@ class TestOverview(SegmentationCommon):
         self.assertEqual(charts["sla_by_team"]["labels"], ["Overview Team"])
         self.assertEqual(charts["sla_by_team"]["datasets"][0]["data"], [50.0])
         self.assertEqual(self._count(charts["sla_by_team"]["datasets"][0]["drills"][0]), 2)
+        # the trends by group: a line per group over the twelve months, the points of this month only
         by_tier = charts["nps_by_tier"]
-        self.assertEqual(by_tier["datasets"][0]["data"], [33.3])  # A's answers, A has no tier yet
+        self.assertEqual(by_tier["labels"], trend["labels"])
+        [line] = by_tier["datasets"]
+        self.assertEqual((line["label"], line["data"]), ("Not a member", [None] * 11 + [33.3]))  # A has no tier
+        self.assertEqual(self._count(line["drills"][-1]), 3)
+        self.assertIsNone(line["drills"][0])
+        [line] = charts["nps_by_segment"]["datasets"]
+        self.assertEqual((line["label"], line["data"][-1]), (self.champions.display_name, 33.3))
         # CSAT of the two rated tickets (5 and 1: 50 %), both A's, of the Overview Team; A is a Champion
         for key, label in (
             ("csat_by_team", "Overview Team"),
             ("csat_by_segment", self.champions.display_name),
             ("csat_by_tier", "Not a member"),
         ):
-            chart = charts[key]
-            self.assertEqual((chart["labels"], chart["datasets"][0]["data"]), ([label], [50.0]), key)
-            self.assertEqual(self._count(chart["datasets"][0]["drills"][0]), 2, key)
+            [line] = charts[key]["datasets"]
+            self.assertEqual((line["label"], line["data"][-1], line["data"][0]), (label, 50.0, None), key)
+            self.assertEqual(self._count(line["drills"][-1]), 2, key)
 
     def test_feedback_agent_sees_the_feedback_section(self):
         """A feedback agent without sales or loyalty rights: the feedback section without the breakdowns they

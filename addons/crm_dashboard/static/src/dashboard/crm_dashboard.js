@@ -54,7 +54,7 @@ export class CrmDashboardChart extends Component {
                         this.props.onDrill(drill);
                     }
                 },
-                plugins: { legend: { display: spec.datasets.length > 1 } },
+                plugins: { legend: { display: spec.legend || spec.datasets.length > 1 } },
                 scales: {
                     x: { stacked: spec.stacked },
                     y: {
