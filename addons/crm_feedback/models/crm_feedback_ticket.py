@@ -385,7 +385,8 @@ class CrmFeedbackTicket(models.Model):
             self._sla_stage_changed()
         if "description" in vals:
             self._apply_sentiment()
-        if {"team_id", "ticket_type", "priority"} & set(vals):
+        # the deadlines count from the reception: a reception date written later (an import) moves them
+        if {"team_id", "ticket_type", "priority", "date_open"} & set(vals):
             self._apply_sla()
         if vals.get("stage_id"):
             self.filtered("is_closed")._send_rating_request()

@@ -195,6 +195,18 @@ class TestSla(FeedbackCommon):
         self.assertFalse(early.sla_response_breached or early.sla_breached)
         self.assertEqual(early.sla_response_status, "met")
 
+    def test_reception_date_written_later_moves_the_deadlines(self):
+        """An import writes the reception date of a ticket created today: its deadlines count from it, and
+        closing it without a reply breaches the first reply."""
+        with self._frozen(1, 9):
+            ticket = self._ticket(team_id=self.sla_team.id)
+            self.assertEqual(ticket.sla_response_deadline, self._at(1, 14))
+            ticket.date_open = self._at(0, 9)
+            self.assertEqual(ticket.sla_response_deadline, self._at(0, 14))  # 4 working hours, lunch at 12
+        with self._frozen(1, 10):
+            ticket.stage_id = self.stage_solved
+        self.assertTrue(ticket.sla_response_breached)
+
     def test_migration_flags_the_late_target_and_pauses_waiting_tickets(self):
         with self._frozen(0, 9):
             unanswered, answered, waiting = (self._ticket(team_id=self.sla_team.id) for _i in range(3))
