@@ -163,9 +163,23 @@ class CrmValuePolicy(models.Model):
             )
         companies = self.company_id
         res = super().write(vals)
+        if {*CRITERIA, "active", "company_id"} & set(vals):
+            self._check_companies_keep_a_default(companies | self.company_id)
         if RESOLVING_FIELDS & set(vals):
             self.env["crm.value.policy.assignment"]._resolve(companies | self.company_id, reason="policy")
         return res
+
+    @api.model
+    def _check_companies_keep_a_default(self, companies):
+        """Every company keeps an active rule matching every customer (its default), whatever the edits."""
+        for company in companies:
+            if not self.search([("company_id", "=", company.id)]).filtered("is_default"):
+                raise ValidationError(
+                    _(
+                        "%(company)s needs an active rule without criteria, matching every customer: its default.",
+                        company=company.display_name,
+                    )
+                )
 
     def unlink(self):
         if any(policy.is_default for policy in self):

@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import ValuePolicyCommon
@@ -180,6 +180,8 @@ class TestValuePolicyResolution(ValuePolicyCommon):
             self.default.unlink()
         with self.assertRaises(UserError):
             self.default.active = False
+        with self.assertRaises(ValidationError):
+            self.default.value_class = "high"  # no longer matching everyone: the company would have no default
         unused = self.Policy.create({"name": "Nobody", "sequence": 2, "value_class": "none"})
         unused.unlink()
         self.assertFalse(unused.exists())
