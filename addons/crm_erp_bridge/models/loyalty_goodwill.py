@@ -22,7 +22,7 @@ class CrmLoyaltyGoodwill(models.Model):
     _name = "crm.loyalty.goodwill"
     _description = "Goodwill Points Proposal"
     # what it holds about a customer, in the customer's data export of crm_privacy
-    _crm_privacy_export = ("goodwill_proposals", _lt("Goodwill points proposed to the customer"))
+    _crm_privacy_export = ("goodwill_proposals", _lt("Goodwill points proposed to the customer"), "name")
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True

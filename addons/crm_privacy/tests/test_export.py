@@ -107,6 +107,7 @@ class TestPersonalDataExport(PrivacyCommon):
         self.assertTrue(self.goodwill)
         [goodwill] = data["goodwill_proposals"]["records"]
         self.assertEqual((goodwill["id"], goodwill["points"]), (self.goodwill.id, self.goodwill.points))
+        self.assertEqual(goodwill["name"], self.goodwill.name, "the computed reason declared with the section")
         self.assertEqual(set(manifest["files"]), {"data.json", "data.xlsx", "manifest.json"})
         self.assertEqual(manifest["customer_id"], self.customer.id, "the whole customer, from one contact")
         self.assertEqual(manifest["sections"]["loyalty_ledger"]["records"], 1)

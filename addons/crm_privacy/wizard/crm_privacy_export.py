@@ -119,13 +119,14 @@ class CrmPrivacyExport(models.TransientModel):
     def _registered_sections(self, customer):
         """The sections of the models that declare what they hold about a customer, whatever addon they come
         from (addons beside this one: churn risks, value policies, segment campaigns): a model sets
-        ``_crm_privacy_export = (key, description)`` and has a ``partner_id`` to the customer or a contact."""
+        ``_crm_privacy_export = (key, description, *computed fields to export)`` and has a ``partner_id`` to the
+        customer or a contact."""
         sections = []
         for name in sorted(self.env.registry):
             Model = self.env[name]
             declared = getattr(type(Model), "_crm_privacy_export", None)
             if declared and not Model._abstract and not Model._transient and "partner_id" in Model._fields:
-                key, description = declared
+                key, description = declared[:2]
                 sections.append((key, str(description), name, [("partner_id.commercial_partner_id", "=", customer.id)]))
         return sections
 
@@ -143,7 +144,9 @@ class CrmPrivacyExport(models.TransientModel):
             and not any(word in name for word in SECRET_WORDS)
             and not field.groups
         ]
-        return names + [name for name in EXTRA_FIELDS.get(model, []) if name in Model._fields]
+        # computed fields worth exporting: ours listed here, the registered sections' in their declaration
+        extra = [*EXTRA_FIELDS.get(model, []), *(getattr(type(Model), "_crm_privacy_export", None) or ())[2:]]
+        return names + [name for name in extra if name in Model._fields and name not in names]
 
     @api.model
     def _value(self, field, value):

@@ -59,7 +59,7 @@ class CrmChurnRisk(models.Model):
     _name = "crm.churn.risk"
     _description = "Customer Churn Risk"
     # what it holds about a customer, in the customer's data export of crm_privacy
-    _crm_privacy_export = ("churn_risk", _lt("Churn risk score and its reasons"))
+    _crm_privacy_export = ("churn_risk", _lt("Churn risk score and its reasons"), "reasons")
     _order = "score desc, id"
     _rec_name = "partner_id"
     _check_company_auto = True

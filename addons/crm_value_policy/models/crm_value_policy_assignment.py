@@ -19,7 +19,7 @@ class CrmValuePolicyAssignment(models.Model):
     _name = "crm.value.policy.assignment"
     _description = "Customer Value Policy Assignment"
     # what it holds about a customer, in the customer's data export of crm_privacy
-    _crm_privacy_export = ("value_policy", _lt("Value policy of the customer and the rule that chose it"))
+    _crm_privacy_export = ("value_policy", _lt("Value policy of the customer and the rule that chose it"), "reason")
     _order = "company_id, partner_id"
     _rec_name = "partner_id"
 
