@@ -181,7 +181,9 @@ class CrmValuePolicy(models.Model):
                     )
                 )
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_default_or_in_history(self):
+        """The company's default is kept; a rule some customer had is archived, their history keeps it."""
         if any(policy.is_default for policy in self):
             raise UserError(
                 _("The rule matching every customer is the company's default: change its effects, keep it.")
@@ -196,6 +198,8 @@ class CrmValuePolicy(models.Model):
                     policies=", ".join(((used.old_policy_id | used.new_policy_id) & self).mapped("name")),
                 )
             )
+
+    def unlink(self):
         companies = self.company_id
         res = super().unlink()
         self.env["crm.value.policy.assignment"]._resolve(companies, reason="policy")
