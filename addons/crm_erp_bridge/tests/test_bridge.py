@@ -710,7 +710,10 @@ class TestBridge(AccountTestInvoicingCommon):
         )
         other = self.env["res.partner"].create({"name": "Ledger Co", "is_company": True})
         member = self.env["crm.loyalty.membership"].create({"partner_id": other.id, "program_id": self.program.id})
-        day1, day2, day3 = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)
+        # three days before the class's own ledger entries (its invoice and credit note, dated today): the
+        # nightly runs below, on the days after, accrue the test's entries only, whatever day it runs on
+        day1 = fields.Date.context_today(self.program) - timedelta(days=30)
+        day2, day3 = day1 + timedelta(days=1), day1 + timedelta(days=2)
         earn = Entry.create(
             {
                 "membership_id": member.id,
@@ -721,7 +724,7 @@ class TestBridge(AccountTestInvoicingCommon):
                 "reason": "welcome",
             }
         )
-        with freeze_time("2026-03-03"):
+        with freeze_time(day2):
             first = self.env["crm.loyalty.accrual"]._cron_accrue()
         self.assertEqual(len(first), 1)
         self.assertEqual(first.entry_ids, earn)
@@ -742,12 +745,12 @@ class TestBridge(AccountTestInvoicingCommon):
             }
         )
         self.company.fiscalyear_lock_date = day2
-        with freeze_time("2026-03-05"):
+        with freeze_time(day3 + timedelta(days=1)):
             second = self.env["crm.loyalty.accrual"]._cron_accrue()
             self.assertFalse(self.env["crm.loyalty.accrual"]._cron_accrue(), "a second run posts nothing")
         self.assertEqual(second.mapped("date"), [day2, day3])
         locked = second.filtered(lambda a: a.date == day2).move_id
-        self.assertEqual(locked.date, date(2026, 3, 4), "a locked day goes to the first open date")
+        self.assertEqual(locked.date, day3, "a locked day goes to the first open date")
         self.assertIn("locked", locked.narration)
         expire_move = second.filtered(lambda a: a.date == day3).move_id
         breakage = expire_move.line_ids.filtered(lambda l: l.account_id == self.program.loyalty_breakage_account_id)
