@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, _lt, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_round, format_date, split_every
+from odoo.tools import SQL, float_round, format_date
 
 from odoo.addons.crm_customer_facts.tools.sql import pg_array, pg_bool_array
 
@@ -20,6 +20,7 @@ AVG_MONTH_DAYS = 365.25 / 12
 # the columns the daily computation writes, in the order of its rows
 COLUMNS = (
     "partner_id",
+    "user_id",
     "score",
     "at_risk",
     "purchase_days",
@@ -338,15 +339,25 @@ class CrmChurnRisk(models.Model):
 
     @api.model
     def _compute_risks(self, companies, batch_size=BATCH, again=False):
-        """Today's risk of every active customer of these companies not computed today yet, in batches (each
-        batch reads its customers' signals in one query, which scans the figures, scores and risks of the
-        company once: 50,000 customers a batch, measured 2.9 s for 84,300 customers a day against 3.5 s by
-        20,000, a Python heap of about 1 MiB per 1,000 customers of a batch: bench/RESULTS.md)."""
+        """Today's risk of every active customer of these companies not computed today yet, in batches: one
+        query per company reads every pending customer's signals (it scans the company's figures, scores and
+        risks once), fetched from a server-side cursor batch by batch (a Python heap of about 1 MiB per 1,000
+        customers of a batch, whatever the company's size), each batch written by one statement
+        (bench/RESULTS.md)."""
         today = fields.Date.context_today(self)
         count = 0
         for company in companies:
-            for chunk in split_every(batch_size, self._pending_partner_ids(company, today, again)):
-                count += self._compute_batch(company, list(chunk), today)
+            self.env.cr.execute(
+                SQL(
+                    "DECLARE crm_churn_risk_signals NO SCROLL CURSOR FOR %s",
+                    self._signal_query(company, today, pending=True, again=again),
+                )
+            )
+            try:
+                while rows := self.env.execute_query(SQL("FETCH FORWARD %s FROM crm_churn_risk_signals", batch_size)):
+                    count += self._write_rows(company, rows, today)
+            finally:
+                self.env.cr.execute("CLOSE crm_churn_risk_signals")
         return count
 
     @api.model
@@ -375,14 +386,25 @@ class CrmChurnRisk(models.Model):
 
     @api.model
     def _signal_rows(self, company, partner_ids, today):
-        """(partner_id, purchase days, first purchase, last purchase, open complaints, negative tickets, SLA
-        breaches, detractor date, P(alive), expected purchases, horizon months, flagged date, holdout) of these
-        customers, one query; the BG/NBD columns are NULL unless predicted."""
+        """(partner_id, salesperson, purchase days, first purchase, last purchase, open complaints, negative
+        tickets, SLA breaches, detractor date, P(alive), expected purchases, horizon months, flagged date,
+        holdout, overdue amount, oldest overdue due date) of these customers, one query; the BG/NBD columns are
+        NULL unless predicted; the overdue amount is the open receivable of posted customer invoices past due
+        in the company (0 and no date when none)."""
+        return self.env.execute_query(self._signal_query(company, today, partner_ids=partner_ids))
+
+    @api.model
+    def _signal_query(self, company, today, partner_ids=None, pending=False, again=False):
+        """SQL of the signal rows (see ``_signal_rows``) of these customers, or (``pending``) of every pending
+        customer of the company (see ``_pending_partner_ids``): each customer's figures, tickets, NPS
+        answers, prediction and current risk, with the customer's salesperson."""
         Fact = self.env["crm.sales.fact"]
-        partners = self.env["res.partner"].browse(partner_ids)
+        partners = self.env["res.partner"].browse(partner_ids) if partner_ids is not None else None
         totals = Fact._customer_totals_sql(
             ["purchase_days", "first_purchase", "last_purchase"], company, partners, None, today
         )
+        self.flush_model()
+        self.env["res.partner"].flush_model(["user_id", "crm_profiling_opt_out"])
         for model in ("crm.feedback.ticket", "crm.feedback.nps", "crm.rfm.score"):
             self.env[model].flush_model()
         Score = self.env["crm.rfm.score"]
@@ -395,10 +417,35 @@ class CrmChurnRisk(models.Model):
             )
         else:
             predictions, scores = SQL("NULL::float8, NULL::float8, NULL::int"), SQL("")
+        # the receivables: accounting's own figures (their ORM read_group's conditions)
+        self.env["account.move.line"].flush_model(
+            ["partner_id", "company_id", "parent_state", "account_id", "reconciled", "date_maturity", "move_id"]
+        )
+        self.env["account.move.line"].flush_model(["amount_residual"])
+        self.env["account.move"].flush_model(["move_type"])
+        self.env["account.account"].flush_model(["account_type"])
+        if partner_ids is not None:
+            ids = pg_array(partner_ids)
+            among = SQL("AND commercial_partner_id = ANY(%s::int[])", ids)
+            among_lines = SQL("AND aml.partner_id = ANY(%s::int[])", ids)
+        else:
+            among = among_lines = SQL()
+        if pending:
+            # the same customers as _pending_partner_ids: a purchase over the activity window, no risk of today
+            # (again: with it too), no objection to profiling
+            active_from = today - relativedelta(months=company.churn_active_months)
+            where = SQL(
+                """WHERE t.last_purchase > %s AND (r.date IS NULL OR r.date < %s OR %s)
+                     AND NOT COALESCE(p.crm_profiling_opt_out, FALSE)""",
+                active_from,
+                today,
+                again,
+            )
+        else:
+            where = SQL()
         since = today - timedelta(days=SIGNAL_DAYS)
-        return self.env.execute_query(
-            SQL(
-                """
+        return SQL(
+            """
             WITH t AS (%(totals)s),
                  tk AS (
                     SELECT commercial_partner_id AS partner_id,
@@ -407,63 +454,66 @@ class CrmChurnRisk(models.Model):
                            COUNT(*) FILTER (WHERE sentiment = 'negative' AND date_open >= %(since)s) AS negative,
                            COUNT(*) FILTER (WHERE sla_breached AND date_open >= %(since)s) AS breaches
                       FROM crm_feedback_ticket
-                     WHERE company_id = %(company)s AND commercial_partner_id = ANY(%(ids)s::int[])
+                     WHERE company_id = %(company)s %(among)s
                   GROUP BY 1),
                  nps AS (
                     SELECT DISTINCT ON (commercial_partner_id) commercial_partner_id AS partner_id, date, score_class
                       FROM crm_feedback_nps
-                     WHERE company_id = %(company)s AND commercial_partner_id = ANY(%(ids)s::int[])
-                       AND date >= %(nps_since)s
-                  ORDER BY commercial_partner_id, date DESC, id DESC)
-            SELECT t.partner_id, t.purchase_days, t.first_purchase, t.last_purchase,
+                     WHERE company_id = %(company)s %(among)s AND date >= %(nps_since)s
+                  ORDER BY commercial_partner_id, date DESC, id DESC),
+                 od AS (
+                    SELECT aml.partner_id, SUM(aml.amount_residual) AS amount, MIN(aml.date_maturity) AS oldest
+                      FROM account_move_line aml
+                      JOIN account_move m ON m.id = aml.move_id
+                     WHERE aml.company_id = %(company)s %(among_lines)s AND aml.parent_state = 'posted'
+                       AND aml.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                       AND NOT COALESCE(aml.reconciled, FALSE) AND aml.date_maturity < %(today)s
+                       AND m.move_type = 'out_invoice'
+                  GROUP BY aml.partner_id)
+            SELECT t.partner_id, p.user_id, t.purchase_days, t.first_purchase, t.last_purchase,
                    COALESCE(tk.complaints, 0), COALESCE(tk.negative, 0), COALESCE(tk.breaches, 0),
                    CASE WHEN nps.score_class = 'detractor' THEN nps.date END,
-                   %(predictions)s, r.flagged_date, COALESCE(r.holdout, FALSE)
+                   %(predictions)s, r.flagged_date, COALESCE(r.holdout, FALSE),
+                   CASE WHEN od.amount > 0 THEN od.amount ELSE 0 END, CASE WHEN od.amount > 0 THEN od.oldest END
               FROM t
+              JOIN res_partner p ON p.id = t.partner_id
          LEFT JOIN tk ON tk.partner_id = t.partner_id
          LEFT JOIN nps ON nps.partner_id = t.partner_id
+         LEFT JOIN od ON od.partner_id = t.partner_id
          LEFT JOIN crm_churn_risk r ON r.partner_id = t.partner_id AND r.company_id = t.company_id
                    %(scores)s
+                   %(where)s
             """,
-                totals=totals,
-                since=since,
-                nps_since=today - timedelta(days=NPS_DAYS),
-                company=company.id,
-                ids=pg_array(partner_ids),
-                predictions=predictions,
-                scores=scores,
-            )
+            totals=totals,
+            since=since,
+            nps_since=today - timedelta(days=NPS_DAYS),
+            company=company.id,
+            among=among,
+            among_lines=among_lines,
+            today=today,
+            predictions=predictions,
+            scores=scores,
+            where=where,
         )
-
-    @api.model
-    def _overdue(self, company, partner_ids, today):
-        """{partner_id: (overdue amount, oldest due date)}: open receivable of posted customer invoices past
-        due in the company (accounting's own figure, read through the ORM)."""
-        groups = self.env["account.move.line"]._read_group(
-            [
-                ("partner_id", "in", partner_ids),
-                ("company_id", "=", company.id),
-                ("parent_state", "=", "posted"),
-                ("account_type", "=", "asset_receivable"),
-                ("reconciled", "=", False),
-                ("date_maturity", "<", today),
-                ("move_id.move_type", "=", "out_invoice"),
-            ],
-            ["partner_id"],
-            ["amount_residual:sum", "date_maturity:min"],
-        )
-        return {partner.id: (amount, oldest) for partner, amount, oldest in groups if amount > 0}
 
     @api.model
     def _compute_batch(self, company, partner_ids, today):
         """Compute and write today's risk of these customers of ``company`` (one upsert). Returns their count."""
-        rows = self._signal_rows(company, partner_ids, today)
-        overdue = self._overdue(company, partner_ids, today)
+        return self._write_rows(company, self._signal_rows(company, partner_ids, today), today)
+
+    @api.model
+    def _write_rows(self, company, rows, today):
+        """Compute and write today's risk of the customers of these signal rows (one upsert). Returns their
+        count."""
+        if not rows:
+            return 0
         threshold, share = company.churn_risk_threshold, company.churn_holdout_percent
-        save_days = company.churn_save_days
-        cols = {name: [] for name in COLUMNS}
+        save_window = timedelta(days=company.churn_save_days)
+        usual_gap, gap_ratio, risk_score = churn.usual_gap, churn.gap_ratio, churn.risk_score
+        records = []
         for (
             partner_id,
+            user_id,
             purchase_days,
             first,
             last,
@@ -476,45 +526,47 @@ class CrmChurnRisk(models.Model):
             horizon,
             flagged,
             holdout,
+            amount,
+            oldest,
         ) in rows:
-            gap = churn.usual_gap(purchase_days, first, last)
-            ratio = churn.gap_ratio(last, gap, today)
-            amount, oldest = overdue.get(partner_id, (0.0, None))
+            gap = usual_gap(purchase_days, first, last)
+            ratio = gap_ratio(last, gap, today)
             overdue_days = (today - oldest).days if oldest else 0
-            score = churn.risk_score(
-                ratio, alive, complaints, negative, breaches, bool(detractor), amount, overdue_days
-            )
+            score = risk_score(ratio, alive, complaints, negative, breaches, bool(detractor), amount, overdue_days)
             at_risk = score >= threshold
             # a new episode when first flagged, or flagged again once the last one's save window is over and
             # the customer has bought since
-            if at_risk and (not flagged or (last > flagged and today > flagged + timedelta(days=save_days))):
+            if at_risk and (not flagged or (last > flagged and today > flagged + save_window)):
                 flagged, holdout = today, churn.in_holdout(partner_id, company.id, share)
             bgnbd = None
             if expected and horizon:
                 bgnbd = today + timedelta(days=round(horizon * AVG_MONTH_DAYS / expected))
-            values = (
-                partner_id,
-                score,
-                at_risk,
-                purchase_days,
-                last,
-                round(gap, 2) if gap else None,
-                round(ratio, 3) if ratio is not None else None,
-                last + timedelta(days=round(gap)) if gap else None,
-                bgnbd,
-                alive is not None,
-                alive,
-                complaints,
-                negative,
-                breaches,
-                detractor,
-                amount,
-                overdue_days,
-                flagged,
-                holdout,
+            records.append(
+                (
+                    partner_id,
+                    user_id,
+                    score,
+                    at_risk,
+                    purchase_days,
+                    last,
+                    round(gap, 2) if gap else None,
+                    round(ratio, 3) if ratio is not None else None,
+                    last + timedelta(days=round(gap)) if gap else None,
+                    bgnbd,
+                    alive is not None,
+                    alive,
+                    complaints,
+                    negative,
+                    breaches,
+                    detractor,
+                    amount,
+                    overdue_days,
+                    flagged,
+                    holdout,
+                )
             )
-            for column, value in zip(cols.values(), values, strict=True):
-                column.append(value)
+        # the rows' values by column, in the order of COLUMNS (one transposition in C, not an append a value)
+        cols = dict(zip(COLUMNS, map(list, zip(*records, strict=True)), strict=True))
         self._write_batch(company, today, cols)
         return len(rows)
 
@@ -540,12 +592,11 @@ class CrmChurnRisk(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-            INSERT INTO crm_churn_risk (company_id, date, user_id, treated, %(columns)s)
-                 SELECT %(company)s, %(today)s, p.user_id, FALSE, %(values)s
+            INSERT INTO crm_churn_risk (company_id, date, treated, %(columns)s)
+                 SELECT %(company)s, %(today)s, FALSE, %(values)s
                    FROM unnest(%(arrays)s) AS v(%(columns)s)
-                   JOIN res_partner p ON p.id = v.partner_id
             ON CONFLICT (partner_id, company_id) DO UPDATE SET
-                   date = EXCLUDED.date, user_id = EXCLUDED.user_id, %(updates)s,
+                   date = EXCLUDED.date, %(updates)s,
                    treated = crm_churn_risk.treated AND NOT %(new_episode)s,
                    activity_date = CASE WHEN %(new_episode)s THEN NULL ELSE crm_churn_risk.activity_date END,
                    activity_user_id = CASE WHEN %(new_episode)s THEN NULL ELSE crm_churn_risk.activity_user_id END,
