@@ -74,6 +74,22 @@ class TestChurnRisk(RetentionCommon):
         self.env.cr.execute("UPDATE crm_churn_risk SET date = date - 1 WHERE partner_id = ANY(%s)", [pending])
         self.assertEqual(self._compute(), 5)
 
+    def test_row_inserted_by_another_run_meanwhile(self):
+        """The customers without a row when their signals were read are inserted by a plain insert: a row that a
+        concurrent computation inserted since is updated instead (one row, today's score), not an error."""
+        customer = self._customer("Twice Ltd", [160, 130, 100, 70])
+        self._compute()
+        score = self._risk(customer).score
+        rows = self.Risk._signal_rows(self.company, customer.ids, self.today)
+        # as read before the other computation inserted the row
+        rows = [row[:12] + (False,) + row[13:] for row in rows]
+        self.env.cr.execute("UPDATE crm_churn_risk SET score = 0, date = date - 1 WHERE partner_id = %s", [customer.id])
+        self.assertEqual(self.Risk._write_rows(self.company, rows, self.today), 1)
+        self.env.invalidate_all()
+        risk = self.Risk.search([("partner_id", "=", customer.id)])
+        self.assertEqual(len(risk), 1)
+        self.assertEqual((risk.score, risk.date), (score, self.today))
+
     def test_overdue_invoice(self):
         """An invoice 40 days past due: 10 + 5 points and its amount in the reasons."""
         customer = self._customer("Late Payer", [150, 120, 90])
