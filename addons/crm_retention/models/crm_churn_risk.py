@@ -1,4 +1,4 @@
-import io
+import itertools
 import logging
 from datetime import timedelta
 
@@ -52,6 +52,8 @@ DATE_COLUMNS = (
 BOOL_COLUMNS = ("at_risk", "predicted", "holdout")
 FLOAT_COLUMNS = ("usual_gap_days", "gap_ratio", "prob_alive", "overdue_amount")
 NULL = "\\N"  # in COPY's text format
+COPY_CHUNK = 2000  # rows computed and sent at a time by COPY
+KNOWN = 12  # the signal rows' column: the customer has a risk row
 
 
 def pg_date_array(values):
@@ -422,7 +424,8 @@ class CrmChurnRisk(models.Model):
         Score = self.env["crm.rfm.score"]
         # the predictions come with the optional addon CRM Segmentation CLV (numpy, scipy)
         if {"prob_alive", "expected_purchases_12m", "clv_horizon_months", "predicted_at"} <= set(Score._fields):
-            predictions = SQL("s.prob_alive, s.expected_purchases_12m, s.clv_horizon_months")
+            # as floats (the numbers Odoo's numeric adapter would make, without its per-value conversion)
+            predictions = SQL("s.prob_alive::float8, s.expected_purchases_12m::float8, s.clv_horizon_months")
             scores = SQL(
                 "LEFT JOIN crm_rfm_score s ON s.partner_id = t.partner_id AND s.company_id = t.company_id"
                 " AND s.predicted_at IS NOT NULL"
@@ -486,7 +489,8 @@ class CrmChurnRisk(models.Model):
                    COALESCE(tk.complaints, 0), COALESCE(tk.negative, 0), COALESCE(tk.breaches, 0),
                    CASE WHEN nps.score_class = 'detractor' THEN nps.date END,
                    %(predictions)s, r.id IS NOT NULL, r.flagged_date, COALESCE(r.holdout, FALSE),
-                   CASE WHEN od.amount > 0 THEN od.amount ELSE 0 END, CASE WHEN od.amount > 0 THEN od.oldest END
+                   (CASE WHEN od.amount > 0 THEN od.amount ELSE 0 END)::float8,
+                   CASE WHEN od.amount > 0 THEN od.oldest END
               FROM t
               JOIN res_partner p ON p.id = t.partner_id
          LEFT JOIN tk ON tk.partner_id = t.partner_id
@@ -515,14 +519,42 @@ class CrmChurnRisk(models.Model):
 
     @api.model
     def _write_rows(self, company, rows, today):
-        """Compute and write today's risk of the customers of these signal rows (one upsert). Returns their
-        count."""
+        """Compute and write today's risk of the customers of these signal rows. Returns their count.
+
+        The customers without a row (the first computation) are copied in while they are computed
+        (``_copy_rows``: PostgreSQL inserts a chunk while Python computes the next, on two cores; no speculative
+        insertion of the upsert, no arrays to parse: bench/RESULTS.md); the others, and all of them if a
+        concurrent computation inserted one meanwhile, are upserted (``_write_batch``)."""
         if not rows:
             return 0
+        records = {False: [], True: []}  # the rows to insert, the rows to update
+        computed = self._risk_records(company, rows, today, records)
+        self.flush_model()
+        if not all(row[KNOWN] for row in rows):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self._copy_rows(company, today, computed)
+            except psycopg2.errors.UniqueViolation:
+                pass  # rolled back: every row upserted below
+            else:
+                records[False] = []
+                self.invalidate_model()
+        for _record in computed:  # whatever was not computed yet
+            pass
+        values = records[False] + records[True]
+        if values:
+            # the rows' values by column, in the order of COLUMNS (one transposition in C)
+            self._write_batch(company, today, dict(zip(COLUMNS, map(list, zip(*values, strict=True)), strict=True)))
+        return len(rows)
+
+    @api.model
+    def _risk_records(self, company, rows, today, records):
+        """Compute the risk of the customers of these signal rows: each row of values (in the order of COLUMNS)
+        is appended to ``records[known]`` (``known``: the customer has a row already) and, for a customer
+        without a row, yielded."""
         threshold, share = company.churn_risk_threshold, company.churn_holdout_percent
         save_window = timedelta(days=company.churn_save_days)
         usual_gap, gap_ratio, risk_score = churn.usual_gap, churn.gap_ratio, churn.risk_score
-        records = {False: [], True: []}  # the rows to insert, the rows to update
         for (
             partner_id,
             user_id,
@@ -545,7 +577,9 @@ class CrmChurnRisk(models.Model):
             gap = usual_gap(purchase_days, first, last)
             ratio = gap_ratio(last, gap, today)
             overdue_days = (today - oldest).days if oldest else 0
-            score = risk_score(ratio, alive, complaints, negative, breaches, bool(detractor), amount, overdue_days)
+            score = risk_score(
+                ratio, alive, complaints, negative, breaches, detractor is not None, amount, overdue_days
+            )
             at_risk = score >= threshold
             # a new episode when first flagged, or flagged again once the last one's save window is over and
             # the customer has bought since
@@ -554,56 +588,36 @@ class CrmChurnRisk(models.Model):
             bgnbd = None
             if expected and horizon:
                 bgnbd = today + timedelta(days=round(horizon * AVG_MONTH_DAYS / expected))
-            records[known].append(
-                (
-                    partner_id,
-                    user_id,
-                    score,
-                    at_risk,
-                    purchase_days,
-                    last,
-                    round(gap, 2) if gap else None,
-                    round(ratio, 3) if ratio is not None else None,
-                    last + timedelta(days=round(gap)) if gap else None,
-                    bgnbd,
-                    alive is not None,
-                    alive,
-                    complaints,
-                    negative,
-                    breaches,
-                    detractor,
-                    amount,
-                    overdue_days,
-                    flagged,
-                    holdout,
-                )
+            record = (
+                partner_id,
+                user_id,
+                score,
+                at_risk,
+                purchase_days,
+                last,
+                round(gap, 2) if gap else None,
+                round(ratio, 3) if ratio is not None else None,
+                last + timedelta(days=round(gap)) if gap else None,
+                bgnbd,
+                alive is not None,
+                alive,
+                complaints,
+                negative,
+                breaches,
+                detractor,
+                amount,
+                overdue_days,
+                flagged,
+                holdout,
             )
-        for known, values in records.items():
-            if values:
-                # the rows' values by column, in the order of COLUMNS (one transposition in C, not an append a
-                # value)
-                cols = dict(zip(COLUMNS, map(list, zip(*values, strict=True)), strict=True))
-                self._write_batch(company, today, cols, new=not known)
-        return len(rows)
+            records[known].append(record)
+            if not known:
+                yield record
 
     @api.model
-    def _write_batch(self, company, today, cols, new=False):
+    def _write_batch(self, company, today, cols):
         """The one SQL write of the table: upsert the batch's rows (measured: one statement for 20,000 rows
-        instead of 20,000 ORM writes); a new episode (a new flag date) clears the last one's actions.
-
-        ``new``: the customers had no row when their signals were read (the first computation): their rows are
-        copied in (``_copy_rows``: no speculative insertion of the upsert, no arrays to parse: measured 0.4 s
-        less for 84,277 rows, bench/RESULTS.md); if a concurrent computation inserted one of them since, the
-        upsert instead."""
-        self.flush_model()
-        if new:
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    self._copy_rows(company, today, cols)
-                self.invalidate_model()
-                return
-            except psycopg2.errors.UniqueViolation:
-                pass
+        instead of 20,000 ORM writes); a new episode (a new flag date) clears the last one's actions."""
 
         def array(name):
             if name in DATE_COLUMNS:
@@ -614,6 +628,7 @@ class CrmChurnRisk(models.Model):
             return SQL("%s::%s[]", pg_array(cols[name]), SQL(kind))
 
         names = list(cols)
+        self.flush_model()
         self.env.cr.execute(
             SQL(
                 """
@@ -642,28 +657,50 @@ class CrmChurnRisk(models.Model):
         self.invalidate_model()
 
     @api.model
-    def _copy_rows(self, company, today, cols):
-        """Insert the batch's rows by ``COPY``: PostgreSQL writes them by pages, not one ``INSERT`` a row. The
-        values are written as the upsert's casts store them: a float as its 15 significant digits (what
-        ``float8`` to ``numeric`` keeps), so that the rows are the same whichever way they are written."""
-        size = len(cols["partner_id"])
-        fields_text = [[str(company.id)] * size, [today.isoformat()] * size, ["f"] * size]
-        for name, values in cols.items():
-            if name in DATE_COLUMNS:
-                fields_text.append([NULL if value is None else value.isoformat() for value in values])
-            elif name in BOOL_COLUMNS:
-                fields_text.append([NULL if value is None else "t" if value else "f" for value in values])
-            elif name in FLOAT_COLUMNS:
-                fields_text.append([NULL if value is None else f"{value:.15g}" for value in values])
-            else:
-                fields_text.append([NULL if value is None or value is False else str(value) for value in values])
-        text = "\n".join(map("\t".join, zip(*fields_text, strict=True)))
-        del fields_text
-        columns = ", ".join(("company_id", "date", "treated", *cols))
+    def _copy_rows(self, company, today, records):
+        """Insert these rows of values (an iterable, in the order of COLUMNS) by ``COPY``, read chunk by chunk as
+        PostgreSQL inserts the chunk before. The values are written as the upsert's casts store them: a float
+        as its 15 significant digits (what ``float8`` to ``numeric`` keeps), so that the rows are the same
+        whichever way they are written."""
+        head = f"{company.id}\t{today.isoformat()}\tf\t"
+        kinds = [
+            "date"
+            if name in DATE_COLUMNS
+            else "bool"
+            if name in BOOL_COLUMNS
+            else "float"
+            if name in FLOAT_COLUMNS
+            else ""
+            for name in COLUMNS
+        ]
+        records = iter(records)
+
+        def text(chunk):
+            fields_text = []
+            for kind, part in zip(kinds, zip(*chunk, strict=True), strict=True):
+                if kind == "date":
+                    fields_text.append([NULL if value is None else value.isoformat() for value in part])
+                elif kind == "bool":
+                    fields_text.append([NULL if value is None else "t" if value else "f" for value in part])
+                elif kind == "float":
+                    fields_text.append([NULL if value is None else f"{value:.15g}" for value in part])
+                else:
+                    fields_text.append([NULL if value is None or value is False else str(value) for value in part])
+            return "".join(f"{head}{line}\n" for line in map("\t".join, zip(*fields_text, strict=True)))
+
+        class Reader:
+            # what psycopg2's copy_expert reads from: the next chunk of rows, computed when asked for
+            def read(self, _size=-1):
+                chunk = list(itertools.islice(records, COPY_CHUNK))
+                return text(chunk) if chunk else ""
+
+            readline = read
+
+        columns = ", ".join(("company_id", "date", "treated", *COLUMNS))
         # as Odoo's own COPY (models.py, the external ids): no asynchronous wait callback during a COPY
         callback = psycopg2.extensions.get_wait_callback()
         psycopg2.extensions.set_wait_callback(None)
         try:
-            self.env.cr.copy_expert(f"COPY crm_churn_risk ({columns}) FROM STDIN", io.StringIO(text))
+            self.env.cr.copy_expert(f"COPY crm_churn_risk ({columns}) FROM STDIN", Reader())
         finally:
             psycopg2.extensions.set_wait_callback(callback)
