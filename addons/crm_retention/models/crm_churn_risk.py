@@ -1,6 +1,7 @@
 import itertools
 import logging
 from datetime import timedelta
+from types import SimpleNamespace
 
 import psycopg2
 from dateutil.relativedelta import relativedelta
@@ -535,7 +536,8 @@ class CrmChurnRisk(models.Model):
                 with self.env.cr.savepoint(flush=False):
                     self._copy_rows(company, today, computed)
             except psycopg2.errors.UniqueViolation:
-                pass  # rolled back: every row upserted below
+                # rolled back: every row upserted below
+                _logger.info("Churn risks of %s: rows inserted by a concurrent computation, upserted", company.name)
             else:
                 records[False] = []
                 self.invalidate_model()
@@ -688,19 +690,18 @@ class CrmChurnRisk(models.Model):
                     fields_text.append([NULL if value is None or value is False else str(value) for value in part])
             return "".join(f"{head}{line}\n" for line in map("\t".join, zip(*fields_text, strict=True)))
 
-        class Reader:
-            # what psycopg2's copy_expert reads from: the next chunk of rows, computed when asked for
-            def read(self, _size=-1):
-                chunk = list(itertools.islice(records, COPY_CHUNK))
-                return text(chunk) if chunk else ""
-
-            readline = read
+        def next_chunk(_size=-1):
+            # what psycopg2's copy_expert reads: the next chunk of rows, computed when asked for
+            chunk = list(itertools.islice(records, COPY_CHUNK))
+            return text(chunk) if chunk else ""
 
         columns = ", ".join(("company_id", "date", "treated", *COLUMNS))
         # as Odoo's own COPY (models.py, the external ids): no asynchronous wait callback during a COPY
         callback = psycopg2.extensions.get_wait_callback()
         psycopg2.extensions.set_wait_callback(None)
         try:
-            self.env.cr.copy_expert(f"COPY crm_churn_risk ({columns}) FROM STDIN", Reader())
+            self.env.cr.copy_expert(
+                f"COPY crm_churn_risk ({columns}) FROM STDIN", SimpleNamespace(read=next_chunk, readline=next_chunk)
+            )
         finally:
             psycopg2.extensions.set_wait_callback(callback)
