@@ -11,24 +11,12 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..tools import loyalty_uplift
-from ..tools.loyalty_uplift import bootstrap_interval, match_pairs, summarize
+from ..tools.loyalty_uplift import bootstrap_interval, summarize
 
 
 @tagged("post_install", "-at_install")
 class TestLoyaltyUpliftKernel(TransactionCase):
-    """The arithmetic without data: matching within cells without replacement, the bootstrap interval."""
-
-    def test_match_within_cells_without_replacement(self):
-        members = [(1, "a"), (2, "a"), (3, "b"), (4, "c")]
-        candidates = [(10, "a"), (11, "a"), (12, "a"), (20, "b"), (10, "b")]
-        pairs = match_pairs(members, candidates, seed=7)
-        self.assertEqual(pairs, match_pairs(members, candidates, seed=7), "seeded: the same pairs every time")
-        controls = dict(pairs)
-        self.assertEqual(sorted(controls), [1, 2, 3], "member 4 has no candidate in its cell")
-        self.assertTrue({controls[1], controls[2]} <= {10, 11, 12})
-        self.assertEqual(len(set(controls.values())), 3, "each candidate used once")
-        # 10 is a candidate of cells a and b: once used in a (taken first), b gets 20
-        self.assertEqual(dict(match_pairs([(1, "a"), (3, "b")], [(10, "a"), (10, "b"), (20, "b")])), {1: 10, 3: 20})
+    """The arithmetic without data: the bootstrap interval, the minimum number of pairs."""
 
     def test_bootstrap_interval(self):
         self.assertEqual(bootstrap_interval([5.0] * 40, 200, seed=1), (5.0, 5.0))
@@ -197,6 +185,38 @@ class TestLoyaltyUpliftHandExample(UpliftCommon):
         self.assertEqual(gold["pairs"], 2)
         self.assertAlmostEqual(gold["contribution_member"], 50)
         self.assertEqual(figures[12, "all", "All members"]["pairs"], 3, "the same pairs over 12 months")
+
+    def test_matching_within_cells(self):
+        """Two members and three candidates in cell 455, a member alone in cell 111: two pairs, two different
+        controls of 455, in an order the seed sets; a member of the next month's cohort in 455 whose only
+        candidate is a control of the first cohort is matched with it too (each cohort its own trial)."""
+        members = self._customers(2, name="Member")
+        candidates = self._customers(3, name="Candidate")
+        alone = self._customers(1, rfm_code="111", name="Alone")
+        self._enroll(members + alone)
+        pairs = self.Report._uplift_pairs(self.company, self.today, horizons=(3,))
+        self.assertEqual([(h, m) for h, m, _c, _d in pairs], [(3, members[0].id), (3, members[1].id)])
+        controls = [c for _h, _m, c, _d in pairs]
+        self.assertEqual(len(set(controls)), 2, "a control once per cohort")
+        self.assertLessEqual(set(controls), set(candidates.ids))
+        self.assertEqual({d for _h, _m, _c, d in pairs}, {self.enroll})
+        self.assertEqual(pairs, self.Report._uplift_pairs(self.company, self.today, horizons=(3,)), "seeded")
+        drawn = {
+            tuple(c for *_x, c, _d in self.Report._uplift_pairs(self.company, self.today, (3,), seed))
+            for seed in range(8)
+        }
+        self.assertGreater(len(drawn), 1, "the seed orders the candidates")
+        # the next month's cohort: one member, its one candidate the first control (RFM 455 in the month before)
+        next_month = self.month + relativedelta(months=1)
+        later = self._customers(1, name="Next month's member")
+        self.env.cr.executemany(
+            "INSERT INTO crm_rfm_snapshot (partner_id, company_id, month, rfm_code) VALUES (%s, %s, %s, %s)",
+            [(p, self.company.id, self.month, code) for p, code in ((later.id, "455"), (controls[0], "455"))],
+        )
+        self._enroll(later, next_month + timedelta(days=2))
+        pairs = self.Report._uplift_pairs(self.company, self.today, horizons=(3,))
+        self.assertIn((3, later.id, controls[0], next_month + timedelta(days=2)), pairs)
+        self.assertEqual(len(pairs), 3)
 
     def test_not_enough_data(self):
         members = self._customers(5, name="Member")

@@ -1,62 +1,25 @@
 """Matched comparison of loyalty members with non-members: the arithmetic, without the ORM.
 
-``match_pairs`` pairs each member with a non-member of the same cell (enrolment month, RFM cell of the month
-before, lifecycle stage at the end of that month), exactly and without replacement, in a seeded order;
-``bootstrap_interval`` gives the percentile confidence interval of a mean difference over the pairs;
-``summarize`` turns the pairs' outcomes into the figures of the report."""
+The pairs are matched in SQL (``crm.loyalty.uplift.report._uplift_pairs_sql``); here ``UpliftColumns`` holds
+their figures as columns of numbers, ``bootstrap_interval`` gives the percentile confidence interval of a
+mean difference over the pairs, ``summarize_columns`` (``summarize`` for a list of dicts) turns the pairs'
+figures into the figures of the report."""
 
+import math
 import random
+from array import array
 from collections import defaultdict
 
 try:
     import numpy
-except ImportError:  # pragma: no cover - numpy ships with Odoo's requirements
+except ImportError:  # numpy is not among Odoo's requirements: a plain loop without it
     numpy = None
 
 MIN_PAIRS = 30
 RESAMPLES = 1000
 CONFIDENCE = 0.95
-# the outcomes compared, in the order of the rows of ``outcomes``
+# the figures compared, member against control
 METRICS = ("repeat", "purchases", "contribution", "net")
-
-
-def match_pairs(members, candidates, seed=0):
-    """[(member, control)]: each member matched with one candidate of its cell, each candidate used once.
-
-    :param members: iterable of (member, cell), ``member`` any sortable key (partner id).
-    :param candidates: iterable of (candidate, cell): the non-members a member of the cell may be compared
-        with (the caller leaves out customers enrolled before the end of the window).
-    Cells are taken in order, members of a cell by key, each given the first unused candidate of the
-    cell's candidates shuffled with ``seed``: the same data give the same pairs."""
-    by_cell = defaultdict(list)
-    for candidate, cell in candidates:
-        by_cell[cell].append(candidate)
-    members_by_cell = defaultdict(list)
-    for member, cell in members:
-        members_by_cell[cell].append(member)
-    return match_grouped(members_by_cell, lambda cell: sorted(by_cell.get(cell, ())), seed)
-
-
-def match_grouped(members_by_cell, pool, seed=0):
-    """``match_pairs`` over members already grouped by cell ({cell: [member]}), ``pool(cell)`` giving a new
-    sorted list of the cell's candidates: the caller who matches several times over the same candidates
-    groups them once."""
-    rng = random.Random(seed)
-    used = set()
-    pairs = []
-    for cell in sorted(members_by_cell):
-        candidates = pool(cell)
-        rng.shuffle(candidates)
-        position = 0
-        for member in sorted(members_by_cell[cell]):
-            while position < len(candidates) and (candidates[position] in used or candidates[position] == member):
-                position += 1
-            if position == len(candidates):
-                break
-            used.add(candidates[position])
-            pairs.append((member, candidates[position]))
-            position += 1
-    return pairs
 
 
 def bootstrap_interval(differences, resamples=RESAMPLES, seed=0, confidence=CONFIDENCE):
@@ -76,14 +39,16 @@ def bootstrap_intervals(columns, resamples=RESAMPLES, seed=0, confidence=CONFIDE
         values = numpy.asarray(columns, dtype=float).T
         generator = numpy.random.default_rng(seed)
         means = []
-        # by blocks of 100 resamples: the times each pair is drawn (bincount of the draws) times the values,
+        # by blocks of resamples: the times each pair is drawn (bincount of the draws) times the values,
         # one matrix product for every column (5 times faster than averaging the drawn values, measured on
         # 20,000 pairs)
         # 32-bit draws: the same numbers as 64-bit ones from the generator (both drawn from 32 bits below
         # 2**32), half the memory to fill and count
-        kind = numpy.int32 if n * 100 < 2**31 else numpy.int64
-        for start in range(0, resamples, 100):
-            block = min(100, resamples - start)
+        # blocks of at most 2 million draws: the memory stays the same whatever the number of pairs
+        size = max(1, min(100, 2_000_000 // n))
+        kind = numpy.int32 if n * size < 2**31 else numpy.int64
+        for start in range(0, resamples, size):
+            block = min(size, resamples - start)
             draws = generator.integers(0, n, size=(block, n), dtype=kind)
             draws += numpy.arange(0, block * n, n, dtype=kind)[:, None]
             counts = numpy.bincount(draws.ravel(), minlength=block * n).reshape(block, n)
@@ -108,42 +73,111 @@ def _quantile(ordered, q):
     return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
 
 
+# the figures of a pair, in the order of the report's rows and of ``UpliftColumns``
+FIGURES = (
+    "member_purchases",
+    "member_contribution",
+    "member_rewards",
+    "control_purchases",
+    "control_contribution",
+    "points_cost",
+    "goodwill",
+)
+
+
+class UpliftColumns:
+    """The figures of a horizon's pairs, a column of 8-byte numbers per figure (``FIGURES``), filled a pair at a
+    time, with the pairs of each tier and of each kind of bonus: 56 bytes a pair, against ~1 KiB for a dict."""
+
+    def __init__(self):
+        self.columns = {name: array("d") for name in FIGURES}
+        self.tiers = defaultdict(list)  # tier id: [pair index]
+        self.kinds = defaultdict(list)  # bonus kind: [pair index]
+        self.count = 0
+
+    @classmethod
+    def from_arrays(cls, tier_ids, kinds, figures):
+        """The pairs given as a list of values per column: tier ids, kinds of bonus (comma-separated strings),
+        then a list per figure of ``FIGURES``."""
+        columns = cls()
+        columns.columns = {name: array("d", values) for name, values in zip(FIGURES, figures, strict=True)}
+        columns.count = len(tier_ids)
+        for index, tier_id in enumerate(tier_ids):
+            if tier_id:
+                columns.tiers[tier_id].append(index)
+        for index, received in enumerate(kinds):
+            for kind in received.split(",") if received else ():
+                columns.kinds[kind].append(index)
+        return columns
+
+    def append(self, tier_id, kinds, figures):
+        for column, value in zip(self.columns.values(), figures, strict=True):
+            column.append(float(value))
+        if tier_id:
+            self.tiers[tier_id].append(self.count)
+        for kind in kinds or ():
+            self.kinds[kind].append(self.count)
+        self.count += 1
+
+    def select(self, rows=None):
+        """{figure: values} of the pairs ``rows`` (indexes; None: every pair)."""
+        if rows is None:
+            return self.columns
+        return {name: [column[i] for i in rows] for name, column in self.columns.items()}
+
+
 def summarize(outcomes, min_pairs=MIN_PAIRS, resamples=RESAMPLES, seed=0):
+    """``summarize_columns`` of a list of dicts, one per pair, with ``member`` and ``control`` dicts of
+    ``purchases`` and ``contribution``, and the member's ``points_cost``, ``goodwill`` and ``rewards``."""
+    columns = UpliftColumns()
+    for o in outcomes:
+        member, control = o["member"], o["control"]
+        figures = (member["purchases"], member["contribution"], o.get("rewards", 0.0))
+        figures += (control["purchases"], control["contribution"], o["points_cost"], o["goodwill"])
+        columns.append(None, (), figures)
+    return summarize_columns(columns.select(), min_pairs, resamples, seed)
+
+
+def summarize_columns(columns, min_pairs=MIN_PAIRS, resamples=RESAMPLES, seed=0):
     """The figures of one group of pairs.
 
-    :param outcomes: list of dicts, one per pair, with ``member`` and ``control`` dicts of ``purchases``
-        (purchase days in the window) and ``contribution``, and the member's ``points_cost``, ``goodwill``
-        (points issued in the window, valued) and ``rewards`` (points paid with on invoices, already
-        deducted from the contribution).
+    :param columns: {figure: values}, a value per pair for each of ``FIGURES``: the purchase days in the
+        window and contribution of the member and of its control, the loyalty rewards the member paid with
+        (already deducted from the contribution), the points issued to the member in the window valued
+        (``points_cost``) and its goodwill.
     :return: dict with ``pairs``, ``enough`` and, when enough, per metric ``<metric>_member``,
         ``<metric>_control``, ``<metric>_uplift``, ``<metric>_low``, ``<metric>_high``; ``points_cost`` and
         ``goodwill`` per member. ``net`` is the contribution uplift plus the member's rewards (added back) minus
         the points' cost and goodwill."""
-    n = len(outcomes)
+    n = len(columns["member_purchases"])
     result = {"pairs": n, "enough": n >= min_pairs and n > 0}
     if not result["enough"]:
         return result
-
-    def mean(values):
-        return sum(values) / n
-
     members = {
-        "repeat": [1.0 if o["member"]["purchases"] > 0 else 0.0 for o in outcomes],
-        "purchases": [float(o["member"]["purchases"]) for o in outcomes],
-        "contribution": [float(o["member"]["contribution"]) for o in outcomes],
+        "repeat": [1.0 if v > 0 else 0.0 for v in columns["member_purchases"]],
+        "purchases": columns["member_purchases"],
+        "contribution": columns["member_contribution"],
     }
     controls = {
-        "repeat": [1.0 if o["control"]["purchases"] > 0 else 0.0 for o in outcomes],
-        "purchases": [float(o["control"]["purchases"]) for o in outcomes],
-        "contribution": [float(o["control"]["contribution"]) for o in outcomes],
+        "repeat": [1.0 if v > 0 else 0.0 for v in columns["control_purchases"]],
+        "purchases": columns["control_purchases"],
+        "contribution": columns["control_contribution"],
     }
     # the rewards a member paid with are already a cost in the contribution: added back, the points are
     # counted once, at their value when issued
-    costs = [float(o["points_cost"]) + float(o["goodwill"]) - float(o.get("rewards", 0.0)) for o in outcomes]
-    members["net"] = [c - cost for c, cost in zip(members["contribution"], costs, strict=True)]
+    members["net"] = [
+        contribution - cost - goodwill + rewards
+        for contribution, cost, goodwill, rewards in zip(
+            columns["member_contribution"],
+            columns["points_cost"],
+            columns["goodwill"],
+            columns["member_rewards"],
+            strict=True,
+        )
+    ]
     controls["net"] = controls["contribution"]
-    result["points_cost"] = mean([float(o["points_cost"]) for o in outcomes])
-    result["goodwill"] = mean([float(o["goodwill"]) for o in outcomes])
+    result["points_cost"] = math.fsum(columns["points_cost"]) / n
+    result["goodwill"] = math.fsum(columns["goodwill"]) / n
     differences = {
         metric: [m - c for m, c in zip(members[metric], controls[metric], strict=True)] for metric in METRICS
     }
@@ -151,9 +185,9 @@ def summarize(outcomes, min_pairs=MIN_PAIRS, resamples=RESAMPLES, seed=0):
     for metric, (low, high) in zip(METRICS, intervals, strict=True):
         result.update(
             {
-                f"{metric}_member": mean(members[metric]),
-                f"{metric}_control": mean(controls[metric]),
-                f"{metric}_uplift": mean(differences[metric]),
+                f"{metric}_member": math.fsum(members[metric]) / n,
+                f"{metric}_control": math.fsum(controls[metric]) / n,
+                f"{metric}_uplift": math.fsum(differences[metric]) / n,
                 f"{metric}_low": low,
                 f"{metric}_high": high,
             }

@@ -1,22 +1,10 @@
-from bisect import bisect_left
-from collections import defaultdict
-
-from dateutil.relativedelta import relativedelta
-
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.crm_customer_facts.tools.sql import pg_array
-
-from ..tools.loyalty_uplift import MIN_PAIRS, RESAMPLES, match_grouped, summarize
+from ..tools.loyalty_uplift import MIN_PAIRS, RESAMPLES, UpliftColumns, summarize_columns
 
 HORIZONS = (3, 6, 12)
-
-
-def pg_date_array(days):
-    """A PostgreSQL array literal of dates, for ``%s::date[]``."""
-    return "{" + ",".join(day.isoformat() for day in days) + "}"
 
 
 class CrmLoyaltyUpliftReport(models.TransientModel):
@@ -27,8 +15,9 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
     Each member (first enrolment in the company) enrolled in month M is paired with a customer of the same
     company who was not enrolled up to M + horizon, in the same RFM cell (``crm.rfm.snapshot`` of M - 1)
     and the same lifecycle stage at the end of M - 1 (``crm.lifecycle.history``): exact matching without
-    replacement, candidates in a seeded order. Purchases and contribution are read from the customer
-    figures (``crm.sales.fact``), the points from the ledger: one query per source for every customer."""
+    replacement within the enrolment month, candidates in a seeded order. Purchases and contribution are
+    read from the customer figures (``crm.sales.fact``), the points from the ledger: one statement matches
+    and reads every pair's figures (``_uplift_rows_sql``)."""
 
     _name = "crm.loyalty.uplift.report"
     _description = "Loyalty Program Uplift"
@@ -93,249 +82,273 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
     def _loyalty_uplift(self, company, today, min_pairs=MIN_PAIRS, resamples=RESAMPLES, seed=0, horizons=HORIZONS):
         """[group]: for each horizon (months after enrolment), the figures of every pair ("all"), of the
         pairs by the member's tier ("tier") and by the kind of bonus the member received in the window
-        ("bonus"), each a dict of ``summarize`` with ``horizon``, ``dimension`` and ``name``."""
-        members = self._uplift_members(company)
-        if not members:
-            return [
-                {"horizon": h, "dimension": "all", "name": _("All members"), "pairs": 0, "enough": False}
-                for h in horizons
-            ]
-        # the month before each enrolment month: its RFM cell and lifecycle stage
-        months = sorted({m["month"] for m in members.values()})
-        cells = self._uplift_cells(company, months)
-        enrolled = {partner: m["enroll_date"] for partner, m in members.items()}
-        tier_names = dict(
-            self.env["crm.loyalty.tier"]
-            .browse({m["tier_id"] for m in members.values() if m["tier_id"]})
-            .mapped(lambda t: (t.id, t.name))
+        ("bonus"), each a dict of ``summarize_columns`` with ``horizon``, ``dimension`` and ``name``.
+
+        The pairs are matched in SQL into a temporary table, their outcomes read in one statement
+        (``_uplift_rows_sql``); Python holds only the pairs' figures, as columns of numbers, read by chunks."""
+        horizons = sorted(horizons)
+        by_horizon = {horizon: UpliftColumns() for horizon in horizons}
+        cr = self.env.cr
+        # the statements' cost estimates (cells and pairs of CTEs and window functions) are far above the real
+        # ones: PostgreSQL compiled them with JIT, 0.8 s at full scale for a 2 s statement (bench row 17)
+        cr.execute("SELECT current_setting('jit')")
+        jit = cr.fetchone()[0]
+        cr.execute("SET LOCAL jit = off")
+        # the pairs in a temporary table, analyzed: estimated from the CTEs at 3 rows instead of 115,000, the
+        # statement of their figures joined the ledger's aggregate in a nested loop (235 s at full scale)
+        cr.execute("DROP TABLE IF EXISTS crm_uplift_pairs")
+        cr.execute(
+            SQL(
+                "CREATE TEMPORARY TABLE crm_uplift_pairs ON COMMIT DROP AS %s SELECT * FROM pairs",
+                self._uplift_pairs_sql(company, today, horizons, seed),
+            )
         )
+        cr.execute("ANALYZE crm_uplift_pairs")
+        cr.execute(self._uplift_rows_sql(company, horizons))
+        # a row per horizon, a column of numbers per figure: 115,000 rows of 10 values made 0.7 s of fetching
+        # and converting at full scale
+        for horizon, tier_ids, kinds, *figures in cr.fetchall():
+            by_horizon[horizon] = UpliftColumns.from_arrays(tier_ids, kinds, figures)
+        cr.execute("DROP TABLE crm_uplift_pairs")
+        cr.execute(SQL("SELECT set_config('jit', %s, true)", jit))
+        tier_ids = {tier for columns in by_horizon.values() for tier in columns.tiers}
+        tier_names = dict(self.env["crm.loyalty.tier"].browse(tier_ids).mapped(lambda t: (t.id, t.name)))
         bonus_labels = dict(self.env["crm.loyalty.entry"]._fields["bonus_kind"]._description_selection(self.env))
+        all_members = _("All members")
         groups = []
-        pools = self._uplift_pools(members, cells, enrolled)
-        pairs = {horizon: self._uplift_pairs(members, cells, pools, horizon, today, seed) for horizon in horizons}
-        outcomes_by_horizon = self._uplift_outcomes(company, pairs, members)
         for horizon in horizons:
-            outcomes = outcomes_by_horizon[horizon]
-            by_group = defaultdict(list)
-            for outcome in outcomes:
-                by_group[("all", 0)].append(outcome)
-                if outcome["tier_id"]:
-                    by_group[("tier", outcome["tier_id"])].append(outcome)
-                for kind in outcome["bonus_kinds"]:
-                    by_group[("bonus", kind)].append(outcome)
-            by_group.setdefault(("all", 0), [])
-            for dimension, key in sorted(by_group, key=lambda k: (("all", "tier", "bonus").index(k[0]), str(k[1]))):
-                name = {"all": _("All members"), "tier": tier_names.get(key), "bonus": bonus_labels.get(key)}[dimension]
-                figures = summarize(by_group[dimension, key], min_pairs, resamples, seed)
+            columns = by_horizon[horizon]
+            selections = [("all", 0, None)]
+            selections += [("tier", tier, columns.tiers[tier]) for tier in sorted(columns.tiers)]
+            selections += [("bonus", kind, columns.kinds[kind]) for kind in sorted(columns.kinds)]
+            for dimension, key, rows in selections:
+                name = {"all": all_members, "tier": tier_names.get(key), "bonus": bonus_labels.get(key)}[dimension]
+                figures = summarize_columns(columns.select(rows), min_pairs, resamples, seed)
                 groups.append({"horizon": horizon, "dimension": dimension, "name": name or str(key), **figures})
         return groups
 
     @api.model
-    def _uplift_members(self, company):
-        """{partner_id: {enroll_date, month, tier_id}}: each customer's first enrolment in the company."""
-        self.env["crm.loyalty.membership"].flush_model(["partner_id", "company_id", "enroll_date", "tier_id"])
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT DISTINCT ON (partner_id) partner_id, enroll_date, tier_id
-                     FROM crm_loyalty_membership
-                    WHERE company_id = %s
-                 ORDER BY partner_id, enroll_date, id""",
-                company.id,
-            )
-        )
-        return {
-            partner: {"enroll_date": enroll, "month": enroll.replace(day=1), "tier_id": tier}
-            for partner, enroll, tier in rows
-        }
+    def _uplift_pairs_sql(self, company, today, horizons, seed):
+        """SQL of the CTEs up to ``pairs`` (horizon, member_id, control_id, enroll_date, tier_id): each member
+        (first enrolment in the company, in month M) whose window of ``horizon`` months is over, matched with
+        a customer of the same cell (M, the RFM code of the snapshot of M - 1, the lifecycle stage at the end
+        of M - 1) not enrolled before M + horizon + 1 months.
 
-    @api.model
-    def _uplift_cells(self, company, months):
-        """{(partner_id, month): (rfm_code, stage_id)}: each customer's RFM cell of the month before
-        ``month`` and lifecycle stage at its end, for the enrolment months ``months``: two queries."""
-        before = [m - relativedelta(months=1) for m in months]
-        self.env["crm.rfm.snapshot"].flush_model(["partner_id", "company_id", "month", "rfm_code"])
-        self.env["crm.lifecycle.history"].flush_model(["partner_id", "company_id", "to_stage_id", "date"])
-        snapshots = self.env.execute_query(
-            SQL(
-                """SELECT partner_id, (month + INTERVAL '1 month')::date, rfm_code FROM crm_rfm_snapshot
-                    WHERE company_id = %s AND month = ANY(%s::date[]) AND rfm_code IS NOT NULL""",
-                company.id,
-                before,
+        Exact matching without replacement within each enrolment month (a customer is in one cell a month):
+        the cell's members by id are paired with its candidates in a seeded order
+        (``hashint4extended(id, seed)``, PostgreSQL's seeded hash of an integer, stable across versions as
+        hash partitioning relies on it), the i-th with the i-th. A customer may be the control of members of
+        different enrolment months (the cohorts are compared each with its own window: sequential trials).
+        In SQL because the cells of every customer and enrolment month (590,000 at full scale) held in Python
+        made a heap of 324 MiB and 4.9 s (bench/RESULTS.md, row 17)."""
+        for model, names in (
+            ("crm.loyalty.membership", ["partner_id", "company_id", "enroll_date", "tier_id"]),
+            ("crm.rfm.snapshot", ["partner_id", "company_id", "month", "rfm_code"]),
+            ("crm.lifecycle.history", ["partner_id", "company_id", "to_stage_id", "date"]),
+        ):
+            self.env[model].flush_model(names)
+
+        def eligible(horizon):
+            """A customer of the cell is a candidate for ``horizon``: not enrolled up to M + horizon + 1."""
+            return SQL(
+                "(c.enroll_date IS NULL OR c.enroll_date >= (c.month + make_interval(months => %s))::date)",
+                horizon + 1,
             )
-        )
-        stages = {
-            (partner, day): stage
-            for partner, day, stage in self.env.execute_query(
+
+        def over(horizon):
+            """A member's window of ``horizon`` months is over."""
+            return SQL("(c.enroll_date + make_interval(months => %s))::date <= %s", horizon, today)
+
+        def ranks(condition, name):
+            """The row's number among the rows of its window that meet ``condition`` (NULL if it does not)."""
+            return SQL(
+                "CASE WHEN %s THEN COUNT(*) FILTER (WHERE %s) OVER w END AS %s",
+                condition,
+                condition,
+                SQL.identifier(name),
+            )
+
+        return SQL(
+            """
+            WITH members AS MATERIALIZED (
+                SELECT DISTINCT ON (partner_id) partner_id, enroll_date, tier_id,
+                       date_trunc('month', enroll_date)::date AS month
+                  FROM crm_loyalty_membership
+                 WHERE company_id = %(company)s
+              ORDER BY partner_id, enroll_date, id),
+            months AS (SELECT DISTINCT month FROM members),
+            stages AS MATERIALIZED (
+                SELECT DISTINCT ON (h.partner_id, m.month) h.partner_id, m.month, h.to_stage_id
+                  FROM crm_lifecycle_history h
+                  JOIN months m ON h.date < m.month
+                 WHERE h.company_id = %(company)s OR h.company_id IS NULL
+              ORDER BY h.partner_id, m.month, h.date DESC, h.id DESC),
+            -- every customer's cell of each enrolment month M: the RFM code of M - 1, the stage at its end
+            cells AS (
+                SELECT s.partner_id, m.month, s.rfm_code, COALESCE(st.to_stage_id, 0) AS stage_id,
+                       mb.enroll_date, mb.month AS enroll_month, mb.tier_id
+                  FROM months m
+                  JOIN crm_rfm_snapshot s ON s.company_id = %(company)s AND s.rfm_code IS NOT NULL
+                                         AND s.month = (m.month - INTERVAL '1 month')::date
+             LEFT JOIN members mb ON mb.partner_id = s.partner_id
+             LEFT JOIN stages st ON st.partner_id = s.partner_id AND st.month = m.month),
+            -- the members of each cell by id and the other customers of the cell in the seeded order, each
+            -- numbered for every horizon among those the horizon takes: one sort of each for all the horizons
+            treated AS MATERIALIZED (
+                SELECT c.month, c.rfm_code, c.stage_id, c.partner_id, c.enroll_date, c.tier_id, %(member_ranks)s
+                  FROM cells c
+                 WHERE c.enroll_month = c.month AND %(over_shortest)s
+                WINDOW w AS (PARTITION BY c.month, c.rfm_code, c.stage_id ORDER BY c.partner_id
+                                 ROWS UNBOUNDED PRECEDING)),
+            candidates AS MATERIALIZED (
+                SELECT c.month, c.rfm_code, c.stage_id, c.partner_id, %(candidate_ranks)s
+                  FROM cells c
+                 WHERE %(eligible_shortest)s
+                WINDOW w AS (PARTITION BY c.month, c.rfm_code, c.stage_id
+                                 ORDER BY hashint4extended(c.partner_id, %(seed)s), c.partner_id
+                                 ROWS UNBOUNDED PRECEDING)),
+            pairs AS MATERIALIZED (%(pairs)s)
+            """,
+            company=company.id,
+            today=today,
+            seed=seed,
+            member_ranks=SQL(", ").join(ranks(over(h), f"rank_{h}") for h in horizons),
+            candidate_ranks=SQL(", ").join(ranks(eligible(h), f"rank_{h}") for h in horizons),
+            over_shortest=over(min(horizons)),
+            eligible_shortest=eligible(min(horizons)),
+            pairs=SQL(" UNION ALL ").join(
                 SQL(
-                    """SELECT DISTINCT ON (h.partner_id, b.day) h.partner_id, b.day, h.to_stage_id
-                         FROM crm_lifecycle_history h
-                         JOIN unnest(%s::date[]) AS b(day) ON h.date < b.day
-                        WHERE h.company_id = %s OR h.company_id IS NULL
-                     ORDER BY h.partner_id, b.day, h.date DESC, h.id DESC""",
-                    months,
-                    company.id,
+                    """SELECT %(horizon)s AS horizon, t.partner_id AS member_id, k.partner_id AS control_id,
+                              t.enroll_date, t.tier_id
+                         FROM treated t
+                         JOIN candidates k ON k.month = t.month AND k.rfm_code = t.rfm_code
+                                          AND k.stage_id = t.stage_id AND k.%(rank)s = t.%(rank)s""",
+                    horizon=horizon,
+                    rank=SQL.identifier(f"rank_{horizon}"),
                 )
+                for horizon in horizons
+            ),
+        )
+
+    @api.model
+    def _uplift_pairs(self, company, today, horizons=HORIZONS, seed=0):
+        """[(horizon, member, control, enrolment day)]: the matched pairs (``_uplift_pairs_sql``)."""
+        return self.env.execute_query(
+            SQL(
+                "%s SELECT horizon, member_id, control_id, enroll_date FROM pairs ORDER BY horizon, member_id",
+                self._uplift_pairs_sql(company, today, horizons, seed),
             )
-        }
-        # keyed by the enrolment month (the snapshot's month + 1, computed in SQL: 700,000 relativedelta
-        # additions took 5 s for 100,000 customers over 7 months)
-        return {(partner, month): (code, stages.get((partner, month))) for partner, month, code in snapshots}
+        )
 
     @api.model
-    def _uplift_pools(self, members, cells, enrolled):
-        """{cell: (non-members, [(enrolment day, member)])}: the candidates of each cell (enrolment month, RFM
-        cell, stage) where a member is, grouped once for every horizon: the customers never enrolled and the
-        members by their first enrolment day (candidates while not enrolled by the window's end), both sorted."""
-        wanted = set()
-        for partner, member in members.items():
-            cell = cells.get((partner, member["month"]))
-            if cell:
-                wanted.add((member["month"], *cell))
-        pools = {}
-        for (partner, month), cell in cells.items():
-            key = (month, *cell)
-            if key in wanted:
-                pool = pools.setdefault(key, ([], []))
-                enroll = enrolled.get(partner)
-                if enroll is None:
-                    pool[0].append(partner)
-                else:
-                    pool[1].append((enroll, partner))
-        for never, later in pools.values():
-            never.sort()
-            later.sort()
-        return pools
+    def _uplift_rows_sql(self, company, horizons):
+        """SQL of one row per horizon of the pairs of the temporary table ``crm_uplift_pairs``
+        (``_uplift_pairs_sql``): (horizon, then an array of a value per pair, in the order of the members, of:
+        the member's tier, the kinds of bonus the member received in the window (comma-separated), the
+        member's purchase days, contribution and loyalty rewards, the control's purchase days and
+        contribution, the member's points' cost and goodwill).
 
-    @api.model
-    def _uplift_pairs(self, members, cells, pools, horizon, today, seed):
-        """[(member, control, enroll_date)] for the members whose window of ``horizon`` months is over, each
-        matched with a customer of its cell not enrolled up to the end of the latest window of the month's
-        members (``pools``: the cells' candidates)."""
-        over = {}  # enrolment day: its window is over (a few hundred distinct days, not one per member)
-        members_by_cell = defaultdict(list)
-        for partner, member in members.items():
-            cell = cells.get((partner, member["month"]))
-            day = member["enroll_date"]
-            if day not in over:
-                over[day] = day + relativedelta(months=horizon) <= today
-            if cell and over[day]:
-                members_by_cell[(member["month"], *cell)].append(partner)
-        # a non-member up to the end of the latest window of the month's members
-        member_until = {cell[0]: cell[0] + relativedelta(months=horizon + 1) for cell in members_by_cell}
+        The window: the days after the enrolment day up to ``horizon`` months after it. Purchases and
+        contribution are the customer figures' (``crm.sales.fact``), with the loyalty rewards the member paid
+        with (a cost the contribution already carries); the points earned in the window (earn and bonus
+        entries) valued at the program's point value, goodwill apart. Each source is read once for the
+        longest window, every horizon a filtered aggregate of it."""
+        self.env["crm.loyalty.entry"].flush_model(
+            ["partner_id", "company_id", "date", "entry_type", "points", "bonus_kind", "program_id"]
+        )
+        ends = {horizon: SQL("(w.date_from + make_interval(months => %s))::date", horizon) for horizon in horizons}
+        longest = ends[max(horizons)]
 
-        def pool(cell):
-            never, later = pools.get(cell, ((), ()))
-            until = member_until[cell[0]]
-            # the members enrolled from the window's end on (sorted by enrolment day)
-            enrolled_after = [partner for _day, partner in later[bisect_left(later, (until,)) :]]
-            return sorted([*never, *enrolled_after]) if enrolled_after else list(never)
-
-        return [
-            (member, control, members[member]["enroll_date"])
-            for member, control in match_grouped(members_by_cell, pool, seed)
-        ]
-
-    @api.model
-    def _uplift_outcomes(self, company, pairs, members):
-        """{horizon: [outcome]}, one outcome per pair of ``pairs`` ({horizon: [(member, control, enrolment
-        day)]}): purchase days and contribution of member and control over the member's window (the
-        enrolment day excluded, ``horizon`` months after it), from the customer figures, with the loyalty
-        rewards the member paid with (a cost the contribution already carries); the member's points earned in
-        the window valued at the program's point value (goodwill apart) and the kinds of bonus received. One
-        query on the figures and one on the ledger for every horizon (each window's end computed in SQL)."""
-        horizons = sorted(pairs)
-        windows = sorted({(p, day) for h in horizons for m, c, day in pairs[h] for p in (m, c)})
-        if not windows:
-            return {horizon: [] for horizon in horizons}
-        partner_ids, days = (list(column) for column in zip(*windows, strict=True))
-
-        def until(horizon):
-            return SQL("(w.date_from + make_interval(months => %s))::date", horizon)
+        def column(name, horizon):
+            return SQL.identifier(f"{name}_{horizon}")
 
         def per_horizon(template):
-            return SQL(", ").join(template(horizon) for horizon in horizons)
+            return SQL(", ").join(template(horizon, ends[horizon]) for horizon in horizons)
 
-        # the windows' customers by the join (a list of 60,000 ids as a parameter is formatted and parsed one
-        # constant at a time), the windows as array literals (one string each)
-        rows = self.env["crm.sales.fact"]._daily_rows_sql(companies=company, date_from=min(days))
-        figures = {}
-        for partner, day, *values in self.env.execute_query(
-            SQL(
-                """SELECT w.partner_id, w.date_from, %s
-                     FROM unnest(%s::int[], %s::date[]) AS w(partner_id, date_from)
-                     JOIN (%s) f ON f.partner_id = w.partner_id AND f.date > w.date_from AND f.date <= %s
-                 GROUP BY w.partner_id, w.date_from""",
-                per_horizon(
-                    lambda h: SQL(
-                        "COUNT(*) FILTER (WHERE f.invoice_count > 0 AND f.date <= %(until)s),"
-                        " COALESCE(SUM(f.contribution) FILTER (WHERE f.date <= %(until)s), 0),"
-                        " COALESCE(SUM(f.loyalty_rewards) FILTER (WHERE f.date <= %(until)s), 0)",
-                        until=until(h),
-                    )
-                ),
-                pg_array(partner_ids),
-                pg_date_array(days),
-                rows,
-                until(max(horizons)),
+        def pick(alias, name, default):
+            """The column ``name`` of the pair's horizon."""
+            cases = SQL(" ").join(
+                SQL("WHEN %s THEN %s.%s", horizon, SQL.identifier(alias), column(name, horizon)) for horizon in horizons
             )
-        ):
-            for index, horizon in enumerate(horizons):
-                purchases, contribution, rewards = values[3 * index : 3 * index + 3]
-                figures[horizon, partner, day] = {
-                    "purchases": purchases,
-                    "contribution": contribution,
-                    "rewards": rewards,
-                }
-        self.env["crm.loyalty.entry"].flush_model(["partner_id", "company_id", "date", "entry_type", "points"])
-        member_windows = sorted({(m, day) for h in horizons for m, c, day in pairs[h]})
-        ledger = {}
-        for partner, day, *values in self.env.execute_query(
-            SQL(
-                """SELECT w.partner_id, w.date_from, %s
-                     FROM unnest(%s::int[], %s::date[]) AS w(partner_id, date_from)
-                     JOIN crm_loyalty_entry e ON e.partner_id = w.partner_id AND e.company_id = %s
-                                             AND e.date > w.date_from AND e.date <= %s
-                     JOIN crm_loyalty_program p ON p.id = e.program_id
-                    WHERE e.entry_type IN ('earn', 'bonus') AND e.points > 0
-                 GROUP BY w.partner_id, w.date_from""",
-                per_horizon(
-                    lambda h: SQL(
-                        "COALESCE(SUM(e.points * p.point_value) FILTER (WHERE e.date <= %(until)s"
-                        " AND e.bonus_kind IS DISTINCT FROM 'goodwill'), 0),"
-                        " COALESCE(SUM(e.points * p.point_value) FILTER (WHERE e.date <= %(until)s"
-                        " AND e.bonus_kind = 'goodwill'), 0),"
-                        " ARRAY_AGG(DISTINCT e.bonus_kind)"
-                        " FILTER (WHERE e.date <= %(until)s AND e.entry_type = 'bonus')",
-                        until=until(h),
-                    )
-                ),
-                pg_array([m for m, _day in member_windows]),
-                pg_date_array([day for _m, day in member_windows]),
-                company.id,
-                until(max(horizons)),
-            )
-        ):
-            for index, horizon in enumerate(horizons):
-                ledger[horizon, partner, day] = values[3 * index : 3 * index + 3]
-        nothing = {"purchases": 0, "contribution": 0.0, "rewards": 0.0}
-        outcomes = {}
-        for horizon in horizons:
-            outcomes[horizon] = []
-            for member, control, day in pairs[horizon]:
-                cost, goodwill, kinds = ledger.get((horizon, member, day), (0.0, 0.0, None))
-                member_figures = figures.get((horizon, member, day), nothing)
-                outcomes[horizon].append(
-                    {
-                        "member": member_figures,
-                        "control": figures.get((horizon, control, day), nothing),
-                        "points_cost": cost,
-                        "goodwill": goodwill,
-                        "rewards": member_figures["rewards"],
-                        "tier_id": members[member]["tier_id"],
-                        "bonus_kinds": sorted(k for k in kinds or () if k),
-                    }
+            return SQL("COALESCE(CASE p.horizon %s END, %s)", cases, default)
+
+        rows = self.env["crm.sales.fact"]._daily_rows_sql(companies=company)
+        return SQL(
+            """
+            WITH pairs AS (SELECT * FROM crm_uplift_pairs),
+            windows AS (
+                SELECT member_id AS partner_id, enroll_date AS date_from FROM pairs
+                 UNION
+                SELECT control_id, enroll_date FROM pairs),
+            figures AS (
+                SELECT w.partner_id, w.date_from, %(figures)s
+                  FROM windows w
+                  JOIN (%(rows)s) f ON f.partner_id = w.partner_id AND f.date > w.date_from AND f.date <= %(longest)s
+              GROUP BY w.partner_id, w.date_from),
+            ledger AS (
+                SELECT w.partner_id, w.date_from, %(ledger)s
+                  FROM (SELECT DISTINCT member_id AS partner_id, enroll_date AS date_from FROM pairs) w
+                  JOIN crm_loyalty_entry e ON e.partner_id = w.partner_id AND e.company_id = %(company)s
+                                          AND e.date > w.date_from AND e.date <= %(longest)s
+                  JOIN crm_loyalty_program lp ON lp.id = e.program_id
+                 WHERE e.entry_type IN ('earn', 'bonus') AND e.points > 0
+              GROUP BY w.partner_id, w.date_from)
+            -- the arrays of a horizon built in one pass over its pairs sorted once (an ORDER BY in each of
+            -- the 9 aggregates sorted the pairs 9 times)
+            SELECT horizon, ARRAY_AGG(tier_id), ARRAY_AGG(kinds), ARRAY_AGG(member_purchases),
+                   ARRAY_AGG(member_contribution), ARRAY_AGG(member_rewards), ARRAY_AGG(control_purchases),
+                   ARRAY_AGG(control_contribution), ARRAY_AGG(points_cost), ARRAY_AGG(goodwill)
+              FROM (SELECT p.horizon, p.tier_id, array_to_string(%(kinds)s, ',') AS kinds,
+                           %(member_purchases)s::float8 AS member_purchases,
+                           %(member_contribution)s::float8 AS member_contribution,
+                           %(member_rewards)s::float8 AS member_rewards,
+                           %(control_purchases)s::float8 AS control_purchases,
+                           %(control_contribution)s::float8 AS control_contribution,
+                           %(points_cost)s::float8 AS points_cost, %(goodwill)s::float8 AS goodwill
+                      FROM pairs p
+                 LEFT JOIN figures mf ON mf.partner_id = p.member_id AND mf.date_from = p.enroll_date
+                 LEFT JOIN figures cf ON cf.partner_id = p.control_id AND cf.date_from = p.enroll_date
+                 LEFT JOIN ledger l ON l.partner_id = p.member_id AND l.date_from = p.enroll_date
+                  ORDER BY p.horizon, p.member_id) AS o
+          GROUP BY horizon
+            """,
+            rows=rows,
+            longest=longest,
+            company=company.id,
+            figures=per_horizon(
+                lambda h, end: SQL(
+                    "COUNT(*) FILTER (WHERE f.invoice_count > 0 AND f.date <= %(end)s) AS %(purchases)s,"
+                    " SUM(f.contribution) FILTER (WHERE f.date <= %(end)s) AS %(contribution)s,"
+                    " SUM(f.loyalty_rewards) FILTER (WHERE f.date <= %(end)s) AS %(rewards)s",
+                    end=end,
+                    purchases=column("purchases", h),
+                    contribution=column("contribution", h),
+                    rewards=column("rewards", h),
                 )
-        return outcomes
+            ),
+            ledger=per_horizon(
+                lambda h, end: SQL(
+                    "SUM(e.points * lp.point_value) FILTER (WHERE e.date <= %(end)s"
+                    " AND e.bonus_kind IS DISTINCT FROM 'goodwill') AS %(cost)s,"
+                    " SUM(e.points * lp.point_value) FILTER (WHERE e.date <= %(end)s"
+                    " AND e.bonus_kind = 'goodwill') AS %(goodwill)s,"
+                    " ARRAY_AGG(DISTINCT e.bonus_kind) FILTER (WHERE e.date <= %(end)s AND e.entry_type = 'bonus'"
+                    " AND e.bonus_kind IS NOT NULL) AS %(kinds)s",
+                    end=end,
+                    cost=column("cost", h),
+                    goodwill=column("goodwill", h),
+                    kinds=column("kinds", h),
+                )
+            ),
+            kinds=pick("l", "kinds", SQL("NULL::varchar[]")),
+            member_purchases=pick("mf", "purchases", 0),
+            member_contribution=pick("mf", "contribution", 0),
+            member_rewards=pick("mf", "rewards", 0),
+            control_purchases=pick("cf", "purchases", 0),
+            control_contribution=pick("cf", "contribution", 0),
+            points_cost=pick("l", "cost", 0),
+            goodwill=pick("l", "goodwill", 0),
+        )
 
 
 class CrmLoyaltyUpliftReportLine(models.TransientModel):
