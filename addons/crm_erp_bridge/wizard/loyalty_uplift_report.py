@@ -184,7 +184,7 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
                  WHERE h.company_id = %(company)s OR h.company_id IS NULL
               ORDER BY h.partner_id, m.month, h.date DESC, h.id DESC),
             -- every customer's cell of each enrolment month M: the RFM code of M - 1, the stage at its end
-            cells AS (
+            all_cells AS (
                 SELECT s.partner_id, m.month, s.rfm_code, COALESCE(st.to_stage_id, 0) AS stage_id,
                        mb.enroll_date, mb.month AS enroll_month, mb.tier_id
                   FROM months m
@@ -192,6 +192,10 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
                                          AND s.month = (m.month - INTERVAL '1 month')::date
              LEFT JOIN members mb ON mb.partner_id = s.partner_id
              LEFT JOIN stages st ON st.partner_id = s.partner_id AND st.month = m.month),
+            -- those a horizon may take: the month's members and the candidates of the shortest horizon
+            cells AS MATERIALIZED (
+                SELECT * FROM all_cells c
+                 WHERE (c.enroll_month = c.month AND %(over_shortest)s) OR %(eligible_shortest)s),
             -- the members of each cell by id and the other customers of the cell in the seeded order, each
             -- numbered for every horizon among those the horizon takes: one sort of each for all the horizons
             treated AS MATERIALIZED (
@@ -262,8 +266,11 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         def column(name, horizon):
             return SQL.identifier(f"{name}_{horizon}")
 
-        def per_horizon(template):
-            return SQL(", ").join(template(horizon, ends[horizon]) for horizon in horizons)
+        def per_horizon(template, *names):
+            """``template`` for every horizon: ``%(end)s`` its window's end, ``%(<name>)s`` its column ``name``."""
+            return SQL(", ").join(
+                SQL(template, end=ends[h], **{name: column(name, h) for name in names}) for h in horizons
+            )
 
         def pick(alias, name, default):
             """The column ``name`` of the pair's horizon."""
@@ -316,29 +323,23 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
             longest=longest,
             company=company.id,
             figures=per_horizon(
-                lambda h, end: SQL(
-                    "COUNT(*) FILTER (WHERE f.invoice_count > 0 AND f.date <= %(end)s) AS %(purchases)s,"
-                    " SUM(f.contribution) FILTER (WHERE f.date <= %(end)s) AS %(contribution)s,"
-                    " SUM(f.loyalty_rewards) FILTER (WHERE f.date <= %(end)s) AS %(rewards)s",
-                    end=end,
-                    purchases=column("purchases", h),
-                    contribution=column("contribution", h),
-                    rewards=column("rewards", h),
-                )
+                "COUNT(*) FILTER (WHERE f.invoice_count > 0 AND f.date <= %(end)s) AS %(purchases)s,"
+                " SUM(f.contribution) FILTER (WHERE f.date <= %(end)s) AS %(contribution)s,"
+                " SUM(f.loyalty_rewards) FILTER (WHERE f.date <= %(end)s) AS %(rewards)s",
+                "purchases",
+                "contribution",
+                "rewards",
             ),
             ledger=per_horizon(
-                lambda h, end: SQL(
-                    "SUM(e.points * lp.point_value) FILTER (WHERE e.date <= %(end)s"
-                    " AND e.bonus_kind IS DISTINCT FROM 'goodwill') AS %(cost)s,"
-                    " SUM(e.points * lp.point_value) FILTER (WHERE e.date <= %(end)s"
-                    " AND e.bonus_kind = 'goodwill') AS %(goodwill)s,"
-                    " ARRAY_AGG(DISTINCT e.bonus_kind) FILTER (WHERE e.date <= %(end)s AND e.entry_type = 'bonus'"
-                    " AND e.bonus_kind IS NOT NULL) AS %(kinds)s",
-                    end=end,
-                    cost=column("cost", h),
-                    goodwill=column("goodwill", h),
-                    kinds=column("kinds", h),
-                )
+                "SUM(e.points * lp.point_value) FILTER (WHERE e.date <= %(end)s"
+                " AND e.bonus_kind IS DISTINCT FROM 'goodwill') AS %(cost)s,"
+                " SUM(e.points * lp.point_value) FILTER (WHERE e.date <= %(end)s"
+                " AND e.bonus_kind = 'goodwill') AS %(goodwill)s,"
+                " ARRAY_AGG(DISTINCT e.bonus_kind) FILTER (WHERE e.date <= %(end)s AND e.entry_type = 'bonus'"
+                " AND e.bonus_kind IS NOT NULL) AS %(kinds)s",
+                "cost",
+                "goodwill",
+                "kinds",
             ),
             kinds=pick("l", "kinds", SQL("NULL::varchar[]")),
             member_purchases=pick("mf", "purchases", 0),
