@@ -543,10 +543,11 @@ class CrmChurnRisk(models.Model):
                 self.invalidate_model()
         for _record in computed:  # whatever was not computed yet
             pass
-        values = records[False] + records[True]
-        if values:
-            # the rows' values by column, in the order of COLUMNS (one transposition in C)
-            self._write_batch(company, today, dict(zip(COLUMNS, map(list, zip(*values, strict=True)), strict=True)))
+        for known, values in records.items():
+            if values:
+                # the rows' values by column, in the order of COLUMNS (one transposition in C)
+                cols = dict(zip(COLUMNS, map(list, zip(*values, strict=True)), strict=True))
+                self._write_batch(company, today, cols, update=known)
         return len(rows)
 
     @api.model
@@ -617,9 +618,10 @@ class CrmChurnRisk(models.Model):
                 yield record
 
     @api.model
-    def _write_batch(self, company, today, cols):
+    def _write_batch(self, company, today, cols, update=False):
         """The one SQL write of the table: upsert the batch's rows (measured: one statement for 20,000 rows
-        instead of 20,000 ORM writes); a new episode (a new flag date) clears the last one's actions."""
+        instead of 20,000 ORM writes); a new episode (a new flag date) clears the last one's actions.
+        ``update``: the rows exist (read with the signals): a plain update, no speculative insertion."""
 
         def array(name):
             if name in DATE_COLUMNS:
@@ -631,6 +633,31 @@ class CrmChurnRisk(models.Model):
 
         names = list(cols)
         self.flush_model()
+        if update:
+            new_episode = SQL("(v.flagged_date IS DISTINCT FROM r.flagged_date)")
+            self.env.cr.execute(
+                SQL(
+                    """
+            UPDATE crm_churn_risk r SET
+                   date = %(today)s, %(updates)s,
+                   treated = r.treated AND NOT %(new_episode)s,
+                   activity_date = CASE WHEN %(new_episode)s THEN NULL ELSE r.activity_date END,
+                   activity_user_id = CASE WHEN %(new_episode)s THEN NULL ELSE r.activity_user_id END,
+                   points_entry_id = CASE WHEN %(new_episode)s THEN NULL ELSE r.points_entry_id END,
+                   points_offered = CASE WHEN %(new_episode)s THEN NULL ELSE r.points_offered END
+              FROM unnest(%(arrays)s) AS v(%(columns)s)
+             WHERE r.partner_id = v.partner_id AND r.company_id = %(company)s
+                """,
+                    columns=SQL(", ").join(SQL.identifier(n) for n in names),
+                    arrays=SQL(", ").join(array(n) for n in names),
+                    updates=SQL(", ").join(SQL("%s = v.%s", SQL.identifier(n), SQL.identifier(n)) for n in names[1:]),
+                    new_episode=new_episode,
+                    company=company.id,
+                    today=today,
+                )
+            )
+            self.invalidate_model()
+            return
         self.env.cr.execute(
             SQL(
                 """
