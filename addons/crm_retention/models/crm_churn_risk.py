@@ -357,8 +357,8 @@ class CrmChurnRisk(models.Model):
         """Today's risk of every active customer of these companies not computed today yet, in batches: one
         query per company reads every pending customer's signals (it scans the company's figures, scores and
         risks once), fetched from a server-side cursor batch by batch (a Python heap of about 1 MiB per 1,000
-        customers of a batch, whatever the company's size), each batch written by one statement
-        (bench/RESULTS.md)."""
+        customers of a batch, whatever the company's size), each batch written by a COPY of its new rows and an
+        UPDATE of the others (``_write_rows``; bench/RESULTS.md, 2026-11-30 e)."""
         today = fields.Date.context_today(self)
         count = 0
         for company in companies:
