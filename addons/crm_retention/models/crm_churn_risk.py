@@ -372,7 +372,9 @@ class CrmChurnRisk(models.Model):
                 while rows := self.env.execute_query(SQL("FETCH FORWARD %s FROM crm_churn_risk_signals", batch_size)):
                     count += self._write_rows(company, rows, today)
             finally:
-                self.env.cr.execute("CLOSE crm_churn_risk_signals")
+                # not in a failed transaction (its error is the one to see; the rollback closes the cursor)
+                if self.env.cr._cnx.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_INERROR:
+                    self.env.cr.execute("CLOSE crm_churn_risk_signals")
         return count
 
     @api.model
@@ -524,8 +526,8 @@ class CrmChurnRisk(models.Model):
 
         The customers without a row (the first computation) are copied in while they are computed
         (``_copy_rows``: PostgreSQL inserts a chunk while Python computes the next, on two cores; no speculative
-        insertion of the upsert, no arrays to parse: bench/RESULTS.md); the others, and all of them if a
-        concurrent computation inserted one meanwhile, are upserted (``_write_batch``)."""
+        insertion of the upsert, no arrays to parse: bench/RESULTS.md); the others are updated, and all of them
+        upserted if a concurrent computation inserted one of the new ones meanwhile (``_write_batch``)."""
         if not rows:
             return 0
         records = {False: [], True: []}  # the rows to insert, the rows to update
