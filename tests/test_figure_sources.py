@@ -27,6 +27,9 @@ ALLOWED = {
     # accounting's own figures, not customer figures: the receivable aging and the liability account balance
     ("crm_erp_bridge/wizard/accounting_export.py", "_aging_rows"): "receivable aging (open items)",
     ("crm_erp_bridge/report/loyalty_liability_report.py", "_table_query"): "liability account balance",
+    # the churn signals' overdue receivable: posted customer invoices' open receivable items past due (the
+    # conditions of the ORM read it replaced, in the signals' one query: bench/RESULTS.md, 2026-11-30 e)
+    ("crm_retention/models/crm_churn_risk.py", "_signal_query"): "overdue receivable (open items)",
     # the monthly tie-out of the loyalty liability: the GL balance of the program's liability account at each
     # month end, and in the workbook the items posted to that account outside any accrual (by hand)
     ("crm_erp_bridge/models/loyalty_program.py", "_liability_tie_out"): "liability account balance",
