@@ -69,7 +69,9 @@ ensure_venv() {
     # cbor2 5.4.2's sdist cannot build with current setuptools (version 0.0.0): 5.4.6 is API-identical.
     grep -vE '^python-ldap' "$ODOO_SRC/requirements.txt" | sed -E 's/^cbor2==5\.4\.2 ;/cbor2==5.4.6 ;/' >"$req_odoo"
     local want
-    want="$(cat "$req_odoo" "$REPO/requirements.txt" | sha256sum | cut -d' ' -f1)"
+    # the setuptools of the running venv (see below) is part of what is installed: a change re-runs the install
+    local runtime_setuptools="setuptools>=70,<80"
+    want="$( (cat "$req_odoo" "$REPO/requirements.txt"; echo "$runtime_setuptools") | sha256sum | cut -d' ' -f1)"
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
         log "installing Python requirements into $VENV (a few minutes the first time)"
         "$PY" -m pip install -q --upgrade pip "setuptools<70" wheel >"$LOCAL/logs/pip.log" 2>&1 \
@@ -77,6 +79,12 @@ ensure_venv() {
         # --no-build-isolation: old sdists among Odoo's pins need setuptools' pkg_resources (< 70)
         "$PY" -m pip install -q --no-build-isolation -r "$req_odoo" -r "$REPO/requirements.txt" >>"$LOCAL/logs/pip.log" 2>&1 \
             || die "pip install failed, see $LOCAL/logs/pip.log"
+        # then a setuptools whose pkg_resources finds distributions installed under normalized names
+        # (zope_interface-8.7.dist-info): gevent (the bus's process of a server with --workers) loads its plugins
+        # through it and died at start with setuptools < 70; recent setuptools (84) have no pkg_resources, which gevent
+        # 22.10 needs (tests/test_evented.py)
+        "$PY" -m pip install -q "$runtime_setuptools" >>"$LOCAL/logs/pip.log" 2>&1 \
+            || die "setuptools upgrade failed, see $LOCAL/logs/pip.log"
         echo "$want" >"$stamp"
     fi
     log "virtualenv ready: $VENV"
