@@ -159,16 +159,8 @@ class CrmWhaleCurve(models.Model):
         profitable = sum(1 for p in points if p["net_profit"] > 0)
         losing = sum(1 for p in points if p["net_profit"] < 0)
         loss = -sum(p["net_profit"] for p in points if p["net_profit"] < 0)
-        curve = {
-            "points": points,
-            "total": total,
-            "peak": max((p["profit_share"] for p in points), default=0.0),
-            "top_share": 100.0 * profitable / len(points) if points else 0.0,
-            "bottom_share": 100.0 * losing / len(points) if points else 0.0,
-            "destroyed": 100.0 * loss / total if total > 0 else 0.0,
-        }
-        curve["reading"] = self._whale_reading(curve, len(points))
-        return curve
+        peak = max((p["profit_share"] for p in points), default=0.0)
+        return {"points": points, **self._whale_figures(len(points), total, peak, profitable, losing, loss)}
 
     @api.model
     def _whale_summary(self, company=None, date_from=None, date_to=None, steps=20):
@@ -198,17 +190,29 @@ class CrmWhaleCurve(models.Model):
         count = rows[0]["n"] if rows else 0
         total = float(rows[0]["total"]) if rows else 0.0
         loss = sum(float(row["loss"]) for row in rows)
-        summary = {
+        peak = max((float(row["peak"]) for row in rows), default=0.0)
+        profitable = sum(row["profitable"] for row in rows)
+        losing = sum(row["losing"] for row in rows)
+        return {
             "count": count,
-            "total": total,
-            "peak": max((float(row["peak"]) for row in rows), default=0.0),
-            "top_share": 100.0 * sum(row["profitable"] for row in rows) / count if count else 0.0,
-            "bottom_share": 100.0 * sum(row["losing"] for row in rows) / count if count else 0.0,
-            "destroyed": 100.0 * loss / total if total > 0 else 0.0,
+            **self._whale_figures(count, total, peak, profitable, losing, loss),
             "steps": {row["step"]: float(row["share"]) for row in rows},
         }
-        summary["reading"] = self._whale_reading(summary, count)
-        return summary
+
+    @api.model
+    def _whale_figures(self, count, total, peak, profitable, losing, loss):
+        """The curve summed up from its counts (``count`` customers, ``profitable`` with a profit, ``losing``
+        with a loss that adds up to ``loss``, ``total`` net profit, ``peak`` highest cumulative share):
+        {"total", "peak", "top_share", "bottom_share", "destroyed", "reading"}."""
+        figures = {
+            "total": total,
+            "peak": peak,
+            "top_share": 100.0 * profitable / count if count else 0.0,
+            "bottom_share": 100.0 * losing / count if count else 0.0,
+            "destroyed": 100.0 * loss / total if total > 0 else 0.0,
+        }
+        figures["reading"] = self._whale_reading(figures, count)
+        return figures
 
     @api.model
     def _whale_reading(self, curve, count):
