@@ -237,12 +237,14 @@ class CrmChurnRisk(models.Model):
     def action_winback_activity(self):
         """A To-Do for each selected customer's salesperson (the current user where none is set). A win-back
         call is marketing: only for the customers who agreed to be contacted by phone or e-mail (the others
-        are left untreated; the notification counts the activities scheduled)."""
+        are left untreated; the notification counts the activities scheduled). One per episode: a customer whose
+        win-back call is scheduled already is left alone, whoever asks again."""
         self._check_actionable()
         partners = self.partner_id
         consenting = partners._crm_filter_consenting("phone") | partners._crm_filter_consenting("email")
         targets = self.filtered(lambda risk: risk.partner_id in consenting)
         skipped = (self - targets).partner_id
+        targets = targets.filtered(lambda risk: not risk.activity_date)
         todo = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id("res.partner")
         activities = self.env["mail.activity"].create(

@@ -80,6 +80,13 @@ class TestWinback(RetentionCommon):
         self.assertTrue(all(self.open.mapped("treated")))
         self.assertEqual(set(self.open.mapped("activity_date")), {self.today})
         self.assertEqual(self.open.activity_user_id, self.salesman)
+        # one win-back call per episode, whoever asks again (a manager the same day)
+        action = self.open.with_user(self.manager).action_winback_activity()
+        self.assertIn("0 win-back activities scheduled", action["params"]["message"])
+        again = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", self.open.partner_id.ids)]
+        )
+        self.assertEqual(again, activities)
 
     def test_activity_needs_consent(self):
         """A customer who withdrew their consent to be called (and gave none by e-mail) gets no win-back call."""
