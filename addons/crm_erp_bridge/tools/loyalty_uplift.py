@@ -86,38 +86,23 @@ FIGURES = (
 
 
 class UpliftColumns:
-    """The figures of a horizon's pairs, a column of 8-byte numbers per figure (``FIGURES``), filled a pair at a
-    time, with the pairs of each tier and of each kind of bonus: 56 bytes a pair, against ~1 KiB for a dict."""
+    """The figures of a horizon's pairs, a column of 8-byte numbers per figure (``FIGURES``), with the pairs of
+    each tier and of each kind of bonus: 56 bytes a pair, against ~1 KiB for a dict. Empty: a horizon without
+    pairs."""
 
-    def __init__(self):
-        self.columns = {name: array("d") for name in FIGURES}
-        self.tiers = defaultdict(list)  # tier id: [pair index]
-        self.kinds = defaultdict(list)  # bonus kind: [pair index]
-        self.count = 0
-
-    @classmethod
-    def from_arrays(cls, tier_ids, kinds, figures):
+    def __init__(self, tier_ids=(), kinds=(), figures=None):
         """The pairs given as a list of values per column: tier ids, kinds of bonus (comma-separated strings),
         then a list per figure of ``FIGURES``."""
-        columns = cls()
-        columns.columns = {name: array("d", values) for name, values in zip(FIGURES, figures, strict=True)}
-        columns.count = len(tier_ids)
+        figures = figures or [() for _name in FIGURES]
+        self.columns = {name: array("d", values) for name, values in zip(FIGURES, figures, strict=True)}
+        self.tiers = defaultdict(list)  # tier id: [pair index]
+        self.kinds = defaultdict(list)  # bonus kind: [pair index]
         for index, tier_id in enumerate(tier_ids):
             if tier_id:
-                columns.tiers[tier_id].append(index)
+                self.tiers[tier_id].append(index)
         for index, received in enumerate(kinds):
             for kind in received.split(",") if received else ():
-                columns.kinds[kind].append(index)
-        return columns
-
-    def append(self, tier_id, kinds, figures):
-        for column, value in zip(self.columns.values(), figures, strict=True):
-            column.append(float(value))
-        if tier_id:
-            self.tiers[tier_id].append(self.count)
-        for kind in kinds or ():
-            self.kinds[kind].append(self.count)
-        self.count += 1
+                self.kinds[kind].append(index)
 
     def select(self, rows=None):
         """{figure: values} of the pairs ``rows`` (indexes; None: every pair)."""
@@ -129,13 +114,16 @@ class UpliftColumns:
 def summarize(outcomes, min_pairs=MIN_PAIRS, resamples=RESAMPLES, seed=0):
     """``summarize_columns`` of a list of dicts, one per pair, with ``member`` and ``control`` dicts of
     ``purchases`` and ``contribution``, and the member's ``points_cost``, ``goodwill`` and ``rewards``."""
-    columns = UpliftColumns()
-    for o in outcomes:
-        member, control = o["member"], o["control"]
-        figures = (member["purchases"], member["contribution"], o.get("rewards", 0.0))
-        figures += (control["purchases"], control["contribution"], o["points_cost"], o["goodwill"])
-        columns.append(None, (), figures)
-    return summarize_columns(columns.select(), min_pairs, resamples, seed)
+    columns = {
+        "member_purchases": [float(o["member"]["purchases"]) for o in outcomes],
+        "member_contribution": [float(o["member"]["contribution"]) for o in outcomes],
+        "member_rewards": [float(o.get("rewards", 0.0)) for o in outcomes],
+        "control_purchases": [float(o["control"]["purchases"]) for o in outcomes],
+        "control_contribution": [float(o["control"]["contribution"]) for o in outcomes],
+        "points_cost": [float(o["points_cost"]) for o in outcomes],
+        "goodwill": [float(o["goodwill"]) for o in outcomes],
+    }
+    return summarize_columns(columns, min_pairs, resamples, seed)
 
 
 def summarize_columns(columns, min_pairs=MIN_PAIRS, resamples=RESAMPLES, seed=0):

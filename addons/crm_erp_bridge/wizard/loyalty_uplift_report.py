@@ -17,7 +17,7 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
     and the same lifecycle stage at the end of M - 1 (``crm.lifecycle.history``): exact matching without
     replacement within the enrolment month, candidates in a seeded order. Purchases and contribution are
     read from the customer figures (``crm.sales.fact``), the points from the ledger: one statement matches
-    and reads every pair's figures (``_uplift_rows_sql``)."""
+    the pairs (``_uplift_pairs_sql``), one reads every pair's figures (``_uplift_rows_sql``)."""
 
     _name = "crm.loyalty.uplift.report"
     _description = "Loyalty Program Uplift"
@@ -85,7 +85,8 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         ("bonus"), each a dict of ``summarize_columns`` with ``horizon``, ``dimension`` and ``name``.
 
         The pairs are matched in SQL into a temporary table, their outcomes read in one statement
-        (``_uplift_rows_sql``); Python holds only the pairs' figures, as columns of numbers, read by chunks."""
+        (``_uplift_rows_sql``); Python holds only the pairs' figures, as columns of numbers (a row of arrays
+        per horizon)."""
         horizons = sorted(horizons)
         by_horizon = {horizon: UpliftColumns() for horizon in horizons}
         cr = self.env.cr
@@ -108,7 +109,7 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         # a row per horizon, a column of numbers per figure: 115,000 rows of 10 values made 0.7 s of fetching
         # and converting at full scale
         for horizon, tier_ids, kinds, *figures in cr.fetchall():
-            by_horizon[horizon] = UpliftColumns.from_arrays(tier_ids, kinds, figures)
+            by_horizon[horizon] = UpliftColumns(tier_ids, kinds, figures)
         cr.execute("DROP TABLE crm_uplift_pairs")
         cr.execute(SQL("SELECT set_config('jit', %s, true)", jit))
         tier_ids = {tier for columns in by_horizon.values() for tier in columns.tiers}
