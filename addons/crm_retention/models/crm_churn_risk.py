@@ -393,15 +393,26 @@ class CrmChurnRisk(models.Model):
                      FROM (%s) t
                      JOIN res_partner p ON p.id = t.partner_id
                 LEFT JOIN crm_churn_risk r ON r.partner_id = t.partner_id AND r.company_id = t.company_id
-                    WHERE t.last_purchase IS NOT NULL AND (r.date IS NULL OR r.date < %s OR %s)
-                      AND NOT COALESCE(p.crm_profiling_opt_out, FALSE)
+                    WHERE %s
                  ORDER BY t.partner_id""",
                 totals,
-                today,
-                again,
+                self._pending_where(company, today, again),
             )
         )
         return [row[0] for row in rows]
+
+    @api.model
+    def _pending_where(self, company, today, again=False):
+        """SQL of the condition on a customer's totals ``t`` (with ``last_purchase``), partner ``p`` and current
+        risk ``r`` that makes it pending: a purchase over the company's activity window, no risk of today
+        (``again``: with it too), no objection to profiling."""
+        return SQL(
+            """t.last_purchase > %s AND (r.date IS NULL OR r.date < %s OR %s)
+               AND NOT COALESCE(p.crm_profiling_opt_out, FALSE)""",
+            today - relativedelta(months=company.churn_active_months),
+            today,
+            again,
+        )
 
     @api.model
     def _signal_rows(self, company, partner_ids, today):
@@ -450,19 +461,7 @@ class CrmChurnRisk(models.Model):
             among_lines = SQL("AND aml.partner_id = ANY(%s::int[])", ids)
         else:
             among = among_lines = SQL()
-        if pending:
-            # the same customers as _pending_partner_ids: a purchase over the activity window, no risk of today
-            # (again: with it too), no objection to profiling
-            active_from = today - relativedelta(months=company.churn_active_months)
-            where = SQL(
-                """WHERE t.last_purchase > %s AND (r.date IS NULL OR r.date < %s OR %s)
-                     AND NOT COALESCE(p.crm_profiling_opt_out, FALSE)""",
-                active_from,
-                today,
-                again,
-            )
-        else:
-            where = SQL()
+        where = SQL("WHERE %s", self._pending_where(company, today, again)) if pending else SQL()
         since = today - timedelta(days=SIGNAL_DAYS)
         return SQL(
             """
@@ -519,7 +518,7 @@ class CrmChurnRisk(models.Model):
 
     @api.model
     def _compute_batch(self, company, partner_ids, today):
-        """Compute and write today's risk of these customers of ``company`` (one upsert). Returns their count."""
+        """Compute and write today's risk of these customers of ``company`` (``_write_rows``). Returns their count."""
         return self._write_rows(company, self._signal_rows(company, partner_ids, today), today)
 
     @api.model
@@ -545,7 +544,8 @@ class CrmChurnRisk(models.Model):
             else:
                 records[False] = []
                 self.invalidate_model()
-        for _record in computed:  # whatever was not computed yet
+        # the rows the COPY did not consume: all of them when every customer has a row, the rest after a conflict
+        for _record in computed:
             pass
         for known, values in records.items():
             if values:
