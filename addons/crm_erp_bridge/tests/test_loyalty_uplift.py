@@ -5,8 +5,9 @@ from unittest.mock import patch
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -28,10 +29,50 @@ class TestLoyaltyUpliftKernel(TransactionCase):
         self.assertGreater(high, mean)
         self.assertLess(high - low, 8, "the mean of 200 differences of spread 40 is known within a few units")
         self.assertEqual((low, high), bootstrap_interval(differences, 1000, seed=1))
-        with patch.object(loyalty_uplift, "numpy", None):
-            plain = bootstrap_interval(differences, 1000, seed=1)
-        self.assertAlmostEqual(plain[0], low, delta=0.5, msg="without numpy: the same interval within sampling")
-        self.assertAlmostEqual(plain[1], high, delta=0.5)
+
+    def test_window_sums(self):
+        """A window's total: the days after its first day up to its last, the customer's own rows only."""
+        numpy = loyalty_uplift.numpy
+        day = loyalty_uplift.day_number
+        jan = [day(fields.Date.to_date(f"2026-01-{d:02d}")) for d in (1, 2, 3, 31)]
+        partners = numpy.array([7, 7, 7, 7, 8, 9])
+        days = numpy.array([jan[3], jan[0], jan[1], jan[2], jan[1], jan[1]])
+        values = numpy.array([1000.0, 1.0, 10.0, 100.0, 5.0, 7.0])
+        windows = (
+            numpy.array([7, 7, 8, 9, 10]),
+            numpy.array([jan[0]] * 5),
+            numpy.array([jan[2], jan[3], *[jan[2]] * 3]),
+        )
+        (totals,) = loyalty_uplift.window_sums(partners, days, [values], windows)
+        self.assertEqual(totals.tolist(), [110.0, 1110.0, 5.0, 7.0, 0.0], "the first day out, the last day in")
+
+    def test_add_months_as_postgresql(self):
+        """The 31st of January plus one month is the last day of February, as PostgreSQL's date + interval."""
+        numpy = loyalty_uplift.numpy
+        day = loyalty_uplift.day_number
+        days = numpy.array([day(fields.Date.to_date(d)) for d in ("2026-01-31", "2026-03-15", "2026-01-31")])
+        self.env.cr.execute("SELECT ('2026-01-31'::date + INTERVAL '1 month')::date - '1970-01-01'::date")
+        self.assertEqual(loyalty_uplift.add_months(days, 1).tolist()[0], self.env.cr.fetchone()[0])
+        self.assertEqual(
+            loyalty_uplift.add_months(days, 1).tolist(),
+            [day(fields.Date.to_date(d)) for d in ("2026-02-28", "2026-04-15", "2026-02-28")],
+        )
+
+    def test_read_columns(self):
+        """The rows of a statement as numpy columns; a NULL is refused, not read as another number."""
+        query = SQL("SELECT g::int4, g::int8 * 3000000000, g / 4.0::float8 FROM generate_series(1, 5) g ORDER BY g")
+        ints, bigs, floats = loyalty_uplift.read_columns(self.env.cr, query, ("i4", "i8", "f8"))
+        self.assertEqual(ints.tolist(), [1, 2, 3, 4, 5])
+        self.assertEqual(bigs.tolist(), [3000000000 * g for g in range(1, 6)])
+        self.assertEqual(floats.tolist(), [0.25, 0.5, 0.75, 1.0, 1.25])
+        (empty,) = loyalty_uplift.read_columns(self.env.cr, SQL("SELECT 1::int4 WHERE false"), ("i4",))
+        self.assertEqual(len(empty), 0)
+        with self.assertRaises(ValueError):
+            loyalty_uplift.read_columns(
+                self.env.cr, SQL("SELECT NULLIF(g, 2)::int4 FROM generate_series(1, 3) g"), ("i4",)
+            )
+        with self.assertRaises(ValueError):
+            loyalty_uplift.read_columns(self.env.cr, SQL("SELECT 1::int4"), ("i8",))
 
     def test_not_enough_pairs(self):
         outcome = {
@@ -233,6 +274,14 @@ class TestLoyaltyUpliftHandExample(UpliftCommon):
         self.assertEqual(len(report.line_ids), 3)
         self.assertEqual(set(report.line_ids.mapped("status")), {"Not enough data"})
         self.assertEqual(report.line_ids.mapped("pairs"), [5, 5, 5])
+
+    def test_without_numpy(self):
+        """Without numpy the report says what it needs, instead of failing on a missing name."""
+        self._enroll(self._customers(2, name="Member"))
+        report = self.Report.create({"company_id": self.company.id})
+        with patch.object(loyalty_uplift, "numpy", None), self.assertRaisesRegex(UserError, "numpy"):
+            report.action_compute()
+        self.assertFalse(report.line_ids)
 
     def test_recent_members_wait_for_their_window(self):
         """A member enrolled two months ago has a 3-month window still open: not compared yet."""

@@ -1,8 +1,26 @@
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools.loyalty_uplift import MIN_PAIRS, RESAMPLES, UpliftColumns, summarize_columns
+from ..tools import loyalty_uplift
+from ..tools.loyalty_uplift import (
+    DAY_BITS,
+    EPOCH,
+    MIN_PAIRS,
+    NEVER,
+    RESAMPLES,
+    UpliftColumns,
+    add_months,
+    day_number,
+    match_pairs,
+    read_columns,
+    summarize_columns,
+    window_sums,
+)
 
 HORIZONS = (3, 6, 12)
 
@@ -16,8 +34,8 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
     company who was not enrolled up to M + horizon, in the same RFM cell (``crm.rfm.snapshot`` of M - 1)
     and the same lifecycle stage at the end of M - 1 (``crm.lifecycle.history``): exact matching without
     replacement within the enrolment month, candidates in a seeded order. Purchases and contribution are
-    read from the customer figures (``crm.sales.fact``), the points from the ledger: one statement matches
-    the pairs (``_uplift_pairs_sql``), one reads every pair's figures (``_uplift_rows_sql``)."""
+    read from the customer figures (``crm.sales.fact``), the points from the ledger: the pairs matched by
+    ``_uplift_matches``, their figures read by ``_uplift_figures``."""
 
     _name = "crm.loyalty.uplift.report"
     _description = "Loyalty Program Uplift"
@@ -84,34 +102,12 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         pairs by the member's tier ("tier") and by the kind of bonus the member received in the window
         ("bonus"), each a dict of ``summarize_columns`` with ``horizon``, ``dimension`` and ``name``.
 
-        The pairs are matched in SQL into a temporary table, their outcomes read in one statement
-        (``_uplift_rows_sql``); Python holds only the pairs' figures, as columns of numbers (a row of arrays
-        per horizon)."""
+        The pairs are matched (``_uplift_matches``), their figures read (``_uplift_figures``) as columns of
+        numbers (numpy arrays)."""
+        if loyalty_uplift.numpy is None:
+            raise UserError(_("The loyalty program uplift needs the Python library numpy: ask your administrator."))
         horizons = sorted(horizons)
-        by_horizon = {horizon: UpliftColumns() for horizon in horizons}
-        cr = self.env.cr
-        # the statements' cost estimates (cells and pairs of CTEs and window functions) are far above the real
-        # ones: PostgreSQL compiled them with JIT, 0.8 s at full scale for a 2 s statement (bench row 17)
-        cr.execute("SELECT current_setting('jit')")
-        jit = cr.fetchone()[0]
-        cr.execute("SET LOCAL jit = off")
-        # the pairs in a temporary table, analyzed: estimated from the CTEs at 3 rows instead of 115,000, the
-        # statement of their figures joined the ledger's aggregate in a nested loop (235 s at full scale)
-        cr.execute("DROP TABLE IF EXISTS crm_uplift_pairs")
-        cr.execute(
-            SQL(
-                "CREATE TEMPORARY TABLE crm_uplift_pairs ON COMMIT DROP AS %s SELECT * FROM pairs",
-                self._uplift_pairs_sql(company, today, horizons, seed),
-            )
-        )
-        cr.execute("ANALYZE crm_uplift_pairs")
-        cr.execute(self._uplift_rows_sql(company, horizons))
-        # a row per horizon, a column of numbers per figure: 115,000 rows of 10 values made 0.7 s of fetching
-        # and converting at full scale
-        for horizon, tier_ids, kinds, *figures in cr.fetchall():
-            by_horizon[horizon] = UpliftColumns(tier_ids, kinds, figures)
-        cr.execute("DROP TABLE crm_uplift_pairs")
-        cr.execute(SQL("SELECT set_config('jit', %s, true)", jit))
+        by_horizon = self._uplift_figures(company, self._uplift_matches(company, today, horizons, seed))
         tier_ids = {tier for columns in by_horizon.values() for tier in columns.tiers}
         tier_names = dict(self.env["crm.loyalty.tier"].browse(tier_ids).mapped(lambda t: (t.id, t.name)))
         bonus_labels = dict(self.env["crm.loyalty.entry"]._fields["bonus_kind"]._description_selection(self.env))
@@ -129,8 +125,8 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         return groups
 
     @api.model
-    def _uplift_pairs_sql(self, company, today, horizons, seed):
-        """SQL of the CTEs up to ``pairs`` (horizon, member_id, control_id, enroll_date, tier_id): each member
+    def _uplift_matches(self, company, today, horizons=HORIZONS, seed=0):
+        """{horizon: (members, controls, enrolment days, tiers)} (``loyalty_uplift.match_pairs``): each member
         (first enrolment in the company, in month M) whose window of ``horizon`` months is over, matched with
         a customer of the same cell (M, the RFM code of the snapshot of M - 1, the lifecycle stage at the end
         of M - 1) not enrolled before M + horizon + 1 months.
@@ -140,217 +136,196 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         (``hashint4extended(id, seed)``, PostgreSQL's seeded hash of an integer, stable across versions as
         hash partitioning relies on it), the i-th with the i-th. A customer may be the control of members of
         different enrolment months (the cohorts are compared each with its own window: sequential trials).
-        In SQL because the cells of every customer and enrolment month (590,000 at full scale) held in Python
-        made a heap of 324 MiB and 4.9 s (bench/RESULTS.md, row 17)."""
+
+        Three plain reads (the members, the snapshots of the months before their enrolment months, the stage
+        moves), the matching in numpy: matched in SQL (cells, windows numbered per horizon, joins), the same
+        pairs took 1.9 s at full scale, 0.6 s so (bench/RESULTS.md, row 17)."""
         for model, names in (
             ("crm.loyalty.membership", ["partner_id", "company_id", "enroll_date", "tier_id"]),
             ("crm.rfm.snapshot", ["partner_id", "company_id", "month", "rfm_code"]),
             ("crm.lifecycle.history", ["partner_id", "company_id", "to_stage_id", "date"]),
         ):
             self.env[model].flush_model(names)
-
-        def eligible(horizon):
-            """A customer of the cell is a candidate for ``horizon``: not enrolled up to M + horizon + 1."""
-            return SQL(
-                "(c.enroll_date IS NULL OR c.enroll_date >= (c.month + make_interval(months => %s))::date)",
-                horizon + 1,
-            )
-
-        def over(horizon):
-            """A member's window of ``horizon`` months is over."""
-            return SQL("(c.enroll_date + make_interval(months => %s))::date <= %s", horizon, today)
-
-        def ranks(condition, name):
-            """The row's number among the rows of its window that meet ``condition`` (NULL if it does not)."""
-            return SQL(
-                "CASE WHEN %s THEN COUNT(*) FILTER (WHERE %s) OVER w END AS %s",
-                condition,
-                condition,
-                SQL.identifier(name),
-            )
-
-        return SQL(
-            """
-            WITH members AS MATERIALIZED (
-                SELECT DISTINCT ON (partner_id) partner_id, enroll_date, tier_id,
-                       date_trunc('month', enroll_date)::date AS month
-                  FROM crm_loyalty_membership
-                 WHERE company_id = %(company)s
-              ORDER BY partner_id, enroll_date, id),
-            months AS (SELECT DISTINCT month FROM members),
-            stages AS MATERIALIZED (
-                SELECT DISTINCT ON (h.partner_id, m.month) h.partner_id, m.month, h.to_stage_id
-                  FROM crm_lifecycle_history h
-                  JOIN months m ON h.date < m.month
-                 WHERE h.company_id = %(company)s OR h.company_id IS NULL
-              ORDER BY h.partner_id, m.month, h.date DESC, h.id DESC),
-            -- every customer's cell of each enrolment month M: the RFM code of M - 1, the stage at its end
-            all_cells AS (
-                SELECT s.partner_id, m.month, s.rfm_code, COALESCE(st.to_stage_id, 0) AS stage_id,
-                       mb.enroll_date, mb.month AS enroll_month, mb.tier_id
-                  FROM months m
-                  JOIN crm_rfm_snapshot s ON s.company_id = %(company)s AND s.rfm_code IS NOT NULL
-                                         AND s.month = (m.month - INTERVAL '1 month')::date
-             LEFT JOIN members mb ON mb.partner_id = s.partner_id
-             LEFT JOIN stages st ON st.partner_id = s.partner_id AND st.month = m.month),
-            -- those a horizon may take: the month's members and the candidates of the shortest horizon
-            cells AS MATERIALIZED (
-                SELECT * FROM all_cells c
-                 WHERE (c.enroll_month = c.month AND %(over_shortest)s) OR %(eligible_shortest)s),
-            -- the members of each cell by id and the other customers of the cell in the seeded order, each
-            -- numbered for every horizon among those the horizon takes: one sort of each for all the horizons
-            treated AS MATERIALIZED (
-                SELECT c.month, c.rfm_code, c.stage_id, c.partner_id, c.enroll_date, c.tier_id, %(member_ranks)s
-                  FROM cells c
-                 WHERE c.enroll_month = c.month AND %(over_shortest)s
-                WINDOW w AS (PARTITION BY c.month, c.rfm_code, c.stage_id ORDER BY c.partner_id
-                                 ROWS UNBOUNDED PRECEDING)),
-            candidates AS MATERIALIZED (
-                SELECT c.month, c.rfm_code, c.stage_id, c.partner_id, %(candidate_ranks)s
-                  FROM cells c
-                 WHERE %(eligible_shortest)s
-                WINDOW w AS (PARTITION BY c.month, c.rfm_code, c.stage_id
-                                 ORDER BY hashint4extended(c.partner_id, %(seed)s), c.partner_id
-                                 ROWS UNBOUNDED PRECEDING)),
-            pairs AS MATERIALIZED (%(pairs)s)
-            """,
-            company=company.id,
-            today=today,
-            seed=seed,
-            member_ranks=SQL(", ").join(ranks(over(h), f"rank_{h}") for h in horizons),
-            candidate_ranks=SQL(", ").join(ranks(eligible(h), f"rank_{h}") for h in horizons),
-            over_shortest=over(min(horizons)),
-            eligible_shortest=eligible(min(horizons)),
-            pairs=SQL(" UNION ALL ").join(
-                SQL(
-                    """SELECT %(horizon)s AS horizon, t.partner_id AS member_id, k.partner_id AS control_id,
-                              t.enroll_date, t.tier_id
-                         FROM treated t
-                         JOIN candidates k ON k.month = t.month AND k.rfm_code = t.rfm_code
-                                          AND k.stage_id = t.stage_id AND k.%(rank)s = t.%(rank)s""",
-                    horizon=horizon,
-                    rank=SQL.identifier(f"rank_{horizon}"),
-                )
-                for horizon in horizons
+        numpy = loyalty_uplift.numpy
+        cr = self.env.cr
+        # each customer's first enrolment in the company, by customer
+        member_ids, enrolled, tiers = read_columns(
+            cr,
+            SQL(
+                """SELECT DISTINCT ON (partner_id) partner_id, enroll_date - %s, COALESCE(tier_id, 0)
+                     FROM crm_loyalty_membership
+                    WHERE company_id = %s
+                 ORDER BY partner_id, enroll_date, id""",
+                EPOCH,
+                company.id,
             ),
+            ("i4", "i4", "i4"),
         )
+        if not len(member_ids):
+            nothing = numpy.zeros(0, dtype=numpy.int64)
+            return {horizon: (nothing, nothing, nothing, nothing) for horizon in horizons}
+        distinct, inverse = numpy.unique(enrolled, return_inverse=True)
+        firsts = [day_number((EPOCH + timedelta(int(day))).replace(day=1)) for day in distinct]
+        member_months = numpy.array(firsts, dtype=numpy.int64)[inverse]
+        months = sorted(set(firsts))
+        # every customer's RFM code in the month before each enrolment month M (as a number: its rank among
+        # the codes, in bytes' order), with M and the seeded order. Ranked, not joined with the distinct codes:
+        # the snapshots of the months just written, before PostgreSQL analyzes them, are estimated at 1 row
+        # and the join became a nested loop (13 s at full scale, bench row 17)
+        partner, month, code, order = read_columns(
+            cr,
+            SQL(
+                """SELECT partner_id, (month + INTERVAL '1 month')::date - %(epoch)s,
+                          DENSE_RANK() OVER (ORDER BY rfm_code COLLATE "C"), hashint4extended(partner_id, %(seed)s)
+                     FROM crm_rfm_snapshot
+                    WHERE company_id = %(company)s AND rfm_code IS NOT NULL AND month = ANY(%(months)s::date[])""",
+                company=company.id,
+                months=[EPOCH + timedelta(m) - relativedelta(months=1) for m in months],
+                epoch=EPOCH,
+                seed=seed,
+            ),
+            ("i4", "i4", "i8", "i8"),
+        )
+        # the moves of the stages before the last enrolment month, by customer and time
+        moved, moved_on, stages = read_columns(
+            cr,
+            SQL(
+                """SELECT partner_id, date::date - %s, to_stage_id
+                     FROM crm_lifecycle_history
+                    WHERE (company_id = %s OR company_id IS NULL) AND date < %s
+                 ORDER BY partner_id, date, id""",
+                EPOCH,
+                company.id,
+                EPOCH + timedelta(months[-1]) if months else EPOCH,
+            ),
+            ("i4", "i4", "i4"),
+        )
+        # the stage at the end of M - 1: the customer's last move before M (0: none)
+        keys = (moved << DAY_BITS) | moved_on
+        last = numpy.searchsorted(keys, (partner << DAY_BITS) | month, "left") - 1
+        found = (last >= 0) & (moved[last.clip(0)] == partner) if len(moved) else numpy.zeros(len(partner), bool)
+        stage = numpy.where(found, stages[last.clip(0)] if len(stages) else 0, 0)
+        # the customer's first enrolment, if any
+        index = numpy.searchsorted(member_ids, partner).clip(0, len(member_ids) - 1)
+        member = member_ids[index] == partner
+        cells = {
+            "partner": partner,
+            "month": month,
+            # the RFM code's number below 16 bits, the stage id below 31
+            "cell": (code << 31) | stage,
+            "order": order,
+            "enrolled": numpy.where(member, enrolled[index], NEVER),
+            "enrolled_month": numpy.where(member, member_months[index], -1),
+            "tier": numpy.where(member, tiers[index], 0),
+        }
+        return match_pairs(cells, day_number(today), horizons)
 
     @api.model
     def _uplift_pairs(self, company, today, horizons=HORIZONS, seed=0):
-        """[(horizon, member, control, enrolment day)]: the matched pairs (``_uplift_pairs_sql``)."""
-        return self.env.execute_query(
-            SQL(
-                "%s SELECT horizon, member_id, control_id, enroll_date FROM pairs ORDER BY horizon, member_id",
-                self._uplift_pairs_sql(company, today, horizons, seed),
+        """[(horizon, member, control, enrolment day)]: the matched pairs (``_uplift_matches``), by horizon
+        and member."""
+        return [
+            (horizon, int(member), int(control), EPOCH + timedelta(int(day)))
+            for horizon, (members, controls, days, _tiers) in sorted(
+                self._uplift_matches(company, today, horizons, seed).items()
             )
-        )
+            for member, control, day in zip(members, controls, days, strict=True)
+        ]
 
     @api.model
-    def _uplift_rows_sql(self, company, horizons):
-        """SQL of one row per horizon of the pairs of the temporary table ``crm_uplift_pairs``
-        (``_uplift_pairs_sql``): (horizon, then an array of a value per pair, in the order of the members, of:
-        the member's tier, the kinds of bonus the member received in the window (comma-separated), the
-        member's purchase days, contribution and loyalty rewards, the control's purchase days and
-        contribution, the member's points' cost and goodwill).
+    def _uplift_figures(self, company, matches):
+        """{horizon: UpliftColumns}: the figures of the pairs of ``matches`` (``_uplift_matches``), in the
+        order of the members: the member's tier, the kinds of bonus it received in the window, the member's
+        purchase days, contribution and loyalty rewards, the control's purchase days and contribution, the
+        member's points' cost and goodwill.
 
         The window: the days after the enrolment day up to ``horizon`` months after it. Purchases and
         contribution are the customer figures' (``crm.sales.fact``), with the loyalty rewards the member paid
         with (a cost the contribution already carries); the points earned in the window (earn and bonus
-        entries) valued at the program's point value, goodwill apart. Each source is read once for the
-        longest window, every horizon a filtered aggregate of it."""
+        entries) valued at the program's point value, goodwill apart. Each source is read once over the
+        days of every window, each window's totals taken from cumulative sums (``window_sums``)."""
+        numpy = loyalty_uplift.numpy
+        horizons = sorted(matches)
+        ends = {horizon: add_months(matches[horizon][2], horizon) for horizon in horizons}
+        days = numpy.concatenate([matches[horizon][2] for horizon in horizons])
+        if not len(days):
+            return {horizon: UpliftColumns() for horizon in horizons}
+        first = EPOCH + timedelta(int(days.min()))
+        last = EPOCH + timedelta(int(max(ends[horizon].max() for horizon in horizons if len(ends[horizon]))))
+        # the windows of the members then of the controls, horizon after horizon
+        windows = tuple(
+            numpy.concatenate([part for horizon in horizons for part in parts(horizon)])
+            for parts in (
+                lambda h: (matches[h][0], matches[h][1]),
+                lambda h: (matches[h][2], matches[h][2]),
+                lambda h: (ends[h], ends[h]),
+            )
+        )
         self.env["crm.loyalty.entry"].flush_model(
             ["partner_id", "company_id", "date", "entry_type", "points", "bonus_kind", "program_id"]
         )
-        ends = {horizon: SQL("(w.date_from + make_interval(months => %s))::date", horizon) for horizon in horizons}
-        longest = ends[max(horizons)]
-
-        def column(name, horizon):
-            return SQL.identifier(f"{name}_{horizon}")
-
-        def per_horizon(template, *names):
-            """``template`` for every horizon: ``%(end)s`` its window's end, ``%(<name>)s`` its column ``name``."""
-            return SQL(", ").join(
-                SQL(template, end=ends[h], **{name: column(name, h) for name in names}) for h in horizons
-            )
-
-        def pick(alias, name, default):
-            """The column ``name`` of the pair's horizon."""
-            cases = SQL(" ").join(
-                SQL("WHEN %s THEN %s.%s", horizon, SQL.identifier(alias), column(name, horizon)) for horizon in horizons
-            )
-            return SQL("COALESCE(CASE p.horizon %s END, %s)", cases, default)
-
-        rows = self.env["crm.sales.fact"]._daily_rows_sql(companies=company)
-        return SQL(
-            """
-            WITH pairs AS (SELECT * FROM crm_uplift_pairs),
-            windows AS (
-                SELECT member_id AS partner_id, enroll_date AS date_from FROM pairs
-                 UNION
-                SELECT control_id, enroll_date FROM pairs),
-            figures AS (
-                SELECT w.partner_id, w.date_from, %(figures)s
-                  FROM windows w
-                  JOIN (%(rows)s) f ON f.partner_id = w.partner_id AND f.date > w.date_from AND f.date <= %(longest)s
-              GROUP BY w.partner_id, w.date_from),
-            ledger AS (
-                SELECT w.partner_id, w.date_from, %(ledger)s
-                  FROM (SELECT DISTINCT member_id AS partner_id, enroll_date AS date_from FROM pairs) w
-                  JOIN crm_loyalty_entry e ON e.partner_id = w.partner_id AND e.company_id = %(company)s
-                                          AND e.date > w.date_from AND e.date <= %(longest)s
-                  JOIN crm_loyalty_program lp ON lp.id = e.program_id
-                 WHERE e.entry_type IN ('earn', 'bonus') AND e.points > 0
-              GROUP BY w.partner_id, w.date_from)
-            -- the arrays of a horizon built in one pass over its pairs sorted once (an ORDER BY in each of
-            -- the 9 aggregates sorted the pairs 9 times)
-            SELECT horizon, ARRAY_AGG(tier_id), ARRAY_AGG(kinds), ARRAY_AGG(member_purchases),
-                   ARRAY_AGG(member_contribution), ARRAY_AGG(member_rewards), ARRAY_AGG(control_purchases),
-                   ARRAY_AGG(control_contribution), ARRAY_AGG(points_cost), ARRAY_AGG(goodwill)
-              FROM (SELECT p.horizon, p.tier_id, array_to_string(%(kinds)s, ',') AS kinds,
-                           %(member_purchases)s::float8 AS member_purchases,
-                           %(member_contribution)s::float8 AS member_contribution,
-                           %(member_rewards)s::float8 AS member_rewards,
-                           %(control_purchases)s::float8 AS control_purchases,
-                           %(control_contribution)s::float8 AS control_contribution,
-                           %(points_cost)s::float8 AS points_cost, %(goodwill)s::float8 AS goodwill
-                      FROM pairs p
-                 LEFT JOIN figures mf ON mf.partner_id = p.member_id AND mf.date_from = p.enroll_date
-                 LEFT JOIN figures cf ON cf.partner_id = p.control_id AND cf.date_from = p.enroll_date
-                 LEFT JOIN ledger l ON l.partner_id = p.member_id AND l.date_from = p.enroll_date
-                  ORDER BY p.horizon, p.member_id) AS o
-          GROUP BY horizon
-            """,
-            rows=rows,
-            longest=longest,
-            company=company.id,
-            figures=per_horizon(
-                "COUNT(*) FILTER (WHERE f.invoice_count > 0 AND f.date <= %(end)s) AS %(purchases)s,"
-                " SUM(f.contribution) FILTER (WHERE f.date <= %(end)s) AS %(contribution)s,"
-                " SUM(f.loyalty_rewards) FILTER (WHERE f.date <= %(end)s) AS %(rewards)s",
-                "purchases",
-                "contribution",
-                "rewards",
+        cr = self.env.cr
+        rows = self.env["crm.sales.fact"]._daily_rows_sql(companies=company, date_from=first, date_to=last)
+        partners, dates, *figures = read_columns(
+            cr,
+            SQL(
+                """SELECT f.partner_id, f.date - %s, (f.invoice_count > 0)::int::float8,
+                          COALESCE(f.contribution, 0)::float8, COALESCE(f.loyalty_rewards, 0)::float8
+                     FROM (%s) f""",
+                EPOCH,
+                rows,
             ),
-            ledger=per_horizon(
-                "SUM(e.points * lp.point_value) FILTER (WHERE e.date <= %(end)s"
-                " AND e.bonus_kind IS DISTINCT FROM 'goodwill') AS %(cost)s,"
-                " SUM(e.points * lp.point_value) FILTER (WHERE e.date <= %(end)s"
-                " AND e.bonus_kind = 'goodwill') AS %(goodwill)s,"
-                " ARRAY_AGG(DISTINCT e.bonus_kind) FILTER (WHERE e.date <= %(end)s AND e.entry_type = 'bonus'"
-                " AND e.bonus_kind IS NOT NULL) AS %(kinds)s",
-                "cost",
-                "goodwill",
-                "kinds",
-            ),
-            kinds=pick("l", "kinds", SQL("NULL::varchar[]")),
-            member_purchases=pick("mf", "purchases", 0),
-            member_contribution=pick("mf", "contribution", 0),
-            member_rewards=pick("mf", "rewards", 0),
-            control_purchases=pick("cf", "purchases", 0),
-            control_contribution=pick("cf", "contribution", 0),
-            points_cost=pick("l", "cost", 0),
-            goodwill=pick("l", "goodwill", 0),
+            ("i4", "i4", "f8", "f8", "f8"),
         )
+        purchases, contribution, rewards = window_sums(partners, dates, figures, windows)
+        kinds = self.env["crm.loyalty.entry"]._fields["bonus_kind"].get_values(self.env)
+        partners, dates, value, goodwill, kind = read_columns(
+            cr,
+            SQL(
+                """SELECT e.partner_id, e.date - %(epoch)s, (e.points * COALESCE(lp.point_value, 0))::float8,
+                          (e.bonus_kind IS NOT DISTINCT FROM 'goodwill')::int::float8,
+                          CASE WHEN e.entry_type = 'bonus' THEN COALESCE(array_position(%(kinds)s::varchar[],
+                                                                                      e.bonus_kind::varchar), 0)
+                               ELSE 0 END::int8
+                     FROM crm_loyalty_entry e
+                     JOIN crm_loyalty_program lp ON lp.id = e.program_id
+                    WHERE e.company_id = %(company)s AND e.entry_type IN ('earn', 'bonus') AND e.points > 0
+                      AND e.date > %(first)s AND e.date <= %(last)s""",
+                epoch=EPOCH,
+                kinds=kinds,
+                company=company.id,
+                first=first,
+                last=last,
+            ),
+            ("i4", "i4", "f8", "f8", "i8"),
+        )
+        ledger = [value * (1 - goodwill), value * goodwill]
+        ledger += [(kind == number).astype(float) for number in range(1, len(kinds) + 1)]
+        points_cost, goodwill, *received = window_sums(partners, dates, ledger, windows)
+        by_horizon, start = {}, 0
+        for horizon in horizons:
+            members, _controls, _days, tier_ids = matches[horizon]
+            size = len(members)
+            mine, theirs = slice(start, start + size), slice(start + size, start + 2 * size)
+            start += 2 * size
+            by_horizon[horizon] = UpliftColumns(
+                tier_ids,
+                {
+                    kind: numpy.flatnonzero(count[mine] > 0)
+                    for kind, count in zip(kinds, received, strict=True)
+                    if (count[mine] > 0).any()
+                },
+                [
+                    purchases[mine],
+                    contribution[mine],
+                    rewards[mine],
+                    purchases[theirs],
+                    contribution[theirs],
+                    points_cost[mine],
+                    goodwill[mine],
+                ],
+            )
+        return by_horizon
 
 
 class CrmLoyaltyUpliftReportLine(models.TransientModel):
