@@ -45,6 +45,18 @@ class TestLoyaltyUpliftKernel(TransactionCase):
         )
         (totals,) = loyalty_uplift.window_sums(partners, days, [values], windows)
         self.assertEqual(totals.tolist(), [110.0, 1110.0, 5.0, 7.0, 0.0], "the first day out, the last day in")
+        # by chunks of two windows (customer 7's windows in one chunk, 8 and 9 in the next): the rows of the
+        # chunk's customers only, the same totals
+        reads = []
+
+        def read(low, high):
+            reads.append((low, high))
+            rows = (partners >= low) & (partners <= high)
+            return partners[rows], days[rows], [values[rows]]
+
+        (chunked,) = loyalty_uplift.chunked_window_sums(windows, read, 1, size=2)
+        self.assertEqual(chunked.tolist(), totals.tolist())
+        self.assertEqual(reads, [(7, 7), (8, 9), (10, 10)])
 
     def test_add_months_as_postgresql(self):
         """The 31st of January plus one month is the last day of February, as PostgreSQL's date + interval."""

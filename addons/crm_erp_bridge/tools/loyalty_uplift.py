@@ -8,9 +8,9 @@ of dicts) turns the pairs' figures into the figures of the report.
 
 Days are numbers (days since 1970-01-01) so that a whole column is one numpy array."""
 
-import io
 import struct
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import psycopg2
 from dateutil.relativedelta import relativedelta
@@ -28,6 +28,9 @@ METRICS = ("repeat", "purchases", "contribution", "net")
 EPOCH = date(1970, 1, 1)
 # the enrolment day of a customer never enrolled: after every window
 NEVER = 1 << 40
+# the windows of a chunk of customers whose rows are read at once (``chunked_window_sums``): 20,000 windows
+# of the bench's customers are ~35,000 daily rows, 2 MiB
+WINDOWS_CHUNK = 20_000
 # a (customer, day) key: the customer's id shifted above the day (days fit in 20 bits until the year 4840)
 DAY_BITS = 20
 
@@ -50,16 +53,17 @@ def read_columns(cr, query, types):
     the types ``types`` in the rows ("i4", "i8", "f8": int4, int8 and float8 columns, none NULL), read
     with ``COPY ... TO STDOUT (FORMAT binary)``: fixed-size rows that numpy reads in place, no Python object
     per value."""
-    buffer = io.BytesIO()
+    # psycopg2 writes each row on its own: a bytearray's C extend takes them
+    buffer = bytearray()
     # as Odoo's own COPY (models.py, the external ids): no asynchronous wait callback during a COPY
     callback = psycopg2.extensions.get_wait_callback()
     psycopg2.extensions.set_wait_callback(None)
     try:
         statement = cr.mogrify(query.code, query.params).decode()
-        cr.copy_expert(f"COPY ({statement}) TO STDOUT (FORMAT binary)", buffer)
+        cr.copy_expert(f"COPY ({statement}) TO STDOUT (FORMAT binary)", SimpleNamespace(write=buffer.extend))
     finally:
         psycopg2.extensions.set_wait_callback(callback)
-    data = buffer.getbuffer()
+    data = memoryview(buffer)
     # the header: 11 bytes of signature, 4 of flags, 4 of the length of an extension area, that area
     start = 19 + struct.unpack_from(">I", data, 15)[0]
     # a row: its number of fields, then each field's length and value (big-endian); the file ends with -1
@@ -139,6 +143,25 @@ def window_sums(partners, days, columns, windows):
     return totals
 
 
+def chunked_window_sums(windows, read, count, size=WINDOWS_CHUNK):
+    """[array]: ``window_sums`` of ``count`` columns over ``windows`` (partners, first days, last days),
+    taken by customer in chunks of ``size`` windows: ``read(low, high)`` returns (partners, days, [column])
+    of the rows of the customers with ids from ``low`` to ``high``. The rows held are one chunk's, whatever
+    the number of customers."""
+    partners, starts, ends = windows
+    order = numpy.argsort(partners, kind="stable")
+    totals = [numpy.zeros(len(partners)) for _column in range(count)]
+    for chunk in numpy.array_split(order, max(1, -(-len(order) // size))):
+        if not len(chunk):
+            continue
+        ids = partners[chunk]
+        row_partners, row_days, columns = read(int(ids[0]), int(ids[-1]))
+        sums = window_sums(row_partners, row_days, columns, (ids, starts[chunk], ends[chunk]))
+        for total, column in zip(totals, sums, strict=True):
+            total[chunk] = column
+    return totals
+
+
 def bootstrap_interval(differences, resamples=RESAMPLES, seed=0, confidence=CONFIDENCE):
     """(low, high): the percentile bootstrap interval of the mean of ``differences`` (one per pair),
     resampling the pairs with replacement ``resamples`` times from a generator seeded with ``seed``."""
@@ -160,8 +183,10 @@ def bootstrap_intervals(columns, resamples=RESAMPLES, seed=0, confidence=CONFIDE
     # 20,000 pairs)
     # 32-bit draws: the same numbers as 64-bit ones from the generator (both drawn from 32 bits below
     # 2**32), half the memory to fill and count
-    # blocks of at most 2 million draws: the memory stays the same whatever the number of pairs
-    size = max(1, min(100, 2_000_000 // n))
+    # blocks of at most 250,000 draws: the memory stays the same whatever the number of pairs, and the
+    # blocks fit the processor's caches (40,000 pairs x 1,000 resamples: 0.19 s and 8 MiB against 0.35 s and
+    # 55 MiB by blocks of 2 million draws; the draws are the same numbers in the same order)
+    size = max(1, min(100, 250_000 // n))
     kind = numpy.int32 if n * size < 2**31 else numpy.int64
     for start in range(0, resamples, size):
         block = min(size, resamples - start)

@@ -15,11 +15,11 @@ from ..tools.loyalty_uplift import (
     RESAMPLES,
     UpliftColumns,
     add_months,
+    chunked_window_sums,
     day_number,
     match_pairs,
     read_columns,
     summarize_columns,
-    window_sums,
 )
 
 HORIZONS = (3, 6, 12)
@@ -137,9 +137,9 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         hash partitioning relies on it), the i-th with the i-th. A customer may be the control of members of
         different enrolment months (the cohorts are compared each with its own window: sequential trials).
 
-        Three plain reads (the members, the snapshots of the months before their enrolment months, the stage
-        moves), the matching in numpy: matched in SQL (cells, windows numbered per horizon, joins), the same
-        pairs took 1.9 s at full scale, 0.6 s so (bench/RESULTS.md, row 17)."""
+        Plain reads (the members, the stage moves, then for each enrolment month the snapshots of the month
+        before), the matching in numpy, a month at a time: matched in SQL (cells, windows numbered per
+        horizon, joins), the same pairs took 1.9 s at full scale (bench/RESULTS.md, row 17)."""
         for model, names in (
             ("crm.loyalty.membership", ["partner_id", "company_id", "enroll_date", "tier_id"]),
             ("crm.rfm.snapshot", ["partner_id", "company_id", "month", "rfm_code"]),
@@ -168,24 +168,6 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         firsts = [day_number((EPOCH + timedelta(int(day))).replace(day=1)) for day in distinct]
         member_months = numpy.array(firsts, dtype=numpy.int64)[inverse]
         months = sorted(set(firsts))
-        # every customer's RFM code in the month before each enrolment month M (as a number: its rank among
-        # the codes, in bytes' order), with M and the seeded order. Ranked, not joined with the distinct codes:
-        # the snapshots of the months just written, before PostgreSQL analyzes them, are estimated at 1 row
-        # and the join became a nested loop (13 s at full scale, bench row 17)
-        partner, month, code, order = read_columns(
-            cr,
-            SQL(
-                """SELECT partner_id, (month + INTERVAL '1 month')::date - %(epoch)s,
-                          DENSE_RANK() OVER (ORDER BY rfm_code COLLATE "C"), hashint4extended(partner_id, %(seed)s)
-                     FROM crm_rfm_snapshot
-                    WHERE company_id = %(company)s AND rfm_code IS NOT NULL AND month = ANY(%(months)s::date[])""",
-                company=company.id,
-                months=[EPOCH + timedelta(m) - relativedelta(months=1) for m in months],
-                epoch=EPOCH,
-                seed=seed,
-            ),
-            ("i4", "i4", "i8", "i8"),
-        )
         # the moves of the stages before the last enrolment month, by customer and time
         moved, moved_on, stages = read_columns(
             cr,
@@ -196,29 +178,57 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
                  ORDER BY partner_id, date, id""",
                 EPOCH,
                 company.id,
-                EPOCH + timedelta(months[-1]) if months else EPOCH,
+                EPOCH + timedelta(months[-1]),
             ),
             ("i4", "i4", "i4"),
         )
-        # the stage at the end of M - 1: the customer's last move before M (0: none)
-        keys = (moved << DAY_BITS) | moved_on
-        last = numpy.searchsorted(keys, (partner << DAY_BITS) | month, "left") - 1
-        found = (last >= 0) & (moved[last.clip(0)] == partner) if len(moved) else numpy.zeros(len(partner), bool)
-        stage = numpy.where(found, stages[last.clip(0)] if len(stages) else 0, 0)
-        # the customer's first enrolment, if any
-        index = numpy.searchsorted(member_ids, partner).clip(0, len(member_ids) - 1)
-        member = member_ids[index] == partner
-        cells = {
-            "partner": partner,
-            "month": month,
-            # the RFM code's number below 16 bits, the stage id below 31
-            "cell": (code << 31) | stage,
-            "order": order,
-            "enrolled": numpy.where(member, enrolled[index], NEVER),
-            "enrolled_month": numpy.where(member, member_months[index], -1),
-            "tier": numpy.where(member, tiers[index], 0),
-        }
-        return match_pairs(cells, day_number(today), horizons)
+        moves = (moved << DAY_BITS) | moved_on
+        # one enrolment month at a time (a customer's cell is the month's): the memory is one month's
+        # customers, whatever the age of the program
+        parts = {horizon: [] for horizon in horizons}
+        for first in months:
+            # every customer's RFM code in the month before M (as a number: its rank among the month's codes,
+            # in bytes' order) and the seeded order. Ranked, not joined with the distinct codes: the snapshots
+            # of a month just written, before PostgreSQL analyzes them, are estimated at 1 row and the join
+            # became a nested loop (13 s at full scale, bench row 17)
+            partner, code, order = read_columns(
+                cr,
+                SQL(
+                    """SELECT partner_id, DENSE_RANK() OVER (ORDER BY rfm_code COLLATE "C"),
+                              hashint4extended(partner_id, %(seed)s)
+                         FROM crm_rfm_snapshot
+                        WHERE company_id = %(company)s AND rfm_code IS NOT NULL AND month = %(month)s""",
+                    company=company.id,
+                    month=EPOCH + timedelta(first) - relativedelta(months=1),
+                    seed=seed,
+                ),
+                ("i4", "i8", "i8"),
+            )
+            # the stage at the end of M - 1: the customer's last move before M (0: none)
+            last = numpy.searchsorted(moves, (partner << DAY_BITS) | first, "left") - 1
+            found = (last >= 0) & (moved[last.clip(0)] == partner) if len(moved) else numpy.zeros(len(partner), bool)
+            stage = numpy.where(found, stages[last.clip(0)] if len(stages) else 0, 0)
+            # the customer's first enrolment, if any
+            index = numpy.searchsorted(member_ids, partner).clip(0, len(member_ids) - 1)
+            member = member_ids[index] == partner
+            cells = {
+                "partner": partner,
+                "month": numpy.full(len(partner), first, dtype=numpy.int64),
+                # the RFM code's number below 16 bits, the stage id below 31
+                "cell": (code << 31) | stage,
+                "order": order,
+                "enrolled": numpy.where(member, enrolled[index], NEVER),
+                "enrolled_month": numpy.where(member, member_months[index], -1),
+                "tier": numpy.where(member, tiers[index], 0),
+            }
+            for horizon, columns in match_pairs(cells, day_number(today), horizons).items():
+                parts[horizon].append(columns)
+        matches = {}
+        for horizon, columns in parts.items():
+            members, controls, days, tier_ids = (numpy.concatenate(column) for column in zip(*columns, strict=True))
+            by_member = numpy.argsort(members, kind="stable")
+            matches[horizon] = (members[by_member], controls[by_member], days[by_member], tier_ids[by_member])
+        return matches
 
     @api.model
     def _uplift_pairs(self, company, today, horizons=HORIZONS, seed=0):
@@ -243,7 +253,8 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         contribution are the customer figures' (``crm.sales.fact``), with the loyalty rewards the member paid
         with (a cost the contribution already carries); the points earned in the window (earn and bonus
         entries) valued at the program's point value, goodwill apart. Each source is read once over the
-        days of every window, each window's totals taken from cumulative sums (``window_sums``)."""
+        days of every window, by chunks of customers, each window's totals taken from cumulative sums
+        (``chunked_window_sums``)."""
         numpy = loyalty_uplift.numpy
         horizons = sorted(matches)
         ends = {horizon: add_months(matches[horizon][2], horizon) for horizon in horizons}
@@ -266,42 +277,56 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         )
         cr = self.env.cr
         rows = self.env["crm.sales.fact"]._daily_rows_sql(companies=company, date_from=first, date_to=last)
-        partners, dates, *figures = read_columns(
-            cr,
-            SQL(
-                """SELECT f.partner_id, f.date - %s, (f.invoice_count > 0)::int::float8,
-                          COALESCE(f.contribution, 0)::float8, COALESCE(f.loyalty_rewards, 0)::float8
-                     FROM (%s) f""",
-                EPOCH,
-                rows,
-            ),
-            ("i4", "i4", "f8", "f8", "f8"),
-        )
-        purchases, contribution, rewards = window_sums(partners, dates, figures, windows)
+
+        def facts(low, high):
+            partners, dates, *figures = read_columns(
+                cr,
+                SQL(
+                    """SELECT f.partner_id, f.date - %s, (f.invoice_count > 0)::int::float8,
+                              COALESCE(f.contribution, 0)::float8, COALESCE(f.loyalty_rewards, 0)::float8
+                         FROM (%s) f
+                        WHERE f.partner_id BETWEEN %s AND %s""",
+                    EPOCH,
+                    rows,
+                    low,
+                    high,
+                ),
+                ("i4", "i4", "f8", "f8", "f8"),
+            )
+            return partners, dates, figures
+
         kinds = self.env["crm.loyalty.entry"]._fields["bonus_kind"].get_values(self.env)
-        partners, dates, value, goodwill, kind = read_columns(
-            cr,
-            SQL(
-                """SELECT e.partner_id, e.date - %(epoch)s, (e.points * COALESCE(lp.point_value, 0))::float8,
-                          (e.bonus_kind IS NOT DISTINCT FROM 'goodwill')::int::float8,
-                          CASE WHEN e.entry_type = 'bonus' THEN COALESCE(array_position(%(kinds)s::varchar[],
-                                                                                      e.bonus_kind::varchar), 0)
-                               ELSE 0 END::int8
-                     FROM crm_loyalty_entry e
-                     JOIN crm_loyalty_program lp ON lp.id = e.program_id
-                    WHERE e.company_id = %(company)s AND e.entry_type IN ('earn', 'bonus') AND e.points > 0
-                      AND e.date > %(first)s AND e.date <= %(last)s""",
-                epoch=EPOCH,
-                kinds=kinds,
-                company=company.id,
-                first=first,
-                last=last,
-            ),
-            ("i4", "i4", "f8", "f8", "i8"),
-        )
-        ledger = [value * (1 - goodwill), value * goodwill]
-        ledger += [(kind == number).astype(float) for number in range(1, len(kinds) + 1)]
-        points_cost, goodwill, *received = window_sums(partners, dates, ledger, windows)
+
+        def ledger(low, high):
+            partners, dates, value, goodwill, kind = read_columns(
+                cr,
+                SQL(
+                    """SELECT e.partner_id, e.date - %(epoch)s, (e.points * COALESCE(lp.point_value, 0))::float8,
+                              (e.bonus_kind IS NOT DISTINCT FROM 'goodwill')::int::float8,
+                              CASE WHEN e.entry_type = 'bonus'
+                                   THEN COALESCE(array_position(%(kinds)s::varchar[], e.bonus_kind::varchar), 0)
+                                   ELSE 0 END::int8
+                         FROM crm_loyalty_entry e
+                         JOIN crm_loyalty_program lp ON lp.id = e.program_id
+                        WHERE e.company_id = %(company)s AND e.entry_type IN ('earn', 'bonus') AND e.points > 0
+                          AND e.date > %(first)s AND e.date <= %(last)s
+                          AND e.partner_id BETWEEN %(low)s AND %(high)s""",
+                    epoch=EPOCH,
+                    kinds=kinds,
+                    company=company.id,
+                    first=first,
+                    last=last,
+                    low=low,
+                    high=high,
+                ),
+                ("i4", "i4", "f8", "f8", "i8"),
+            )
+            columns = [value * (1 - goodwill), value * goodwill]
+            columns += [(kind == number).astype(float) for number in range(1, len(kinds) + 1)]
+            return partners, dates, columns
+
+        purchases, contribution, rewards = chunked_window_sums(windows, facts, 3)
+        points_cost, goodwill, *received = chunked_window_sums(windows, ledger, 2 + len(kinds))
         by_horizon, start = {}, 0
         for horizon in horizons:
             members, _controls, _days, tier_ids = matches[horizon]
