@@ -238,6 +238,18 @@ class TestLoyaltyUpliftHandExample(UpliftCommon):
         self.assertEqual(gold["pairs"], 2)
         self.assertAlmostEqual(gold["contribution_member"], 50)
         self.assertEqual(figures[12, "all", "All members"]["pairs"], 3, "the same pairs over 12 months")
+        # the report's groups are named in the reader's language, whoever computed it
+        self.env["res.lang"]._activate_lang("zh_CN")
+        memberships[1].tier_id.with_context(lang="zh_CN").name = "金卡"
+        self.env["ir.module.module"]._load_module_terms(["crm_loyalty", "crm_erp_bridge"], ["zh_CN"], overwrite=True)
+        report = self.Report.with_context(lang="zh_CN").create(
+            {"company_id": self.company.id, "min_pairs": 1, "resamples": 200}
+        )
+        report.action_compute()
+        three = report.line_ids.filtered(lambda line: line.horizon == "3")
+        self.assertEqual(three.mapped("name"), ["全部会员", "金卡", "补偿"])
+        self.assertEqual(three.with_context(lang="en_US").mapped("name"), ["All members", "Gold", "Goodwill"])
+        self.assertEqual(three.mapped("pairs"), [3, 2, 1])
 
     def test_matching_within_cells(self):
         """Two members and three candidates in cell 455, a member alone in cell 111: two pairs, two different

@@ -83,7 +83,9 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         values = {
             "horizon": str(group["horizon"]),
             "dimension": group["dimension"],
-            "name": group["name"],
+            # the group's name is the reader's: the tier or the bonus kind kept, named when read
+            "tier_id": group["key"] if group["dimension"] == "tier" else False,
+            "bonus_kind": group["key"] if group["dimension"] == "bonus" else False,
             "pairs": group["pairs"],
             "enough": group["enough"],
         }
@@ -100,7 +102,8 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
     def _loyalty_uplift(self, company, today, min_pairs=MIN_PAIRS, resamples=RESAMPLES, seed=0, horizons=HORIZONS):
         """[group]: for each horizon (months after enrolment), the figures of every pair ("all"), of the
         pairs by the member's tier ("tier") and by the kind of bonus the member received in the window
-        ("bonus"), each a dict of ``summarize_columns`` with ``horizon``, ``dimension`` and ``name``.
+        ("bonus"), each a dict of ``summarize_columns`` with ``horizon``, ``dimension``, ``key`` (the tier's
+        id, the bonus kind, 0 for every pair) and ``name``.
 
         The pairs are matched (``_uplift_matches``), their figures read (``_uplift_figures``) as columns of
         numbers (numpy arrays)."""
@@ -121,7 +124,9 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
             for dimension, key, rows in selections:
                 name = {"all": all_members, "tier": tier_names.get(key), "bonus": bonus_labels.get(key)}[dimension]
                 figures = summarize_columns(columns.select(rows), min_pairs, resamples, seed)
-                groups.append({"horizon": horizon, "dimension": dimension, "name": name or str(key), **figures})
+                groups.append(
+                    {"horizon": horizon, "dimension": dimension, "key": key, "name": name or str(key), **figures}
+                )
         return groups
 
     @api.model
@@ -368,7 +373,9 @@ class CrmLoyaltyUpliftReportLine(models.TransientModel):
         [("all", "All members"), ("tier", "Tier"), ("bonus", "Bonus kind")], string="By", required=True
     )
     sequence = fields.Integer(compute="_compute_horizon_months", store=True)
-    name = fields.Char(string="Group", required=True)
+    tier_id = fields.Many2one("crm.loyalty.tier", string="Tier", readonly=True)
+    bonus_kind = fields.Selection(selection="_selection_bonus_kind", string="Bonus kind", readonly=True)
+    name = fields.Char(string="Group", compute="_compute_name")
     pairs = fields.Integer(string="Matched Pairs")
     enough = fields.Boolean(string="Enough Data")
     status = fields.Char(compute="_compute_status")
@@ -400,6 +407,23 @@ class CrmLoyaltyUpliftReportLine(models.TransientModel):
         for line in self:
             line.horizon_months = int(line.horizon or 0)
             line.sequence = ("all", "tier", "bonus").index(line.dimension) if line.dimension else 0
+
+    def _selection_bonus_kind(self):
+        return self.env["crm.loyalty.entry"]._fields["bonus_kind"]._description_selection(self.env)
+
+    @api.depends("dimension", "tier_id", "bonus_kind")
+    @api.depends_context("lang")
+    def _compute_name(self):
+        """In the reader's language (a report computed by a Chinese-speaking manager reads in English for an
+        English-speaking accountant)."""
+        kinds = dict(self._fields["bonus_kind"]._description_selection(self.env))
+        for line in self:
+            if line.dimension == "tier":
+                line.name = line.tier_id.name
+            elif line.dimension == "bonus":
+                line.name = kinds.get(line.bonus_kind, line.bonus_kind)
+            else:
+                line.name = _("All members")
 
     @api.depends("enough", "net_low", "net_high")
     def _compute_status(self):
