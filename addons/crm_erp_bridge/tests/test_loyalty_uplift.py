@@ -398,6 +398,30 @@ class TestLoyaltyUpliftPlanted(UpliftCommon):
         with self.assertRaises(AccessError):
             self.Report.with_user(salesman).create({})
 
+    def test_other_companies_figures_hidden(self):
+        """A loyalty manager of another company reads neither this company's reports nor their figures."""
+        self._plant(100)
+        report = self.Report.create({"company_id": self.company.id})
+        report.action_compute()
+        other = self.env["res.company"].create({"name": "Other Tea Co"})
+        outsider = new_test_user(
+            self.env,
+            login="uplift_outsider",
+            groups="crm_loyalty.group_loyalty_manager",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        Line = self.env["crm.loyalty.uplift.report.line"].with_user(outsider)
+        self.assertFalse(Line.search([("report_id", "=", report.id)]))
+        with self.assertRaises(AccessError):
+            Line.browse(report.line_ids[0].id).read(["net_uplift"])
+        with self.assertRaises(AccessError):
+            Line.create({"report_id": report.id, "horizon": "3", "dimension": "all", "pairs": 1})
+        # their own company's report: computed and read
+        own = self.Report.with_user(outsider).with_company(other).create({"company_id": other.id})
+        own.action_compute()
+        self.assertEqual(Line.search([]).report_id, own)
+
 
 @tagged("post_install", "-at_install")
 class TestLoyaltyUpliftInvoices(UpliftMixin, AccountTestInvoicingCommon):

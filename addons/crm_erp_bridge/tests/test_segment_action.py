@@ -199,6 +199,9 @@ class TestSegmentAction(BaseCommon):
         )
         self.assertFalse(self.env["crm.segment.action"].with_user(other_manager).search([]))
         self.assertFalse(self.env["crm.segment.action.line"].with_user(other_manager).search([]))
+        # and the drafts of the wizard too
+        self.assertTrue(self.env["crm.segment.action.wizard"].search([("company_id", "=", self.company.id)]))
+        self.assertFalse(self.env["crm.segment.action.wizard"].with_user(other_manager).search([]))
 
     def test_rfm_segment_reads_the_scores_of_the_campaign_company(self):
         rfm_segment = self.env["crm.rfm.segment"].search([], limit=1)

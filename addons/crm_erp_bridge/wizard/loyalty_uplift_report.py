@@ -280,6 +280,9 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         self.env["crm.loyalty.entry"].flush_model(
             ["partner_id", "company_id", "date", "entry_type", "points", "bonus_kind", "program_id"]
         )
+        self.env["crm.sales.fact"].flush_model(
+            ["partner_id", "company_id", "date", "invoice_count", "contribution", "loyalty_rewards"]
+        )
         cr = self.env.cr
         rows = self.env["crm.sales.fact"]._daily_rows_sql(companies=company, date_from=first, date_to=last)
 

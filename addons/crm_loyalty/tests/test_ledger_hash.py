@@ -269,6 +269,19 @@ class TestLedgerHash(LoyaltyCommon):
         )
         with self.assertRaises(AccessError):
             self.env["crm.loyalty.ledger.check"].with_user(salesman).create({})
+        # an accountant of another company reads none of this company's results
+        other = self.env["res.company"].create({"name": "Other Ledger Co"})
+        outsider = new_test_user(
+            self.env,
+            login="outside_accountant",
+            groups="base.group_user,account.group_account_manager",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        Line = self.env["crm.loyalty.ledger.check.line"].with_user(outsider)
+        self.assertFalse(Line.search([("company_id", "=", self.company.id)]))
+        with self.assertRaises(AccessError):
+            Line.browse(line.id).read(["status"])
 
 
 @tagged("post_install", "-at_install")

@@ -2,7 +2,7 @@ from dateutil.relativedelta import relativedelta
 from psycopg2 import IntegrityError
 
 from odoo import Command, fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -266,6 +266,20 @@ class TestLoyaltyEarn(LoyaltyCommon):
                 {"membership_id": member.id, "points": 0, "reason": "nothing"}
             ).action_apply()
         self.assertEqual(member.balance, 40)
+        # a manager of another company sees neither the member nor its adjustments
+        outsider_company = self.env["res.company"].create({"name": "Other Loyalty Co"})
+        outsider = new_test_user(
+            self.env,
+            login="adjust_outsider",
+            groups="crm_loyalty.group_loyalty_manager",
+            company_id=outsider_company.id,
+            company_ids=[(6, 0, outsider_company.ids)],
+        )
+        self.assertFalse(self.env["crm.loyalty.adjust.wizard"].with_user(outsider).search([]))
+        with self.assertRaises(AccessError):
+            self.env["crm.loyalty.adjust.wizard"].with_user(outsider).create(
+                {"membership_id": member.id, "points": 5, "reason": "not mine"}
+            )
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
             self.env["crm.loyalty.membership"].create({"partner_id": other.id, "program_id": self.program.id})
 
