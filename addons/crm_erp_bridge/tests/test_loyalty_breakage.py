@@ -166,6 +166,19 @@ class TestLoyaltyBreakage(LoyaltyCommon):
         wizard.save().action_apply()
         self.assertEqual(self.bk_program.expected_redemption_rate, 1.0)
         self.assertEqual(self.bk_program.breakage_estimate_ids.mapped("kind"), ["initial"], "no change recorded")
+        # an accountant of another company sees neither the proposal nor can make one for this program
+        other = self.env["res.company"].create({"name": "Other Breakage Co"})
+        outsider = new_test_user(
+            self.env,
+            login="breakage_outsider",
+            groups="account.group_account_manager",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        Wizard = self.env["crm.loyalty.breakage.wizard"].with_user(outsider)
+        self.assertFalse(Wizard.search([]))
+        with self.assertRaises(AccessError):
+            Wizard.create({"program_id": self.bk_program.id})
 
     # ------------------------------------------------------------------ applying it
     def test_accountant_applies_the_estimate(self):

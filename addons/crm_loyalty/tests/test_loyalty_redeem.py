@@ -34,6 +34,24 @@ class TestLoyaltyRedeem(LoyaltyCommon):
         wizard.points = points
         return wizard.save().action_apply()
 
+    def test_other_company_sees_no_redemption(self):
+        """A loyalty user of another company neither reads this company's redemptions nor opens one on its order."""
+        self.env["crm.loyalty.redeem.wizard"].create(
+            {"order_id": self.order.id, "membership_id": self.member.id, "points": 100}
+        )
+        other = self.env["res.company"].create({"name": "Other Redeem Co"})
+        outsider = new_test_user(
+            self.env,
+            login="redeem_outsider",
+            groups="crm_loyalty.group_loyalty_user",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        Wizard = self.env["crm.loyalty.redeem.wizard"].with_user(outsider)
+        self.assertFalse(Wizard.search([]))
+        with self.assertRaises(AccessError):
+            Wizard.create({"order_id": self.order.id, "membership_id": self.member.id, "points": 100})
+
     def test_preview_and_redeem_line(self):
         self.assertEqual(self.order.loyalty_balance, 10000)
         self.assertEqual(self.member.tier_id, self.silver)
