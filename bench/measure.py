@@ -439,6 +439,12 @@ if "ticket_handling_cost" in env["crm.sales.fact"]._fields:
         lambda: len(env["crm.whale.curve"]._whale_curve(company)["points"]),
         setup=price_and_refresh,
     )
+    # what the menu computes before the list and graph open: the reading in the window's title
+    measure(
+        "16b. Whale curve menu opened (the reading of every customer ranked)",
+        lambda: env["crm.whale.curve"].with_company(company).action_open_whale_curve()["display_name"],
+        setup=price_and_refresh,
+    )
 
 # 17. does the loyalty program pay? (crm_erp_bridge): members matched with non-members over 3/6/12 months,
 # bootstrap intervals. The generated members are enrolled today: first, not timed, they are enrolled over the

@@ -241,9 +241,10 @@ class CrmWhaleCurve(models.Model):
 
     @api.model
     def action_open_whale_curve(self):
-        """The curve of the current company over the last 12 months, its reading in the window's title."""
+        """The curve of the current company over the last 12 months, its reading in the window's title (from
+        the summary: one aggregate, not a row per customer in Python; bench row 16b)."""
         action = self.env["ir.actions.act_window"]._for_xml_id("crm_erp_bridge.crm_whale_curve_action")
-        reading = self._whale_curve(date_from=fields.Date.context_today(self) - relativedelta(years=1))["reading"]
+        reading = self._whale_summary(date_from=fields.Date.context_today(self) - relativedelta(years=1))["reading"]
         # one company's curve: the shares are per company
         action["domain"] = [("company_id", "=", self.env.company.id)]
         action["display_name"] = _("Whale Curve: %(reading)s", reading=reading)
