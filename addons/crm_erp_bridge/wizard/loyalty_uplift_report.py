@@ -376,7 +376,7 @@ class CrmLoyaltyUpliftReportLine(models.TransientModel):
         [("all", "All members"), ("tier", "Tier"), ("bonus", "Bonus kind")], string="By", required=True
     )
     sequence = fields.Integer(compute="_compute_horizon_months", store=True)
-    tier_id = fields.Many2one("crm.loyalty.tier", string="Tier", readonly=True)
+    tier_id = fields.Many2one("crm.loyalty.tier", readonly=True)
     bonus_kind = fields.Selection(selection="_selection_bonus_kind", string="Bonus kind", readonly=True)
     name = fields.Char(string="Group", compute="_compute_name")
     pairs = fields.Integer(string="Matched Pairs")
