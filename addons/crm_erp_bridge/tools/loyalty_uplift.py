@@ -85,37 +85,37 @@ def read_columns(cr, query, types):
     ]
 
 
-def match_pairs(cells, today, horizons):
+def match_pairs(cells, month, today, horizons):
     """{horizon: (members, controls, enrolment days, tiers)}, four arrays in the order of the members: each
-    member matched with a customer of its cell whose enrolment does not come before the end of the window.
+    member enrolled in ``month`` matched with a customer of its cell whose enrolment does not come before the
+    end of the window.
 
-    :param cells: {column: array}, a row per customer and enrolment month M: ``partner``, ``month`` (the day
-        of M's first day), ``cell`` (the RFM code and the lifecycle stage of the month before, as one
-        number), ``order`` (the seeded order of the candidates), ``enrolled`` (the customer's first enrolment
-        day, ``NEVER`` if none), ``enrolled_month`` (the first day of its month, -1 if none), ``tier``.
+    :param cells: {column: array}, a row per customer of the enrolment month M: ``partner``, ``cell`` (the
+        RFM code and the lifecycle stage of the month before, as one number), ``order`` (the seeded order of
+        the candidates), ``enrolled`` (the customer's first enrolment day, ``NEVER`` if none),
+        ``enrolled_month`` (the first day of its month, -1 if none), ``tier``.
+    :param month: the day number of M's first day.
     :param today: day number; a member's window of h months is over when its enrolment day + h months is
         today or before.
 
     Exact matching without replacement within the enrolment month: the members of a cell by id, its
     candidates (not enrolled up to M + h + 1 months) in ``order`` then by id, the i-th with the i-th."""
-    horizons = sorted(horizons)
-    month, cell, partner = cells["month"], cells["cell"], cells["partner"]
+    cell, partner = cells["cell"], cells["partner"]
     treated = numpy.flatnonzero(cells["enrolled_month"] == month)
     enrolled = cells["enrolled"][treated]
-    # a cell's key: its month and cell (a month's day fits in 16 bits until 2149, the cell below 47 bits)
-    key = (month << 47) | cell
     matches = {}
-    for horizon in horizons:
+    for horizon in sorted(horizons):
         members = treated[add_months(enrolled, horizon) <= today] if len(treated) else treated
-        members = members[numpy.lexsort((partner[members], key[members]))]
-        member_keys = key[members]
+        members = members[numpy.lexsort((partner[members], cell[members]))]
+        member_cells = cell[members]
         # the member's number in its cell: its position minus the position of the cell's first member
-        ranks = numpy.arange(len(members)) - numpy.searchsorted(member_keys, member_keys, "left")
-        candidates = numpy.flatnonzero(cells["enrolled"] >= add_months(month, horizon + 1))
-        candidates = candidates[numpy.lexsort((partner[candidates], cells["order"][candidates], key[candidates]))]
-        candidate_keys = key[candidates]
-        first = numpy.searchsorted(candidate_keys, member_keys, "left")
-        found = ranks < numpy.searchsorted(candidate_keys, member_keys, "right") - first
+        ranks = numpy.arange(len(members)) - numpy.searchsorted(member_cells, member_cells, "left")
+        not_before = add_months(numpy.array([month]), horizon + 1)[0]
+        candidates = numpy.flatnonzero(cells["enrolled"] >= not_before)
+        candidates = candidates[numpy.lexsort((partner[candidates], cells["order"][candidates], cell[candidates]))]
+        candidate_cells = cell[candidates]
+        first = numpy.searchsorted(candidate_cells, member_cells, "left")
+        found = ranks < numpy.searchsorted(candidate_cells, member_cells, "right") - first
         members, controls = members[found], candidates[first[found] + ranks[found]]
         by_member = numpy.argsort(partner[members], kind="stable")
         members, controls = members[by_member], controls[by_member]

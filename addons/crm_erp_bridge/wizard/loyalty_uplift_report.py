@@ -218,7 +218,6 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
             member = member_ids[index] == partner
             cells = {
                 "partner": partner,
-                "month": numpy.full(len(partner), first, dtype=numpy.int64),
                 # the RFM code's number below 16 bits, the stage id below 31
                 "cell": (code << 31) | stage,
                 "order": order,
@@ -226,7 +225,7 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
                 "enrolled_month": numpy.where(member, member_months[index], -1),
                 "tier": numpy.where(member, tiers[index], 0),
             }
-            for horizon, columns in match_pairs(cells, day_number(today), horizons).items():
+            for horizon, columns in match_pairs(cells, first, day_number(today), horizons).items():
                 parts[horizon].append(columns)
         matches = {}
         for horizon, columns in parts.items():
@@ -262,21 +261,17 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
         (``chunked_window_sums``)."""
         numpy = loyalty_uplift.numpy
         horizons = sorted(matches)
-        ends = {horizon: add_months(matches[horizon][2], horizon) for horizon in horizons}
-        days = numpy.concatenate([matches[horizon][2] for horizon in horizons])
+
+        def every_horizon(column):
+            """The column of every horizon's pairs, horizon after horizon."""
+            return numpy.concatenate([column(horizon) for horizon in horizons])
+
+        members, controls = every_horizon(lambda h: matches[h][0]), every_horizon(lambda h: matches[h][1])
+        days = every_horizon(lambda h: matches[h][2])
+        ends = every_horizon(lambda h: add_months(matches[h][2], h))
         if not len(days):
             return {horizon: UpliftColumns() for horizon in horizons}
-        first = EPOCH + timedelta(int(days.min()))
-        last = EPOCH + timedelta(int(max(ends[horizon].max() for horizon in horizons if len(ends[horizon]))))
-        # the windows of the members then of the controls, horizon after horizon
-        windows = tuple(
-            numpy.concatenate([part for horizon in horizons for part in parts(horizon)])
-            for parts in (
-                lambda h: (matches[h][0], matches[h][1]),
-                lambda h: (matches[h][2], matches[h][2]),
-                lambda h: (ends[h], ends[h]),
-            )
-        )
+        first, last = EPOCH + timedelta(int(days.min())), EPOCH + timedelta(int(ends.max()))
         self.env["crm.loyalty.entry"].flush_model(
             ["partner_id", "company_id", "date", "entry_type", "points", "bonus_kind", "program_id"]
         )
@@ -333,14 +328,19 @@ class CrmLoyaltyUpliftReport(models.TransientModel):
             columns += [(kind == number).astype(float) for number in range(1, len(kinds) + 1)]
             return partners, dates, columns
 
-        purchases, contribution, rewards = chunked_window_sums(windows, facts, 3)
-        points_cost, goodwill, *received = chunked_window_sums(windows, ledger, 2 + len(kinds))
+        # the figures of the members' windows then of the controls'; the ledger's of the members' only
+        purchases, contribution, rewards = chunked_window_sums(
+            (numpy.concatenate([members, controls]), numpy.concatenate([days, days]), numpy.concatenate([ends, ends])),
+            facts,
+            3,
+        )
+        points_cost, goodwill, *received = chunked_window_sums((members, days, ends), ledger, 2 + len(kinds))
         by_horizon, start = {}, 0
         for horizon in horizons:
-            members, _controls, _days, tier_ids = matches[horizon]
-            size = len(members)
-            mine, theirs = slice(start, start + size), slice(start + size, start + 2 * size)
-            start += 2 * size
+            tier_ids = matches[horizon][3]
+            mine = slice(start, start + len(tier_ids))
+            theirs = slice(len(members) + mine.start, len(members) + mine.stop)
+            start = mine.stop
             by_horizon[horizon] = UpliftColumns(
                 tier_ids,
                 {
